@@ -1,0 +1,278 @@
+//! The mention lifecycle (PRODUCT §5): statuses, the transitions allowed between them, and why a
+//! transition is refused. Pure: the store applies what this module allows and records it as an event.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a mention stands in the leader's inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Snoozed,
+    Replied,
+    NoReplyNeeded,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::New,
+        Status::Snoozed,
+        Status::Replied,
+        Status::NoReplyNeeded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Snoozed => "snoozed",
+            Status::Replied => "replied",
+            Status::NoReplyNeeded => "no_reply_needed",
+        }
+    }
+
+    /// Open mentions are the ones still waiting for the leader.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::New | Status::Snoozed)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown status '{s}' (expected one of: new, snoozed, replied, no_reply_needed)")
+            })
+    }
+}
+
+/// Why no reply is needed. `other` carries its free text in the event's note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoReplyReason {
+    NotAboutUs,
+    Spam,
+    HandledElsewhere,
+    PraiseAcknowledged,
+    Other,
+}
+
+impl NoReplyReason {
+    pub const ALL: [NoReplyReason; 5] = [
+        NoReplyReason::NotAboutUs,
+        NoReplyReason::Spam,
+        NoReplyReason::HandledElsewhere,
+        NoReplyReason::PraiseAcknowledged,
+        NoReplyReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoReplyReason::NotAboutUs => "not_about_us",
+            NoReplyReason::Spam => "spam",
+            NoReplyReason::HandledElsewhere => "handled_elsewhere",
+            NoReplyReason::PraiseAcknowledged => "praise_acknowledged",
+            NoReplyReason::Other => "other",
+        }
+    }
+}
+
+impl FromStr for NoReplyReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NoReplyReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown reason '{s}' (expected one of: not_about_us, spam, handled_elsewhere, praise_acknowledged, other)"
+                )
+            })
+    }
+}
+
+/// What someone (the leader, or Lyssna itself) wants to do to a mention.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Replied on the site. `at` is when the reply was written (defaults to now in callers).
+    Replied {
+        at: DateTime<Utc>,
+        reply_url: Option<String>,
+        note: Option<String>,
+    },
+    NoReplyNeeded {
+        reason: NoReplyReason,
+        note: Option<String>,
+    },
+    Snooze {
+        until: DateTime<Utc>,
+    },
+    /// Back to the inbox: the leader's "reopen", or a follow-up by the original author.
+    Reopen {
+        note: Option<String>,
+    },
+    /// A snooze ran out (the scheduler's doing).
+    Wake,
+}
+
+impl Action {
+    pub fn target(&self) -> Status {
+        match self {
+            Action::Replied { .. } => Status::Replied,
+            Action::NoReplyNeeded { .. } => Status::NoReplyNeeded,
+            Action::Snooze { .. } => Status::Snoozed,
+            Action::Reopen { .. } | Action::Wake => Status::New,
+        }
+    }
+}
+
+/// A refused transition, in words the leader can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a mention that is {from} cannot become {to}{hint}")]
+    NotAllowed {
+        from: Status,
+        to: Status,
+        hint: &'static str,
+    },
+    #[error("snooze needs a time in the future (got {until}, now is {now})")]
+    SnoozeInPast {
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    #[error("reason 'other' needs a note saying why no reply is needed")]
+    OtherNeedsNote,
+}
+
+/// Checks `action` against the lifecycle table of PRODUCT §5 and returns the new status.
+pub fn apply(current: Status, action: &Action, now: DateTime<Utc>) -> Result<Status, TransitionError> {
+    use Status::*;
+    let to = action.target();
+    let allowed = match action {
+        Action::Replied { .. } | Action::NoReplyNeeded { .. } => matches!(current, New | Snoozed),
+        Action::Snooze { .. } => current == New,
+        Action::Reopen { .. } => matches!(current, Replied | NoReplyNeeded),
+        Action::Wake => current == Snoozed,
+    };
+    if !allowed {
+        let hint = match (current, to) {
+            (Replied | NoReplyNeeded, Replied | NoReplyNeeded | Snoozed) => {
+                " (reopen it first)"
+            }
+            (New | Snoozed, New) => " (it is already in the inbox)",
+            (Snoozed, Snoozed) => " (it is already snoozed)",
+            _ => "",
+        };
+        return Err(TransitionError::NotAllowed {
+            from: current,
+            to,
+            hint,
+        });
+    }
+    match action {
+        Action::Snooze { until } if *until <= now => Err(TransitionError::SnoozeInPast {
+            until: *until,
+            now,
+        }),
+        Action::NoReplyNeeded {
+            reason: NoReplyReason::Other,
+            note,
+        } if note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+            Err(TransitionError::OtherNeedsNote)
+        }
+        _ => Ok(to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()
+    }
+
+    fn replied() -> Action {
+        Action::Replied {
+            at: now(),
+            reply_url: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_lifecycle_table_is_exactly_product_5() {
+        let later = now() + chrono::Duration::days(1);
+        let actions = [
+            replied(),
+            Action::NoReplyNeeded {
+                reason: NoReplyReason::Spam,
+                note: None,
+            },
+            Action::Snooze { until: later },
+            Action::Reopen { note: None },
+            Action::Wake,
+        ];
+        let mut allowed = Vec::new();
+        for from in Status::ALL {
+            for a in &actions {
+                if let Ok(to) = apply(from, a, now()) {
+                    allowed.push((from.as_str(), to.as_str()));
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            vec![
+                ("new", "replied"),
+                ("new", "no_reply_needed"),
+                ("new", "snoozed"),
+                ("snoozed", "replied"),
+                ("snoozed", "no_reply_needed"),
+                ("snoozed", "new"),
+                ("replied", "new"),
+                ("no_reply_needed", "new"),
+            ]
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let err = apply(Status::Replied, &replied(), now()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a mention that is replied cannot become replied (reopen it first)"
+        );
+        let err = apply(Status::New, &Action::Snooze { until: now() }, now()).unwrap_err();
+        assert!(matches!(err, TransitionError::SnoozeInPast { .. }));
+        let other = Action::NoReplyNeeded {
+            reason: NoReplyReason::Other,
+            note: Some("  ".into()),
+        };
+        assert_eq!(apply(Status::New, &other, now()), Err(TransitionError::OtherNeedsNote));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+        }
+        for r in NoReplyReason::ALL {
+            assert_eq!(r.as_str().parse::<NoReplyReason>().unwrap(), r);
+        }
+        assert!("open".parse::<Status>().is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Pure domain code: values in, values out. No HTTP, no SQL, no clock reads (`now` is a parameter).
+
+pub mod dedup;
+pub mod item;
+pub mod mention;

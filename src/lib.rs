@@ -1,0 +1,9 @@
+//! Lyssna: a self-hosted brand-mention monitor with response tracking.
+//!
+//! The code follows the pipeline it implements:
+//! `source ─fetch→ bytes ─decode→ text ─extract→ items ─match→ candidates ─dedup→ mentions ─→ inbox`.
+//! `domain` is pure (no I/O, no clock); `crawl` fetches and extracts; `store` is the only SQL;
+//! `scheduler`, `web` and `cli` put them together.
+
+pub mod domain;
+pub mod store;

@@ -1,0 +1,248 @@
+//! The one module that talks SQL. Handlers, the crawler and the scheduler call functions named after
+//! what they mean (`record_crawl`, `apply_action`, `export_all`); no SQL type leaves this module.
+//!
+//! Both backends go through sqlx's `Any` driver with runtime queries: one code path, one test suite
+//! for SQLite and PostgreSQL. The price is that only integers, floats, text and bytes cross the
+//! driver, so times are stored as BIGINT seconds since the epoch and flags as 0/1. The two SQL
+//! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
+
+mod mentions;
+mod sources;
+mod transfer;
+mod users;
+
+pub use mentions::*;
+pub use sources::*;
+pub use transfer::*;
+pub use users::*;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors from the store, phrased for the person who has to act on them.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no mention with id {0}")]
+    MentionNotFound(String),
+    #[error("no source named '{0}'")]
+    SourceNotFound(String),
+    #[error(transparent)]
+    Transition(#[from] crate::domain::mention::TransitionError),
+    #[error("the mention changed while you were editing it; reload and try again")]
+    Conflict,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "the database schema is at version {found} but this Lyssna needs {wanted}; run `lyssna migrate` first"
+    )]
+    OutdatedSchema { found: i64, wanted: i64 },
+    #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://user@host/database")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Embedded migrations, per backend, applied in order. Append only: never edit an applied one.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+)];
+
+/// The handle every part of Lyssna shares (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+pub(crate) fn opt_from_ts(s: Option<i64>) -> Option<DateTime<Utc>> {
+    s.map(from_ts)
+}
+
+/// Reads a column that may be NULL.
+pub(crate) fn col<'r, T>(row: &'r AnyRow, name: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    Ok(row.try_get::<T, _>(name)?)
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE`, created when missing, or `postgres://…`).
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let with_mode = if rest.contains("mode=") || rest.contains(":memory:") {
+                url.to_string()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, with_mode)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            // One writer at a time is SQLite's rule anyway; WAL lets readers (the dashboard) go on while a
+            // crawl commits, and a busy timeout makes writers wait instead of failing.
+            options = options.max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            });
+        } else {
+            options = options.max_connections(16);
+        }
+        let pool = options.connect(&url).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    fn migrations(&self) -> &'static [(i64, &'static str, &'static str)] {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        }
+    }
+
+    async fn schema_version(&self) -> StoreResult<i64> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS lyssna_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM lyssna_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        col::<i64>(&row, "v")
+    }
+
+    /// Applies the migrations this database has not seen, each in its own transaction. Returns how many.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let current = self.schema_version().await?;
+        let mut applied = 0;
+        for (version, description, sql) in self.migrations() {
+            if *version <= current {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO lyssna_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
+                .bind(*version)
+                .bind(*description)
+                .bind(Utc::now().timestamp())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// Refuses to work on a schema older than this binary (as Miniflux does): the user runs
+    /// `lyssna migrate` deliberately, except `serve` and `demo`, which migrate on start.
+    pub async fn check_schema(&self) -> StoreResult<()> {
+        let wanted = self.migrations().last().map(|m| m.0).unwrap_or(0);
+        let found = self.schema_version().await?;
+        if found < wanted {
+            return Err(StoreError::OutdatedSchema { found, wanted });
+        }
+        Ok(())
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open_and_migrate(url: &str) -> StoreResult<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `$1, $2, …` placeholders for a multi-row insert of `rows` rows of `cols` columns each.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$first, …` placeholders for an `IN (…)` list.
+pub(crate) fn in_placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Rows per multi-row statement: SQLite allows 32,766 parameters per statement, PostgreSQL 65,535.
+pub(crate) fn chunk_rows(cols: usize) -> usize {
+    (30_000 / cols).max(1)
+}
+
+/// A random id with a prefix, e.g. `m_3kd8x0q2v9za7c1f`. Lower-case base-36, 16 characters: enough
+/// that ids from two installations merged by `import` do not collide.
+pub(crate) fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    let tail: String = (0..16)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}{tail}")
+}

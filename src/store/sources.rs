@@ -1,0 +1,303 @@
+//! Sources and their crawl state: health, conditional-GET validators, backoff, leases.
+
+use super::{Backend, Store, StoreResult, col, from_ts, opt_from_ts, ts};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A source's health as shown in the dashboard (PRODUCT §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Never crawled yet.
+    Pending,
+    Ok,
+    Degraded,
+    Failing,
+    Blocked,
+    Silent,
+    BrokenRecipe,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Pending => "pending",
+            Health::Ok => "ok",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Blocked => "blocked",
+            Health::Silent => "silent",
+            Health::BrokenRecipe => "broken_recipe",
+        }
+    }
+
+    /// The words the dashboard shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Pending => "pending",
+            Health::Ok => "ok",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Blocked => "blocked",
+            Health::Silent => "silent",
+            Health::BrokenRecipe => "broken recipe",
+        }
+    }
+
+    pub fn parse(s: &str) -> Health {
+        match s {
+            "ok" => Health::Ok,
+            "degraded" => Health::Degraded,
+            "failing" => Health::Failing,
+            "blocked" => Health::Blocked,
+            "silent" => Health::Silent,
+            "broken_recipe" => Health::BrokenRecipe,
+            _ => Health::Pending,
+        }
+    }
+}
+
+/// A source as stored, with its crawl state.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRecord {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: Option<String>,
+    pub schedule: String,
+    pub in_config: bool,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub health: Health,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_new_item_at: Option<DateTime<Utc>>,
+    pub next_check_at: Option<DateTime<Utc>>,
+    pub items_found: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const SOURCE_COLUMNS: &str = "id, name, kind, url, schedule, in_config, etag, last_modified, health, last_error, \
+     consecutive_failures, empty_streak, last_attempt_at, last_success_at, last_new_item_at, next_check_at, \
+     items_found, created_at";
+
+fn source_from_row(row: &AnyRow) -> StoreResult<SourceRecord> {
+    Ok(SourceRecord {
+        id: col(row, "id")?,
+        name: col(row, "name")?,
+        kind: col(row, "kind")?,
+        url: col(row, "url")?,
+        schedule: col(row, "schedule")?,
+        in_config: col::<i64>(row, "in_config")? != 0,
+        etag: col(row, "etag")?,
+        last_modified: col(row, "last_modified")?,
+        health: Health::parse(&col::<String>(row, "health")?),
+        last_error: col(row, "last_error")?,
+        consecutive_failures: col(row, "consecutive_failures")?,
+        empty_streak: col(row, "empty_streak")?,
+        last_attempt_at: opt_from_ts(col(row, "last_attempt_at")?),
+        last_success_at: opt_from_ts(col(row, "last_success_at")?),
+        last_new_item_at: opt_from_ts(col(row, "last_new_item_at")?),
+        next_check_at: opt_from_ts(col(row, "next_check_at")?),
+        items_found: col(row, "items_found")?,
+        created_at: from_ts(col(row, "created_at")?),
+    })
+}
+
+/// What the configuration says about a source; `sync_sources` makes the table agree.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    pub name: String,
+    pub kind: String,
+    pub url: Option<String>,
+    pub schedule: String,
+}
+
+/// The state a crawl leaves on its source (all of it written in the crawl's transaction).
+#[derive(Debug, Clone)]
+pub struct SourceState {
+    pub health: Health,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    pub last_attempt_at: DateTime<Utc>,
+    /// `Some` only when the crawl succeeded.
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_new_item_at: Option<DateTime<Utc>>,
+    pub next_check_at: DateTime<Utc>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub items_found_delta: i64,
+}
+
+impl Store {
+    /// Upserts the configured sources by name (kind, url, schedule may change) and marks sources no
+    /// longer in the configuration, without deleting them: their mentions stay.
+    pub async fn sync_sources(&self, specs: &[SourceSpec], now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE sources SET in_config = 0 WHERE kind <> 'manual'")
+            .execute(&mut *tx)
+            .await?;
+        for s in specs {
+            sqlx::query(
+                "INSERT INTO sources (name, kind, url, schedule, in_config, created_at) VALUES ($1, $2, $3, $4, 1, $5) \
+                 ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, \
+                 schedule = excluded.schedule, in_config = 1",
+            )
+            .bind(&s.name)
+            .bind(&s.kind)
+            .bind(s.url.as_deref())
+            .bind(&s.schedule)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The id of a source by name, creating it as a `manual` source when it does not exist (for manual
+    /// mentions and for imports from another tool).
+    pub async fn ensure_manual_source(&self, name: &str, now: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query(
+            "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, 'manual', 0, 'ok', $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(ts(now))
+        .execute(self.pool())
+        .await?;
+        let row = sqlx::query("SELECT id FROM sources WHERE name = $1")
+            .bind(name)
+            .fetch_one(self.pool())
+            .await?;
+        col(&row, "id")
+    }
+
+    pub async fn sources(&self) -> StoreResult<Vec<SourceRecord>> {
+        let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY name");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    pub async fn source_by_name(&self, name: &str) -> StoreResult<Option<SourceRecord>> {
+        let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    /// Leases up to `limit` configured sources that are due at `now` to `owner` until `lease_until`, so
+    /// that several `lyssna worker` processes sharing one PostgreSQL database never crawl the same source
+    /// at once (`FOR UPDATE SKIP LOCKED`). On SQLite there is one process, and a single UPDATE is atomic.
+    pub async fn lease_due_sources(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<SourceRecord>> {
+        let pick = match self.backend() {
+            Backend::Postgres => {
+                "SELECT id FROM sources WHERE in_config = 1 AND kind <> 'manual' \
+                 AND (next_check_at IS NULL OR next_check_at <= $3) \
+                 AND (lease_until IS NULL OR lease_until < $3) \
+                 ORDER BY next_check_at NULLS FIRST LIMIT $4 FOR UPDATE SKIP LOCKED"
+            }
+            Backend::Sqlite => {
+                "SELECT id FROM sources WHERE in_config = 1 AND kind <> 'manual' \
+                 AND (next_check_at IS NULL OR next_check_at <= $3) \
+                 AND (lease_until IS NULL OR lease_until < $3) \
+                 ORDER BY next_check_at LIMIT $4"
+            }
+        };
+        let sql = format!(
+            "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN ({pick}) RETURNING id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(ts(lease_until))
+            .bind(ts(now))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        let mut leased = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = col(r, "id")?;
+            let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = $1");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(self.pool()).await?;
+            leased.push(source_from_row(&row)?);
+        }
+        Ok(leased)
+    }
+
+    /// Gives a source back without crawling it (e.g. on shutdown).
+    pub async fn release_lease(&self, source_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
+            .bind(source_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// "Check now": the source becomes due immediately.
+    pub async fn check_source_now(&self, name: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let r = sqlx::query("UPDATE sources SET next_check_at = $1 WHERE name = $2")
+            .bind(ts(now))
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(super::StoreError::SourceNotFound(name.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The most recent crawl runs of a source, newest first.
+    pub async fn recent_runs(&self, source_id: i64, limit: i64) -> StoreResult<Vec<CrawlRunRecord>> {
+        let rows = sqlx::query(
+            "SELECT started_at, finished_at, outcome, pages, unchanged, items, new_mentions, updated_mentions, error \
+             FROM crawl_runs WHERE source_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(source_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CrawlRunRecord {
+                    started_at: from_ts(col(r, "started_at")?),
+                    finished_at: from_ts(col(r, "finished_at")?),
+                    outcome: col(r, "outcome")?,
+                    pages: col(r, "pages")?,
+                    unchanged: col(r, "unchanged")?,
+                    items: col(r, "items")?,
+                    new_mentions: col(r, "new_mentions")?,
+                    updated_mentions: col(r, "updated_mentions")?,
+                    error: col(r, "error")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One crawl of one source, as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrawlRunRecord {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// `ok`, `unchanged` or `failed`.
+    pub outcome: String,
+    pub pages: i64,
+    pub unchanged: i64,
+    pub items: i64,
+    pub new_mentions: i64,
+    pub updated_mentions: i64,
+    pub error: Option<String>,
+}

@@ -1,0 +1,386 @@
+//! Export and import of all mentions with their events (PRODUCT §8.1): backups, moving between SQLite
+//! and PostgreSQL, and migrating from another tool. Import is all or nothing.
+
+use super::mentions::{Candidate, MentionRow, NewEvent, insert_events, insert_keys, insert_mentions};
+use super::{Store, StoreError, StoreResult, col, event_from_row, mention_from_row, new_id, ts, MENTION_COLUMNS};
+use crate::domain::dedup;
+use crate::domain::mention::Status;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::AssertSqlSafe;
+use std::collections::{HashMap, HashSet};
+
+/// One line of `lyssna export`. Keys up to `events` are PRODUCT §8.1; the ones after it carry what
+/// Lyssna knows beyond that (rating, language, classifier score and reasons, match explanations), so
+/// that export → import → export gives the same lines. All of them are optional on import.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportLine {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub source: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub thread_url: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+    pub found_at: DateTime<Utc>,
+    #[serde(default)]
+    pub brands: Vec<String>,
+    #[serde(default = "neutral")]
+    pub sentiment: String,
+    #[serde(default)]
+    pub sentiment_override: Option<String>,
+    #[serde(default = "new_status")]
+    pub status: String,
+    #[serde(default)]
+    pub events: Vec<ExportEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_scale: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment_score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment_reasons: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<serde_json::Value>,
+}
+
+fn neutral() -> String {
+    "neutral".into()
+}
+fn new_status() -> String {
+    "new".into()
+}
+fn status_kind() -> String {
+    "status".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub reply_url: Option<String>,
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+    /// `status` (default), `sentiment` or `edit`.
+    #[serde(default = "status_kind")]
+    pub kind: String,
+    /// When Lyssna wrote the event down, if it differs from `at` (a reply marked the day after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// A rejected import: the line and what is wrong with it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ImportError {
+    pub line: usize,
+    pub message: String,
+}
+
+fn is_sentiment(s: &str) -> bool {
+    matches!(s, "criticism" | "praise" | "neutral")
+}
+
+/// Parses and checks an export file's lines. Blank lines are skipped. Every problem is reported.
+pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportError>> {
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    let mut ids = HashSet::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let err = |m: String| ImportError { line: n, message: m };
+        let mut line: ExportLine = match serde_json::from_str(raw) {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(err(format!("not a mention line: {e}")));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        if let Some(id) = &line.id
+            && !ids.insert(id.clone())
+        {
+            problems.push(format!("the id {id} appears twice in the file"));
+        }
+        if line.source.trim().is_empty() {
+            problems.push("source is empty".to_string());
+        }
+        if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            problems.push("a mention needs a title or a body".to_string());
+        }
+        if !is_sentiment(&line.sentiment) {
+            problems.push(format!("unknown sentiment '{}' (criticism, praise or neutral)", line.sentiment));
+        }
+        if let Some(o) = &line.sentiment_override
+            && !is_sentiment(o)
+        {
+            problems.push(format!("unknown sentiment_override '{o}'"));
+        }
+        if let Err(e) = line.status.parse::<Status>() {
+            problems.push(e);
+        }
+        for (j, e) in line.events.iter().enumerate() {
+            match e.kind.as_str() {
+                "status" => {
+                    for v in [&e.from, &e.to].into_iter().flatten() {
+                        if let Err(msg) = v.parse::<Status>() {
+                            problems.push(format!("event {}: {msg}", j + 1));
+                        }
+                    }
+                    if e.to.is_none() {
+                        problems.push(format!("event {}: a status event needs 'to'", j + 1));
+                    }
+                }
+                "sentiment" => {
+                    for v in [&e.from, &e.to].into_iter().flatten() {
+                        if !is_sentiment(v) {
+                            problems.push(format!("event {}: unknown sentiment '{v}'", j + 1));
+                        }
+                    }
+                }
+                "edit" => {}
+                k => problems.push(format!("event {}: unknown kind '{k}' (status, sentiment or edit)", j + 1)),
+            }
+        }
+        let last_status = line.events.iter().rev().find(|e| e.kind == "status").and_then(|e| e.to.clone());
+        match last_status {
+            Some(to) if to != line.status => problems.push(format!(
+                "status '{}' disagrees with the last status event, which goes to '{to}'",
+                line.status
+            )),
+            None if line.status != "new" => {
+                // A tool that knows only the outcome: record the outcome as one event at found_at.
+                line.events.push(ExportEvent {
+                    at: line.found_at,
+                    actor: "import".into(),
+                    from: Some("new".into()),
+                    to: Some(line.status.clone()),
+                    reason: None,
+                    note: None,
+                    reply_url: None,
+                    until: None,
+                    kind: "status".into(),
+                    recorded_at: None,
+                });
+            }
+            _ => {}
+        }
+        if problems.is_empty() {
+            lines.push((n, line));
+        } else {
+            errors.extend(problems.into_iter().map(err));
+        }
+    }
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+}
+
+impl Store {
+    /// Every mention with its events, oldest first, as export lines.
+    pub async fn export_all(&self) -> StoreResult<Vec<ExportLine>> {
+        let sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id ORDER BY m.found_at, m.id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        let ev_rows = sqlx::query(
+            "SELECT id, mention_id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
+             FROM events ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut events: HashMap<String, Vec<ExportEvent>> = HashMap::new();
+        for r in &ev_rows {
+            let e = event_from_row(r)?;
+            let mention_id: String = col(r, "mention_id")?;
+            events.entry(mention_id).or_default().push(ExportEvent {
+                recorded_at: (e.recorded_at != e.at).then_some(e.recorded_at),
+                at: e.at,
+                actor: e.actor,
+                from: e.from,
+                to: e.to,
+                reason: e.reason,
+                note: e.note,
+                reply_url: e.reply_url,
+                until: e.until,
+                kind: e.kind,
+            });
+        }
+        rows.iter()
+            .map(|r| {
+                let m = mention_from_row(r)?;
+                Ok(ExportLine {
+                    events: events.remove(&m.id).unwrap_or_default(),
+                    id: Some(m.id),
+                    source: m.source,
+                    url: m.url,
+                    thread_url: m.thread_url,
+                    title: m.title,
+                    body: m.body,
+                    author: m.author,
+                    published_at: m.published_at,
+                    found_at: m.found_at,
+                    brands: m.brands,
+                    sentiment: m.sentiment,
+                    sentiment_override: m.sentiment_override,
+                    status: m.status.as_str().to_string(),
+                    rating: m.rating,
+                    rating_scale: m.rating_scale,
+                    lang: m.lang,
+                    sentiment_score: Some(m.sentiment_score),
+                    sentiment_reasons: Some(m.sentiment_reasons),
+                    matches: Some(m.matches),
+                })
+            })
+            .collect()
+    }
+
+    /// Stores checked import lines in one transaction: everything or, on any error, nothing.
+    pub async fn import(&self, lines: &[(usize, ExportLine)], now: DateTime<Utc>) -> Result<usize, ImportError> {
+        let db = |e: StoreError| ImportError { line: 0, message: e.to_string() };
+        let dbx = |e: sqlx::Error| ImportError { line: 0, message: format!("database error: {e}") };
+        let mut tx = self.pool().begin().await.map_err(dbx)?;
+
+        let mut source_ids: HashMap<String, i64> = HashMap::new();
+        for (_, l) in lines {
+            if source_ids.contains_key(&l.source) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, 'manual', 0, 'ok', $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(l.source.as_str())
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(dbx)?;
+            let row = sqlx::query("SELECT id FROM sources WHERE name = $1")
+                .bind(l.source.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(dbx)?;
+            source_ids.insert(l.source.clone(), col(&row, "id").map_err(db)?);
+        }
+
+        let ids: Vec<String> = lines
+            .iter()
+            .map(|(_, l)| l.id.clone().unwrap_or_else(|| new_id("m_")))
+            .collect();
+        for ((n, _), id) in lines.iter().zip(&ids) {
+            let exists = sqlx::query("SELECT 1 AS one FROM mentions WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(dbx)?;
+            if exists.is_some() {
+                return Err(ImportError {
+                    line: *n,
+                    message: format!("a mention with id {id} is already stored"),
+                });
+            }
+        }
+
+        let candidates: Vec<Candidate> = lines
+            .iter()
+            .map(|(_, l)| Candidate {
+                keys: Vec::new(),
+                canonical_url: l.url.as_deref().and_then(dedup::canonical_url),
+                url: l.url.clone(),
+                thread_url: l.thread_url.clone(),
+                title: l.title.clone(),
+                body: l.body.clone(),
+                author: l.author.clone(),
+                published_at: l.published_at,
+                rating: l.rating,
+                rating_scale: l.rating_scale,
+                brands: l.brands.clone(),
+                matches_json: l
+                    .matches
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "[]".into()),
+                lang: l.lang.clone(),
+                sentiment: l.sentiment.clone(),
+                sentiment_score: l.sentiment_score.unwrap_or(0.0),
+                sentiment_reasons_json: serde_json::to_string(&l.sentiment_reasons.clone().unwrap_or_default())
+                    .unwrap_or_else(|_| "[]".into()),
+                content_hash: dedup::content_hash(l.title.as_deref(), &l.body),
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(lines.len());
+        let mut keys = Vec::new();
+        let mut events = Vec::new();
+        for (((_, l), id), c) in lines.iter().zip(&ids).zip(&candidates) {
+            let status_events: Vec<&ExportEvent> =
+                l.events.iter().filter(|e| e.kind == "status").collect();
+            let replied_at = status_events
+                .iter()
+                .find(|e| e.to.as_deref() == Some("replied"))
+                .map(|e| e.at);
+            let snoozed_until = if l.status == "snoozed" {
+                status_events.iter().rev().find_map(|e| e.until)
+            } else {
+                None
+            };
+            rows.push(MentionRow {
+                id,
+                source_id: source_ids[&l.source],
+                c,
+                found_at: l.found_at,
+                updated_at: l.found_at,
+                sentiment_override: l.sentiment_override.as_deref(),
+                status: l.status.as_str(),
+                snoozed_until,
+                replied_at,
+            });
+            if let Some(u) = &c.canonical_url {
+                keys.push((format!("url:{u}"), id.clone()));
+            } else {
+                keys.push((format!("hash:{}", c.content_hash), id.clone()));
+            }
+            for e in &l.events {
+                events.push(NewEvent {
+                    mention_id: id,
+                    kind: e.kind.as_str(),
+                    at: e.at,
+                    recorded_at: e.recorded_at.unwrap_or(e.at),
+                    actor: e.actor.as_str(),
+                    from: e.from.as_deref(),
+                    to: e.to.as_deref(),
+                    reason: e.reason.as_deref(),
+                    note: e.note.as_deref(),
+                    reply_url: e.reply_url.as_deref(),
+                    until: e.until,
+                    undoes: None,
+                });
+            }
+        }
+        insert_mentions(&mut tx, &rows).await.map_err(db)?;
+        insert_keys(&mut tx, &keys).await.map_err(db)?;
+        insert_events(&mut tx, &events).await.map_err(db)?;
+        tx.commit().await.map_err(dbx)?;
+        Ok(rows.len())
+    }
+}

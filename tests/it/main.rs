@@ -1,0 +1,4 @@
+//! Lyssna's integration tests: one binary, one module per area (faster to build than many binaries).
+
+mod support;
+mod store;
