@@ -7,3 +7,10 @@
 
 pub mod domain;
 pub mod store;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crawl;
+pub mod demo;
+pub mod scheduler;
+pub mod web;

@@ -19,6 +19,8 @@ CREATE TABLE sources (
     last_new_item_at     BIGINT,
     next_check_at        BIGINT,
     items_found          BIGINT NOT NULL DEFAULT 0,
+    -- A fingerprint of the keys of the items last seen: a change means the source said something new.
+    items_fingerprint    TEXT,
     lease_owner          TEXT,
     lease_until          BIGINT,
     created_at           BIGINT NOT NULL

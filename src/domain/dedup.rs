@@ -83,7 +83,10 @@ pub fn keys_for(source_scope: &str, item: &Item, ambiguous_urls: &HashSet<String
         keys.push(format!("url:{url}"));
     }
     if keys.is_empty() {
-        keys.push(format!("hash:{}", content_hash(item.title.as_deref(), &item.body)));
+        keys.push(format!(
+            "hash:{}",
+            content_hash(item.title.as_deref(), &item.body)
+        ));
     }
     keys
 }
@@ -92,7 +95,10 @@ pub fn keys_for(source_scope: &str, item: &Item, ambiguous_urls: &HashSet<String
 pub fn ambiguous_urls(items: &[Item]) -> HashSet<String> {
     let mut seen = HashSet::new();
     let mut shared = HashSet::new();
-    for url in items.iter().filter_map(|i| i.url.as_deref().and_then(canonical_url)) {
+    for url in items
+        .iter()
+        .filter_map(|i| i.url.as_deref().and_then(canonical_url))
+    {
         if !seen.insert(url.clone()) {
             shared.insert(url);
         }
@@ -107,7 +113,8 @@ mod tests {
     #[test]
     fn canonical_urls_drop_tracking_and_fragments() {
         assert_eq!(
-            canonical_url("HTTPS://WWW.Example.COM:443/Path?utm_source=x&id=3&fbclid=y#c12").as_deref(),
+            canonical_url("HTTPS://WWW.Example.COM:443/Path?utm_source=x&id=3&fbclid=y#c12")
+                .as_deref(),
             Some("https://www.example.com/Path?id=3")
         );
         assert_eq!(
@@ -129,10 +136,16 @@ mod tests {
         };
         assert_eq!(
             keys_for("7", &item, &none),
-            vec!["id:7:guid-1".to_string(), "url:https://blog.example/p/1".to_string()]
+            vec![
+                "id:7:guid-1".to_string(),
+                "url:https://blog.example/p/1".to_string()
+            ]
         );
         item.id = None;
-        assert_eq!(keys_for("7", &item, &none), vec!["url:https://blog.example/p/1".to_string()]);
+        assert_eq!(
+            keys_for("7", &item, &none),
+            vec!["url:https://blog.example/p/1".to_string()]
+        );
         item.url = None;
         let k = keys_for("7", &item, &none);
         assert_eq!(k.len(), 1);
@@ -160,6 +173,9 @@ mod tests {
             content_hash(Some("Titel"), "Hej  på\ndig"),
             content_hash(Some("TITEL "), "hej på dig")
         );
-        assert_ne!(content_hash(None, "hej på dig"), content_hash(None, "hej på er"));
+        assert_ne!(
+            content_hash(None, "hej på dig"),
+            content_hash(None, "hej på er")
+        );
     }
 }

@@ -17,7 +17,8 @@ pub struct Rating {
 impl Rating {
     /// The rating on a 0..=1 scale, or `None` when the scale makes no sense.
     pub fn normalised(&self) -> Option<f64> {
-        (self.scale > 0.0 && self.value.is_finite()).then(|| (self.value / self.scale).clamp(0.0, 1.0))
+        (self.scale > 0.0 && self.value.is_finite())
+            .then(|| (self.value / self.scale).clamp(0.0, 1.0))
     }
 }
 

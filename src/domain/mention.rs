@@ -52,7 +52,9 @@ impl FromStr for Status {
             .into_iter()
             .find(|st| st.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown status '{s}' (expected one of: new, snoozed, replied, no_reply_needed)")
+                format!(
+                    "unknown status '{s}' (expected one of: new, snoozed, replied, no_reply_needed)"
+                )
             })
     }
 }
@@ -156,7 +158,11 @@ pub enum TransitionError {
 }
 
 /// Checks `action` against the lifecycle table of PRODUCT §5 and returns the new status.
-pub fn apply(current: Status, action: &Action, now: DateTime<Utc>) -> Result<Status, TransitionError> {
+pub fn apply(
+    current: Status,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Status, TransitionError> {
     use Status::*;
     let to = action.target();
     let allowed = match action {
@@ -167,9 +173,7 @@ pub fn apply(current: Status, action: &Action, now: DateTime<Utc>) -> Result<Sta
     };
     if !allowed {
         let hint = match (current, to) {
-            (Replied | NoReplyNeeded, Replied | NoReplyNeeded | Snoozed) => {
-                " (reopen it first)"
-            }
+            (Replied | NoReplyNeeded, Replied | NoReplyNeeded | Snoozed) => " (reopen it first)",
             (New | Snoozed, New) => " (it is already in the inbox)",
             (Snoozed, Snoozed) => " (it is already snoozed)",
             _ => "",
@@ -181,10 +185,9 @@ pub fn apply(current: Status, action: &Action, now: DateTime<Utc>) -> Result<Sta
         });
     }
     match action {
-        Action::Snooze { until } if *until <= now => Err(TransitionError::SnoozeInPast {
-            until: *until,
-            now,
-        }),
+        Action::Snooze { until } if *until <= now => {
+            Err(TransitionError::SnoozeInPast { until: *until, now })
+        }
         Action::NoReplyNeeded {
             reason: NoReplyReason::Other,
             note,
@@ -261,14 +264,20 @@ mod tests {
             reason: NoReplyReason::Other,
             note: Some("  ".into()),
         };
-        assert_eq!(apply(Status::New, &other, now()), Err(TransitionError::OtherNeedsNote));
+        assert_eq!(
+            apply(Status::New, &other, now()),
+            Err(TransitionError::OtherNeedsNote)
+        );
     }
 
     #[test]
     fn names_round_trip() {
         for s in Status::ALL {
             assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         for r in NoReplyReason::ALL {
             assert_eq!(r.as_str().parse::<NoReplyReason>().unwrap(), r);

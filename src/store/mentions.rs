@@ -1,8 +1,8 @@
 //! Mentions, their dedup keys and their events: ingest from crawls, the leader's actions, export/import.
 
 use super::{
-    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, new_id, opt_from_ts, ts,
-    values_placeholders,
+    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, new_id, opt_from_ts,
+    ts, values_placeholders,
 };
 use crate::domain::mention::{self, Action, Status};
 use crate::store::sources::SourceState;
@@ -109,7 +109,9 @@ pub struct MentionRecord {
 impl MentionRecord {
     /// The leader's override, else the classifier's label.
     pub fn effective_sentiment(&self) -> &str {
-        self.sentiment_override.as_deref().unwrap_or(&self.sentiment)
+        self.sentiment_override
+            .as_deref()
+            .unwrap_or(&self.sentiment)
     }
 }
 
@@ -188,7 +190,11 @@ pub(crate) fn event_from_row(row: &AnyRow) -> StoreResult<EventRecord> {
 }
 
 fn sort_rank(effective_sentiment: &str) -> i64 {
-    if effective_sentiment == "criticism" { 0 } else { 1 }
+    if effective_sentiment == "criticism" {
+        0
+    } else {
+        1
+    }
 }
 
 /// An event about to be written.
@@ -210,7 +216,10 @@ pub(crate) struct NewEvent<'a> {
 
 const EVENT_COLS: usize = 12;
 
-pub(super) async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[NewEvent<'_>]) -> StoreResult<()> {
+pub(super) async fn insert_events(
+    tx: &mut Transaction<'_, Any>,
+    events: &[NewEvent<'_>],
+) -> StoreResult<()> {
     for chunk in events.chunks(chunk_rows(EVENT_COLS)) {
         let sql = format!(
             "INSERT INTO events (mention_id, kind, at, recorded_at, actor, from_value, to_value, reason, note, \
@@ -239,7 +248,10 @@ pub(super) async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[NewEv
 }
 
 /// Which of `keys` are known, and to which mention.
-pub(super) async fn known_keys(tx: &mut Transaction<'_, Any>, keys: &[&str]) -> StoreResult<HashMap<String, String>> {
+pub(super) async fn known_keys(
+    tx: &mut Transaction<'_, Any>,
+    keys: &[&str],
+) -> StoreResult<HashMap<String, String>> {
     let mut found = HashMap::new();
     for chunk in keys.chunks(chunk_rows(1)) {
         let sql = format!(
@@ -251,13 +263,19 @@ pub(super) async fn known_keys(tx: &mut Transaction<'_, Any>, keys: &[&str]) -> 
             q = q.bind(*k);
         }
         for row in q.fetch_all(&mut **tx).await? {
-            found.insert(col::<String>(&row, "key")?, col::<String>(&row, "mention_id")?);
+            found.insert(
+                col::<String>(&row, "key")?,
+                col::<String>(&row, "mention_id")?,
+            );
         }
     }
     Ok(found)
 }
 
-pub(super) async fn insert_keys(tx: &mut Transaction<'_, Any>, keys: &[(String, String)]) -> StoreResult<()> {
+pub(super) async fn insert_keys(
+    tx: &mut Transaction<'_, Any>,
+    keys: &[(String, String)],
+) -> StoreResult<()> {
     for chunk in keys.chunks(chunk_rows(2)) {
         let sql = format!(
             "INSERT INTO mention_keys (key, mention_id) VALUES {} ON CONFLICT (key) DO NOTHING",
@@ -287,7 +305,10 @@ pub(super) struct MentionRow<'a> {
 
 const MENTION_COLS: usize = 25;
 
-pub(super) async fn insert_mentions(tx: &mut Transaction<'_, Any>, rows: &[MentionRow<'_>]) -> StoreResult<()> {
+pub(super) async fn insert_mentions(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[MentionRow<'_>],
+) -> StoreResult<()> {
     for chunk in rows.chunks(chunk_rows(MENTION_COLS)) {
         let sql = format!(
             "INSERT INTO mentions (id, source_id, url, canonical_url, thread_url, title, body, author, published_at, \
@@ -371,11 +392,18 @@ impl Store {
         let mut key_owner = known_keys(&mut tx, &all_keys).await?;
 
         // Existing mentions' content hashes, to tell an edit from a re-crawl of the same text.
-        let existing_ids: Vec<String> = key_owner.values().cloned().collect::<HashSet<_>>().into_iter().collect();
-        let mut existing_hash: HashMap<String, String> = HashMap::new();
+        let existing_ids: Vec<String> = key_owner
+            .values()
+            .cloned()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        // (content hash, source) of the mentions already known: only their own source may edit them; the
+        // same post seen through another source (an aggregator's title, say) is no edit.
+        let mut existing_hash: HashMap<String, (String, i64)> = HashMap::new();
         for chunk in existing_ids.chunks(chunk_rows(1)) {
             let sql = format!(
-                "SELECT id, content_hash FROM mentions WHERE id IN ({})",
+                "SELECT id, content_hash, source_id FROM mentions WHERE id IN ({})",
                 in_placeholders(1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -383,7 +411,10 @@ impl Store {
                 q = q.bind(id.as_str());
             }
             for row in q.fetch_all(&mut *tx).await? {
-                existing_hash.insert(col(&row, "id")?, col(&row, "content_hash")?);
+                existing_hash.insert(
+                    col(&row, "id")?,
+                    (col(&row, "content_hash")?, col(&row, "source_id")?),
+                );
             }
         }
 
@@ -394,8 +425,11 @@ impl Store {
             let owner = c.keys.iter().find_map(|k| key_owner.get(k).cloned());
             match owner {
                 Some(id) => {
-                    if existing_hash.get(&id).is_some_and(|h| *h != c.content_hash) {
-                        existing_hash.insert(id.clone(), c.content_hash.clone());
+                    if existing_hash
+                        .get(&id)
+                        .is_some_and(|(h, src)| *h != c.content_hash && *src == rec.source_id)
+                    {
+                        existing_hash.insert(id.clone(), (c.content_hash.clone(), rec.source_id));
                         edits.push((id.clone(), c));
                     } else {
                         summary.already_known += 1;
@@ -413,7 +447,7 @@ impl Store {
                         key_owner.insert(k.clone(), id.clone());
                         new_keys.push((k.clone(), id.clone()));
                     }
-                    existing_hash.insert(id.clone(), c.content_hash.clone());
+                    existing_hash.insert(id.clone(), (c.content_hash.clone(), rec.source_id));
                     new_rows.push((id, c));
                 }
             }
@@ -493,8 +527,8 @@ impl Store {
             "UPDATE sources SET health = $1, last_error = $2, consecutive_failures = $3, empty_streak = $4, \
              last_attempt_at = $5, last_success_at = COALESCE($6, last_success_at), \
              last_new_item_at = COALESCE($7, last_new_item_at), next_check_at = $8, \
-             etag = $9, last_modified = $10, items_found = items_found + $11, lease_owner = NULL, lease_until = NULL \
-             WHERE id = $12",
+             etag = $9, last_modified = $10, items_found = items_found + $11, lease_owner = NULL, lease_until = NULL, \
+             items_fingerprint = COALESCE($13, items_fingerprint) WHERE id = $12",
         )
         .bind(s.health.as_str())
         .bind(s.last_error.as_deref())
@@ -508,6 +542,7 @@ impl Store {
         .bind(s.last_modified.as_deref())
         .bind(s.items_found_delta)
         .bind(rec.source_id)
+        .bind(s.items_fingerprint.as_deref())
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -559,7 +594,8 @@ impl Store {
                 };
                 let from: Status = status.parse().map_err(StoreError::Invalid)?;
                 if mention::apply(from, &action, now).is_ok() {
-                    transition_in_tx(tx, &id, from, &action, "lyssna (reply detection)", now).await?;
+                    transition_in_tx(tx, &id, from, &action, "lyssna (reply detection)", now)
+                        .await?;
                     count += 1;
                 }
             }
@@ -588,9 +624,12 @@ impl Store {
             for row in rows {
                 let id: String = col(&row, "id")?;
                 let action = Action::Reopen {
-                    note: Some(format!("{author} posted again in the thread after the reply")),
+                    note: Some(format!(
+                        "{author} posted again in the thread after the reply"
+                    )),
                 };
-                transition_in_tx(tx, &id, Status::Replied, &action, "lyssna (follow-up)", now).await?;
+                transition_in_tx(tx, &id, Status::Replied, &action, "lyssna (follow-up)", now)
+                    .await?;
                 count += 1;
             }
         }
@@ -599,8 +638,13 @@ impl Store {
 
     /// A mention with its source name, or `None`.
     pub async fn mention(&self, id: &str) -> StoreResult<Option<MentionRecord>> {
-        let sql = format!("SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id WHERE m.id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?;
+        let sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id WHERE m.id = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(mention_from_row).transpose()
     }
 
@@ -631,16 +675,25 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
-        let current: Status = col::<String>(&row, "status")?.parse().map_err(StoreError::Invalid)?;
+        let current: Status = col::<String>(&row, "status")?
+            .parse()
+            .map_err(StoreError::Invalid)?;
         mention::apply(current, action, now)?;
         transition_in_tx(&mut tx, id, current, action, actor, now).await?;
         tx.commit().await?;
-        self.mention(id).await?.ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
+        self.mention(id)
+            .await?
+            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
     }
 
     /// Takes back the last status change that has not been taken back yet, as a new event (events are
     /// never deleted). An undone reply no longer counts as the first reply.
-    pub async fn undo_last(&self, id: &str, actor: &str, now: DateTime<Utc>) -> StoreResult<MentionRecord> {
+    pub async fn undo_last(
+        &self,
+        id: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<MentionRecord> {
         let mut tx = self.pool().begin().await?;
         let rows = sqlx::query(
             "SELECT id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
@@ -649,13 +702,18 @@ impl Store {
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        let events: Vec<EventRecord> = rows.iter().map(event_from_row).collect::<StoreResult<_>>()?;
+        let events: Vec<EventRecord> = rows
+            .iter()
+            .map(event_from_row)
+            .collect::<StoreResult<_>>()?;
         let undone: HashSet<i64> = events.iter().filter_map(|e| e.undoes).collect();
         let last = events
             .iter()
             .rev()
             .find(|e| e.undoes.is_none() && !undone.contains(&e.id) && e.from.is_some())
-            .ok_or_else(|| StoreError::Invalid("there is nothing to undo on this mention".into()))?;
+            .ok_or_else(|| {
+                StoreError::Invalid("there is nothing to undo on this mention".into())
+            })?;
         let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -665,31 +723,44 @@ impl Store {
         if last.to.as_deref() != Some(current.as_str()) {
             return Err(StoreError::Conflict);
         }
-        let back: Status = last.from.as_deref().unwrap_or("new").parse().map_err(StoreError::Invalid)?;
+        let back: Status = last
+            .from
+            .as_deref()
+            .unwrap_or("new")
+            .parse()
+            .map_err(StoreError::Invalid)?;
         // Undone events are ignored when the first reply and the snooze time are worked out again.
         let mut still = undone.clone();
         still.insert(last.id);
         let first_reply = events
             .iter()
-            .filter(|e| e.undoes.is_none() && !still.contains(&e.id) && e.to.as_deref() == Some("replied"))
+            .filter(|e| {
+                e.undoes.is_none() && !still.contains(&e.id) && e.to.as_deref() == Some("replied")
+            })
             .map(|e| e.at)
             .next();
         let snoozed_until = if back == Status::Snoozed {
             events
                 .iter()
                 .rev()
-                .find(|e| e.undoes.is_none() && !still.contains(&e.id) && e.to.as_deref() == Some("snoozed"))
+                .find(|e| {
+                    e.undoes.is_none()
+                        && !still.contains(&e.id)
+                        && e.to.as_deref() == Some("snoozed")
+                })
                 .and_then(|e| e.until)
         } else {
             None
         };
-        sqlx::query("UPDATE mentions SET status = $1, replied_at = $2, snoozed_until = $3 WHERE id = $4")
-            .bind(back.as_str())
-            .bind(first_reply.map(ts))
-            .bind(snoozed_until.map(ts))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE mentions SET status = $1, replied_at = $2, snoozed_until = $3 WHERE id = $4",
+        )
+        .bind(back.as_str())
+        .bind(first_reply.map(ts))
+        .bind(snoozed_until.map(ts))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         insert_events(
             &mut tx,
             &[NewEvent {
@@ -709,7 +780,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.mention(id).await?.ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
+        self.mention(id)
+            .await?
+            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
     }
 
     /// The leader's sentiment override (`None` clears it); recorded as an event, and the inbox order
@@ -728,7 +801,10 @@ impl Store {
                 "unknown sentiment '{l}' (expected criticism, praise or neutral)"
             )));
         }
-        let before = self.mention(id).await?.ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
+        let before = self
+            .mention(id)
+            .await?
+            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
         let from = before.effective_sentiment().to_string();
         let to = label.unwrap_or(&before.sentiment).to_string();
         let mut tx = self.pool().begin().await?;
@@ -748,7 +824,11 @@ impl Store {
                 actor,
                 from: Some(from.as_str()),
                 to: Some(to.as_str()),
-                reason: Some(if label.is_some() { "override" } else { "override cleared" }),
+                reason: Some(if label.is_some() {
+                    "override"
+                } else {
+                    "override cleared"
+                }),
                 note: None,
                 reply_url: None,
                 until: None,
@@ -757,20 +837,31 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.mention(id).await?.ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
+        self.mention(id)
+            .await?
+            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
     }
 
     /// Snoozed mentions whose time has come go back to the inbox. Returns how many woke.
     pub async fn wake_snoozed(&self, now: DateTime<Utc>) -> StoreResult<usize> {
-        let rows = sqlx::query("SELECT id FROM mentions WHERE status = 'snoozed' AND snoozed_until <= $1")
-            .bind(ts(now))
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id FROM mentions WHERE status = 'snoozed' AND snoozed_until <= $1")
+                .bind(ts(now))
+                .fetch_all(self.pool())
+                .await?;
         let mut woke = 0;
         for row in rows {
             let id: String = col(&row, "id")?;
             let mut tx = self.pool().begin().await?;
-            transition_in_tx(&mut tx, &id, Status::Snoozed, &Action::Wake, SYSTEM_ACTOR, now).await?;
+            transition_in_tx(
+                &mut tx,
+                &id,
+                Status::Snoozed,
+                &Action::Wake,
+                SYSTEM_ACTOR,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             woke += 1;
         }
@@ -809,7 +900,11 @@ impl Store {
             }],
         )
         .await?;
-        let keys: Vec<(String, String)> = candidate.keys.iter().map(|k| (k.clone(), id.clone())).collect();
+        let keys: Vec<(String, String)> = candidate
+            .keys
+            .iter()
+            .map(|k| (k.clone(), id.clone()))
+            .collect();
         insert_keys(&mut tx, &keys).await?;
         insert_events(
             &mut tx,
@@ -835,7 +930,9 @@ impl Store {
 
     /// How many mentions are stored.
     pub async fn mention_count(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM mentions").fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM mentions")
+            .fetch_one(self.pool())
+            .await?;
         col(&row, "n")
     }
 }
@@ -851,8 +948,14 @@ async fn transition_in_tx(
 ) -> StoreResult<()> {
     let to = action.target();
     let (at, reply_url, note, reason, until) = match action {
-        Action::Replied { at, reply_url, note } => (*at, reply_url.as_deref(), note.as_deref(), None, None),
-        Action::NoReplyNeeded { reason, note } => (now, None, note.as_deref(), Some(reason.as_str()), None),
+        Action::Replied {
+            at,
+            reply_url,
+            note,
+        } => (*at, reply_url.as_deref(), note.as_deref(), None, None),
+        Action::NoReplyNeeded { reason, note } => {
+            (now, None, note.as_deref(), Some(reason.as_str()), None)
+        }
         Action::Snooze { until } => (now, None, None, None, Some(*until)),
         Action::Reopen { note } => (now, None, note.as_deref(), Some("reopen"), None),
         Action::Wake => (now, None, None, Some("snooze ended"), None),
@@ -892,4 +995,3 @@ async fn transition_in_tx(
     )
     .await
 }
-

@@ -6,11 +6,14 @@
 //! driver, so times are stored as BIGINT seconds since the epoch and flags as 0/1. The two SQL
 //! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
 
+mod inbox;
 mod mentions;
+mod report;
 mod sources;
 mod transfer;
 mod users;
 
+pub use inbox::*;
 pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;
@@ -227,7 +230,10 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
 
 /// `$first, …` placeholders for an `IN (…)` list.
 pub(crate) fn in_placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Rows per multi-row statement: SQLite allows 32,766 parameters per statement, PostgreSQL 65,535.

@@ -5,58 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-/// A source's health as shown in the dashboard (PRODUCT §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    /// Never crawled yet.
-    Pending,
-    Ok,
-    Degraded,
-    Failing,
-    Blocked,
-    Silent,
-    BrokenRecipe,
-}
-
-impl Health {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::Pending => "pending",
-            Health::Ok => "ok",
-            Health::Degraded => "degraded",
-            Health::Failing => "failing",
-            Health::Blocked => "blocked",
-            Health::Silent => "silent",
-            Health::BrokenRecipe => "broken_recipe",
-        }
-    }
-
-    /// The words the dashboard shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::Pending => "pending",
-            Health::Ok => "ok",
-            Health::Degraded => "degraded",
-            Health::Failing => "failing",
-            Health::Blocked => "blocked",
-            Health::Silent => "silent",
-            Health::BrokenRecipe => "broken recipe",
-        }
-    }
-
-    pub fn parse(s: &str) -> Health {
-        match s {
-            "ok" => Health::Ok,
-            "degraded" => Health::Degraded,
-            "failing" => Health::Failing,
-            "blocked" => Health::Blocked,
-            "silent" => Health::Silent,
-            "broken_recipe" => Health::BrokenRecipe,
-            _ => Health::Pending,
-        }
-    }
-}
+pub use crate::domain::health::Health;
 
 /// A source as stored, with its crawl state.
 #[derive(Debug, Clone, Serialize)]
@@ -78,12 +27,13 @@ pub struct SourceRecord {
     pub last_new_item_at: Option<DateTime<Utc>>,
     pub next_check_at: Option<DateTime<Utc>>,
     pub items_found: i64,
+    pub items_fingerprint: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
 const SOURCE_COLUMNS: &str = "id, name, kind, url, schedule, in_config, etag, last_modified, health, last_error, \
      consecutive_failures, empty_streak, last_attempt_at, last_success_at, last_new_item_at, next_check_at, \
-     items_found, created_at";
+     items_found, items_fingerprint, created_at";
 
 fn source_from_row(row: &AnyRow) -> StoreResult<SourceRecord> {
     Ok(SourceRecord {
@@ -104,6 +54,7 @@ fn source_from_row(row: &AnyRow) -> StoreResult<SourceRecord> {
         last_new_item_at: opt_from_ts(col(row, "last_new_item_at")?),
         next_check_at: opt_from_ts(col(row, "next_check_at")?),
         items_found: col(row, "items_found")?,
+        items_fingerprint: col(row, "items_fingerprint")?,
         created_at: from_ts(col(row, "created_at")?),
     })
 }
@@ -132,6 +83,8 @@ pub struct SourceState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub items_found_delta: i64,
+    /// `None` keeps the stored fingerprint (a failed or unchanged crawl says nothing about items).
+    pub items_fingerprint: Option<String>,
 }
 
 impl Store {
@@ -180,7 +133,9 @@ impl Store {
 
     pub async fn sources(&self) -> StoreResult<Vec<SourceRecord>> {
         let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY name");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(source_from_row).collect()
     }
 
@@ -231,7 +186,10 @@ impl Store {
         for r in &rows {
             let id: i64 = col(r, "id")?;
             let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = $1");
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(self.pool()).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?;
             leased.push(source_from_row(&row)?);
         }
         Ok(leased)
@@ -260,7 +218,11 @@ impl Store {
     }
 
     /// The most recent crawl runs of a source, newest first.
-    pub async fn recent_runs(&self, source_id: i64, limit: i64) -> StoreResult<Vec<CrawlRunRecord>> {
+    pub async fn recent_runs(
+        &self,
+        source_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<CrawlRunRecord>> {
         let rows = sqlx::query(
             "SELECT started_at, finished_at, outcome, pages, unchanged, items, new_mentions, updated_mentions, error \
              FROM crawl_runs WHERE source_id = $1 ORDER BY id DESC LIMIT $2",

@@ -1,8 +1,13 @@
 //! Export and import of all mentions with their events (PRODUCT §8.1): backups, moving between SQLite
 //! and PostgreSQL, and migrating from another tool. Import is all or nothing.
 
-use super::mentions::{Candidate, MentionRow, NewEvent, insert_events, insert_keys, insert_mentions};
-use super::{Store, StoreError, StoreResult, col, event_from_row, mention_from_row, new_id, ts, MENTION_COLUMNS};
+use super::mentions::{
+    Candidate, MentionRow, NewEvent, insert_events, insert_keys, insert_mentions,
+};
+use super::{
+    MENTION_COLUMNS, Store, StoreError, StoreResult, col, event_from_row, mention_from_row, new_id,
+    ts,
+};
 use crate::domain::dedup;
 use crate::domain::mention::Status;
 use chrono::{DateTime, Utc};
@@ -111,7 +116,10 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
         if raw.trim().is_empty() {
             continue;
         }
-        let err = |m: String| ImportError { line: n, message: m };
+        let err = |m: String| ImportError {
+            line: n,
+            message: m,
+        };
         let mut line: ExportLine = match serde_json::from_str(raw) {
             Ok(l) => l,
             Err(e) => {
@@ -128,11 +136,15 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
         if line.source.trim().is_empty() {
             problems.push("source is empty".to_string());
         }
-        if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
             problems.push("a mention needs a title or a body".to_string());
         }
         if !is_sentiment(&line.sentiment) {
-            problems.push(format!("unknown sentiment '{}' (criticism, praise or neutral)", line.sentiment));
+            problems.push(format!(
+                "unknown sentiment '{}' (criticism, praise or neutral)",
+                line.sentiment
+            ));
         }
         if let Some(o) = &line.sentiment_override
             && !is_sentiment(o)
@@ -162,10 +174,18 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
                     }
                 }
                 "edit" => {}
-                k => problems.push(format!("event {}: unknown kind '{k}' (status, sentiment or edit)", j + 1)),
+                k => problems.push(format!(
+                    "event {}: unknown kind '{k}' (status, sentiment or edit)",
+                    j + 1
+                )),
             }
         }
-        let last_status = line.events.iter().rev().find(|e| e.kind == "status").and_then(|e| e.to.clone());
+        let last_status = line
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "status")
+            .and_then(|e| e.to.clone());
         match last_status {
             Some(to) if to != line.status => problems.push(format!(
                 "status '{}' disagrees with the last status event, which goes to '{to}'",
@@ -194,7 +214,11 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
             errors.extend(problems.into_iter().map(err));
         }
     }
-    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
 }
 
 impl Store {
@@ -203,7 +227,9 @@ impl Store {
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id ORDER BY m.found_at, m.id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
         let ev_rows = sqlx::query(
             "SELECT id, mention_id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
              FROM events ORDER BY id",
@@ -257,9 +283,19 @@ impl Store {
     }
 
     /// Stores checked import lines in one transaction: everything or, on any error, nothing.
-    pub async fn import(&self, lines: &[(usize, ExportLine)], now: DateTime<Utc>) -> Result<usize, ImportError> {
-        let db = |e: StoreError| ImportError { line: 0, message: e.to_string() };
-        let dbx = |e: sqlx::Error| ImportError { line: 0, message: format!("database error: {e}") };
+    pub async fn import(
+        &self,
+        lines: &[(usize, ExportLine)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, ImportError> {
+        let db = |e: StoreError| ImportError {
+            line: 0,
+            message: e.to_string(),
+        };
+        let dbx = |e: sqlx::Error| ImportError {
+            line: 0,
+            message: format!("database error: {e}"),
+        };
         let mut tx = self.pool().begin().await.map_err(dbx)?;
 
         let mut source_ids: HashMap<String, i64> = HashMap::new();
@@ -324,8 +360,10 @@ impl Store {
                 lang: l.lang.clone(),
                 sentiment: l.sentiment.clone(),
                 sentiment_score: l.sentiment_score.unwrap_or(0.0),
-                sentiment_reasons_json: serde_json::to_string(&l.sentiment_reasons.clone().unwrap_or_default())
-                    .unwrap_or_else(|_| "[]".into()),
+                sentiment_reasons_json: serde_json::to_string(
+                    &l.sentiment_reasons.clone().unwrap_or_default(),
+                )
+                .unwrap_or_else(|_| "[]".into()),
                 content_hash: dedup::content_hash(l.title.as_deref(), &l.body),
             })
             .collect();
@@ -383,4 +421,55 @@ impl Store {
         tx.commit().await.map_err(dbx)?;
         Ok(rows.len())
     }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `export --format csv`: one row per mention for spreadsheets (events summarised: the first reply).
+pub fn export_csv(lines: &[ExportLine]) -> Vec<String> {
+    let mut out = vec![
+        "id,source,url,title,author,published_at,found_at,brands,sentiment,sentiment_override,status,replied_at,body"
+            .to_string(),
+    ];
+    let t = |d: Option<DateTime<Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    for l in lines {
+        let replied = l
+            .events
+            .iter()
+            .find(|e| e.kind == "status" && e.to.as_deref() == Some("replied"))
+            .map(|e| e.at);
+        let fields = [
+            l.id.clone().unwrap_or_default(),
+            l.source.clone(),
+            l.url.clone().unwrap_or_default(),
+            l.title.clone().unwrap_or_default(),
+            l.author.clone().unwrap_or_default(),
+            t(l.published_at),
+            t(Some(l.found_at)),
+            l.brands.join(";"),
+            l.sentiment.clone(),
+            l.sentiment_override.clone().unwrap_or_default(),
+            l.status.clone(),
+            t(replied),
+            l.body.clone(),
+        ];
+        out.push(
+            fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    out
 }

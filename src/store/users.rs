@@ -21,7 +21,12 @@ pub struct SessionRecord {
 
 impl Store {
     /// Adds a user, or replaces the password of an existing one (so `user add` doubles as a reset).
-    pub async fn upsert_user(&self, name: &str, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn upsert_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         if name.trim().is_empty() {
             return Err(StoreError::Invalid("a user name cannot be empty".into()));
         }
@@ -53,7 +58,9 @@ impl Store {
     }
 
     pub async fn user_count(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?;
         col(&row, "n")
     }
 
@@ -79,7 +86,11 @@ impl Store {
     }
 
     /// A live session by its token hash.
-    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRecord>> {
         let row = sqlx::query(
             "SELECT s.user_id, u.name, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -108,7 +119,12 @@ impl Store {
     }
 
     /// Adds (or replaces) a named API token by its hash.
-    pub async fn upsert_api_token(&self, name: &str, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn upsert_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
@@ -122,7 +138,11 @@ impl Store {
     }
 
     /// The token's name when the hash is known (and notes its use).
-    pub async fn api_token_name(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<String>> {
+    pub async fn api_token_name(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT name FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(self.pool())

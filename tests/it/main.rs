@@ -1,4 +1,5 @@
 //! Lyssna's integration tests: one binary, one module per area (faster to build than many binaries).
 
-mod support;
+mod crawl;
 mod store;
+mod support;

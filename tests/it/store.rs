@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use lyssna::domain::dedup;
 use lyssna::domain::item::Item;
 use lyssna::domain::mention::{Action, NoReplyReason, Status};
-use lyssna::store::{Candidate, CrawlRecord, Health, SourceSpec, SourceState, Store, StoreError, parse_import};
+use lyssna::store::{
+    Candidate, CrawlRecord, Health, SourceSpec, SourceState, Store, StoreError, parse_import,
+};
 use std::collections::HashSet;
 
 fn t(h: u32, m: u32) -> DateTime<Utc> {
@@ -47,6 +49,7 @@ fn ok_state(now: DateTime<Utc>) -> SourceState {
         etag: Some("\"v1\"".into()),
         last_modified: None,
         items_found_delta: 0,
+        items_fingerprint: None,
     }
 }
 
@@ -95,21 +98,62 @@ async fn dedup_edits_and_shared_urls_on_both_backends() {
         let b = blog.to_string();
         // Crawl 1: two items with GUIDs, one without GUID but with a URL.
         let first = vec![
-            candidate(&b, Some("g1"), Some("https://blogg.example/p/1"), "GoMonday svarar aldrig"),
-            candidate(&b, Some("g2"), Some("https://blogg.example/p/2"), "GoMonday är bra"),
-            candidate(&b, None, Some("https://blogg.example/p/3?utm_source=x"), "Om GoMonday"),
+            candidate(
+                &b,
+                Some("g1"),
+                Some("https://blogg.example/p/1"),
+                "GoMonday svarar aldrig",
+            ),
+            candidate(
+                &b,
+                Some("g2"),
+                Some("https://blogg.example/p/2"),
+                "GoMonday är bra",
+            ),
+            candidate(
+                &b,
+                None,
+                Some("https://blogg.example/p/3?utm_source=x"),
+                "Om GoMonday",
+            ),
         ];
-        let s1 = store.record_crawl(&crawl(blog, t(9, 0), first)).await.unwrap();
+        let s1 = store
+            .record_crawl(&crawl(blog, t(9, 0), first))
+            .await
+            .unwrap();
         assert_eq!(s1.new_mentions.len(), 3, "{backend}");
 
         // Crawl 2: g1 edited, g2 unchanged, p/3 again (other tracking), one new item.
         let second = vec![
-            candidate(&b, Some("g1"), Some("https://blogg.example/p/1"), "GoMonday svarar aldrig. EDIT: nu svarade de"),
-            candidate(&b, Some("g2"), Some("https://blogg.example/p/2"), "GoMonday  är BRA"),
-            candidate(&b, None, Some("https://blogg.example/p/3?utm_medium=y#c"), "Om GoMonday"),
-            candidate(&b, Some("g4"), Some("https://blogg.example/p/4"), "Ny post om GoMonday"),
+            candidate(
+                &b,
+                Some("g1"),
+                Some("https://blogg.example/p/1"),
+                "GoMonday svarar aldrig. EDIT: nu svarade de",
+            ),
+            candidate(
+                &b,
+                Some("g2"),
+                Some("https://blogg.example/p/2"),
+                "GoMonday  är BRA",
+            ),
+            candidate(
+                &b,
+                None,
+                Some("https://blogg.example/p/3?utm_medium=y#c"),
+                "Om GoMonday",
+            ),
+            candidate(
+                &b,
+                Some("g4"),
+                Some("https://blogg.example/p/4"),
+                "Ny post om GoMonday",
+            ),
         ];
-        let s2 = store.record_crawl(&crawl(blog, t(9, 30), second)).await.unwrap();
+        let s2 = store
+            .record_crawl(&crawl(blog, t(9, 30), second))
+            .await
+            .unwrap();
         assert_eq!(s2.new_mentions.len(), 1, "{backend}");
         assert_eq!(s2.updated_mentions, 1, "{backend}");
         assert_eq!(s2.already_known, 2, "{backend}");
@@ -117,17 +161,37 @@ async fn dedup_edits_and_shared_urls_on_both_backends() {
         // Crawl 3, another source: the same canonical URL as g4 is the same mention.
         let f = forum.to_string();
         let third = vec![
-            candidate(&f, Some("post-99"), Some("https://BLOGG.example/p/4#reply"), "Ny post om GoMonday"),
-            candidate(&f, Some("post-100"), Some("https://forum.example/t/1#p100"), "GoMonday på forumet"),
+            candidate(
+                &f,
+                Some("post-99"),
+                Some("https://BLOGG.example/p/4#reply"),
+                "Ny post om GoMonday",
+            ),
+            candidate(
+                &f,
+                Some("post-100"),
+                Some("https://forum.example/t/1#p100"),
+                "GoMonday på forumet",
+            ),
         ];
-        let s3 = store.record_crawl(&crawl(forum, t(10, 0), third)).await.unwrap();
+        let s3 = store
+            .record_crawl(&crawl(forum, t(10, 0), third))
+            .await
+            .unwrap();
         assert_eq!(s3.new_mentions.len(), 1, "{backend}");
         assert_eq!(store.mention_count().await.unwrap(), 5, "{backend}");
 
         let export = store.export_all().await.unwrap();
-        let edited = export.iter().find(|l| l.url.as_deref() == Some("https://blogg.example/p/1")).unwrap();
+        let edited = export
+            .iter()
+            .find(|l| l.url.as_deref() == Some("https://blogg.example/p/1"))
+            .unwrap();
         assert!(edited.body.contains("EDIT"), "{backend}");
-        assert_eq!(edited.events.iter().filter(|e| e.kind == "edit").count(), 1, "{backend}");
+        assert_eq!(
+            edited.events.iter().filter(|e| e.kind == "edit").count(),
+            1,
+            "{backend}"
+        );
         let src = store.source_by_name("Blogg").await.unwrap().unwrap();
         assert_eq!(src.etag.as_deref(), Some("\"v1\""));
         assert_eq!(store.recent_runs(blog, 10).await.unwrap().len(), 2);
@@ -140,11 +204,23 @@ async fn a_dismissed_mention_never_comes_back() {
         let (blog, _) = two_sources(&store).await;
         let b = blog.to_string();
         let c = candidate(&b, Some("g1"), None, "GoMonday spam spam");
-        let s = store.record_crawl(&crawl(blog, t(9, 0), vec![c.clone()])).await.unwrap();
+        let s = store
+            .record_crawl(&crawl(blog, t(9, 0), vec![c.clone()]))
+            .await
+            .unwrap();
         let id = &s.new_mentions[0];
-        let action = Action::NoReplyNeeded { reason: NoReplyReason::Spam, note: None };
-        store.apply_action(id, &action, "erik", t(9, 5)).await.unwrap();
-        let again = store.record_crawl(&crawl(blog, t(10, 0), vec![c])).await.unwrap();
+        let action = Action::NoReplyNeeded {
+            reason: NoReplyReason::Spam,
+            note: None,
+        };
+        store
+            .apply_action(id, &action, "erik", t(9, 5))
+            .await
+            .unwrap();
+        let again = store
+            .record_crawl(&crawl(blog, t(10, 0), vec![c]))
+            .await
+            .unwrap();
         assert!(again.new_mentions.is_empty(), "{backend}");
         let m = store.mention(id).await.unwrap().unwrap();
         assert_eq!(m.status, Status::NoReplyNeeded, "{backend}");
@@ -156,19 +232,38 @@ async fn a_failed_crawl_stores_nothing() {
     for (backend, store, _dir) in stores("atomic").await {
         let (blog, _) = two_sources(&store).await;
         let b = blog.to_string();
-        let mut rec = crawl(blog, t(9, 0), (0..50).map(|i| candidate(&b, Some(&format!("g{i}")), None, &format!("GoMonday {i}"))).collect());
+        let mut rec = crawl(
+            blog,
+            t(9, 0),
+            (0..50)
+                .map(|i| candidate(&b, Some(&format!("g{i}")), None, &format!("GoMonday {i}")))
+                .collect(),
+        );
         // A source that does not exist: the mentions' foreign key fails inside the transaction.
         rec.source_id = 9999;
         assert!(store.record_crawl(&rec).await.is_err(), "{backend}");
         assert_eq!(store.mention_count().await.unwrap(), 0, "{backend}");
 
         // A crawl cancelled mid-way (its future dropped) leaves all or nothing, never a part.
-        let rec = crawl(blog, t(9, 0), (0..2000).map(|i| candidate(&b, Some(&format!("k{i}")), None, &format!("GoMonday {i}"))).collect());
-        let r = tokio::time::timeout(std::time::Duration::from_millis(5), store.record_crawl(&rec)).await;
+        let rec = crawl(
+            blog,
+            t(9, 0),
+            (0..2000)
+                .map(|i| candidate(&b, Some(&format!("k{i}")), None, &format!("GoMonday {i}")))
+                .collect(),
+        );
+        let r = tokio::time::timeout(
+            std::time::Duration::from_millis(5),
+            store.record_crawl(&rec),
+        )
+        .await;
         let n = store.mention_count().await.unwrap();
         match r {
             Ok(Ok(_)) => assert_eq!(n, 2000, "{backend}"),
-            _ => assert!(n == 0 || n == 2000, "{backend}: partial crawl stored {n} mentions"),
+            _ => assert!(
+                n == 0 || n == 2000,
+                "{backend}: partial crawl stored {n} mentions"
+            ),
         }
     }
 }
@@ -179,35 +274,72 @@ async fn the_lifecycle_with_undo_override_and_snooze() {
         let (blog, _) = two_sources(&store).await;
         let b = blog.to_string();
         let s = store
-            .record_crawl(&crawl(blog, t(9, 0), vec![candidate(&b, Some("g1"), None, "GoMonday svarar inte")]))
+            .record_crawl(&crawl(
+                blog,
+                t(9, 0),
+                vec![candidate(&b, Some("g1"), None, "GoMonday svarar inte")],
+            ))
             .await
             .unwrap();
         let id = s.new_mentions[0].clone();
 
-        let replied = Action::Replied { at: t(11, 0), reply_url: Some("https://forum.example/p/5".into()), note: Some("ringde".into()) };
-        let m = store.apply_action(&id, &replied, "erik", t(12, 0)).await.unwrap();
+        let replied = Action::Replied {
+            at: t(11, 0),
+            reply_url: Some("https://forum.example/p/5".into()),
+            note: Some("ringde".into()),
+        };
+        let m = store
+            .apply_action(&id, &replied, "erik", t(12, 0))
+            .await
+            .unwrap();
         assert_eq!(m.status, Status::Replied);
-        assert_eq!(m.replied_at, Some(t(11, 0)), "{backend}: replied_at is the given time");
-        let err = store.apply_action(&id, &replied, "erik", t(12, 1)).await.unwrap_err();
+        assert_eq!(
+            m.replied_at,
+            Some(t(11, 0)),
+            "{backend}: replied_at is the given time"
+        );
+        let err = store
+            .apply_action(&id, &replied, "erik", t(12, 1))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Transition(_)), "{backend}");
 
         let m = store.undo_last(&id, "erik", t(12, 2)).await.unwrap();
         assert_eq!(m.status, Status::New);
-        assert_eq!(m.replied_at, None, "{backend}: an undone reply does not count");
+        assert_eq!(
+            m.replied_at, None,
+            "{backend}: an undone reply does not count"
+        );
 
-        let m = store.apply_action(&id, &Action::Snooze { until: t(15, 0) }, "erik", t(12, 3)).await.unwrap();
+        let m = store
+            .apply_action(&id, &Action::Snooze { until: t(15, 0) }, "erik", t(12, 3))
+            .await
+            .unwrap();
         assert_eq!(m.status, Status::Snoozed);
         assert_eq!(store.wake_snoozed(t(14, 0)).await.unwrap(), 0);
         assert_eq!(store.wake_snoozed(t(15, 0)).await.unwrap(), 1);
-        assert_eq!(store.mention(&id).await.unwrap().unwrap().status, Status::New);
+        assert_eq!(
+            store.mention(&id).await.unwrap().unwrap().status,
+            Status::New
+        );
 
-        let m = store.set_sentiment_override(&id, Some("praise"), "erik", t(15, 1)).await.unwrap();
+        let m = store
+            .set_sentiment_override(&id, Some("praise"), "erik", t(15, 1))
+            .await
+            .unwrap();
         assert_eq!(m.effective_sentiment(), "praise");
-        assert!(store.set_sentiment_override(&id, Some("angry"), "erik", t(15, 1)).await.is_err());
+        assert!(
+            store
+                .set_sentiment_override(&id, Some("angry"), "erik", t(15, 1))
+                .await
+                .is_err()
+        );
 
         let events = store.events(&id).await.unwrap();
-        let trail: Vec<(String, Option<String>, Option<String>)> =
-            events.iter().map(|e| (e.kind.clone(), e.from.clone(), e.to.clone())).collect();
+        let trail: Vec<(String, Option<String>, Option<String>)> = events
+            .iter()
+            .map(|e| (e.kind.clone(), e.from.clone(), e.to.clone()))
+            .collect();
         let s = |v: &str| Some(v.to_string());
         assert_eq!(
             trail,
@@ -223,7 +355,12 @@ async fn the_lifecycle_with_undo_override_and_snooze() {
         );
         assert_eq!(events[1].actor, "erik");
         assert_eq!(events[1].recorded_at, t(12, 0));
-        assert!(matches!(store.apply_action("m_nope", &replied, "erik", t(16, 0)).await, Err(StoreError::MentionNotFound(_))));
+        assert!(matches!(
+            store
+                .apply_action("m_nope", &replied, "erik", t(16, 0))
+                .await,
+            Err(StoreError::MentionNotFound(_))
+        ));
     }
 }
 
@@ -232,26 +369,60 @@ async fn export_then_import_round_trips_exactly() {
     for (backend, store, _dir) in stores("roundtrip").await {
         let (blog, _) = two_sources(&store).await;
         let b = blog.to_string();
-        let mut c1 = candidate(&b, Some("g1"), Some("https://blogg.example/p/1"), "GoMonday svarar aldrig 😡");
+        let mut c1 = candidate(
+            &b,
+            Some("g1"),
+            Some("https://blogg.example/p/1"),
+            "GoMonday svarar aldrig 😡",
+        );
         c1.title = Some("Åsikt om \"GoMonday\"".into());
         c1.published_at = Some(t(8, 30));
         c1.rating = Some(1.0);
         c1.rating_scale = Some(5.0);
         c1.lang = Some("sv".into());
-        let s = store.record_crawl(&crawl(blog, t(9, 0), vec![c1, candidate(&b, Some("g2"), None, "GoMonday ok")])).await.unwrap();
+        let s = store
+            .record_crawl(&crawl(
+                blog,
+                t(9, 0),
+                vec![c1, candidate(&b, Some("g2"), None, "GoMonday ok")],
+            ))
+            .await
+            .unwrap();
         let id = &s.new_mentions[0];
-        let replied = Action::Replied { at: t(11, 0), reply_url: None, note: Some("tack".into()) };
-        store.apply_action(id, &replied, "erik", t(12, 0)).await.unwrap();
-        store.set_sentiment_override(&s.new_mentions[1], Some("praise"), "erik", t(12, 5)).await.unwrap();
+        let replied = Action::Replied {
+            at: t(11, 0),
+            reply_url: None,
+            note: Some("tack".into()),
+        };
+        store
+            .apply_action(id, &replied, "erik", t(12, 0))
+            .await
+            .unwrap();
+        store
+            .set_sentiment_override(&s.new_mentions[1], Some("praise"), "erik", t(12, 5))
+            .await
+            .unwrap();
 
         let export = store.export_all().await.unwrap();
-        let text: String = export.iter().map(|l| serde_json::to_string(l).unwrap() + "\n").collect();
+        let text: String = export
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
 
         let dir = tempfile::tempdir().unwrap();
-        let other = Store::open_and_migrate(&format!("sqlite://{}", dir.path().join("b.db").display())).await.unwrap();
+        let other =
+            Store::open_and_migrate(&format!("sqlite://{}", dir.path().join("b.db").display()))
+                .await
+                .unwrap();
         let lines = parse_import(&text).unwrap();
         assert_eq!(other.import(&lines, t(13, 0)).await.unwrap(), 2);
-        let again: String = other.export_all().await.unwrap().iter().map(|l| serde_json::to_string(l).unwrap() + "\n").collect();
+        let again: String = other
+            .export_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
         assert_eq!(text, again, "{backend}");
         let m = other.mention(id).await.unwrap().unwrap();
         assert_eq!(m.replied_at, Some(t(11, 0)));
@@ -287,12 +458,28 @@ async fn leases_hand_out_each_due_source_once() {
     for (backend, store, _dir) in stores("leases").await {
         two_sources(&store).await;
         let now = t(9, 0);
-        let a = store.lease_due_sources("w1", now, now + Duration::minutes(5), 10).await.unwrap();
-        let b = store.lease_due_sources("w2", now, now + Duration::minutes(5), 10).await.unwrap();
+        let a = store
+            .lease_due_sources("w1", now, now + Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        let b = store
+            .lease_due_sources("w2", now, now + Duration::minutes(5), 10)
+            .await
+            .unwrap();
         assert_eq!(a.len(), 2, "{backend}");
-        assert!(b.is_empty(), "{backend}: a leased source is not handed out twice");
+        assert!(
+            b.is_empty(),
+            "{backend}: a leased source is not handed out twice"
+        );
         let later = now + Duration::minutes(6);
-        let c = store.lease_due_sources("w2", later, later + Duration::minutes(5), 1).await.unwrap();
-        assert_eq!(c.len(), 1, "{backend}: an expired lease is handed out again");
+        let c = store
+            .lease_due_sources("w2", later, later + Duration::minutes(5), 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            c.len(),
+            1,
+            "{backend}: an expired lease is handed out again"
+        );
     }
 }

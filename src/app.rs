@@ -1,0 +1,141 @@
+//! Building Lyssna from a configuration, and running it: the scheduler and the web server side by side,
+//! with graceful shutdown. Tests start it on port 0.
+
+use crate::config::Config;
+use crate::crawl::http::{Fetcher, FetcherConfig, install_crypto_provider};
+use crate::crawl::pipeline::Pipeline;
+use crate::crawl::run::CrawlContext;
+use crate::scheduler::Scheduler;
+use crate::store::{SourceSpec, Store};
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Everything a running Lyssna shares.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub crawl: CrawlContext,
+}
+
+/// The fetcher settings a configuration asks for.
+pub fn fetcher_config(config: &Config) -> FetcherConfig {
+    FetcherConfig {
+        user_agent: config.crawler.user_agent.clone(),
+        per_host_delay: config.crawler.per_host_delay,
+        connect_timeout: config.crawler.connect_timeout,
+        timeout: config.crawler.timeout,
+        max_body: config.crawler.max_body,
+        max_redirects: config.crawler.max_redirects,
+        respect_robots: config.crawler.respect_robots,
+        ..FetcherConfig::default()
+    }
+}
+
+impl App {
+    /// Connects to the database (migrating it when `migrate` is set, else refusing an outdated
+    /// schema), makes the sources table agree with the configuration, and compiles the pipeline.
+    pub async fn build(config: Config, migrate: bool) -> anyhow::Result<App> {
+        install_crypto_provider();
+        let store = Store::connect(&config.database_url).await?;
+        if migrate {
+            store.migrate().await?;
+        } else {
+            store.check_schema().await?;
+        }
+        let specs: Vec<SourceSpec> = config
+            .sources
+            .iter()
+            .map(|s| SourceSpec {
+                name: s.name.clone(),
+                kind: s.kind.as_str().to_string(),
+                url: s.url.as_ref().map(|u| u.to_string()),
+                schedule: s.schedule.to_string(),
+            })
+            .collect();
+        store.sync_sources(&specs, Utc::now()).await?;
+        let pipeline = Pipeline::from_config(&config).map_err(anyhow::Error::msg)?;
+        let fetcher = Fetcher::new(fetcher_config(&config))?;
+        let config = Arc::new(config);
+        let crawl = CrawlContext {
+            config: config.clone(),
+            store: store.clone(),
+            fetcher,
+            pipeline: Arc::new(pipeline),
+        };
+        Ok(App {
+            config,
+            store,
+            crawl,
+        })
+    }
+
+    /// A scheduler for this app with its calendar jobs.
+    pub fn scheduler(&self) -> Scheduler {
+        Scheduler::new(self.crawl.clone())
+    }
+
+    /// Binds the web server (port 0 picks a free port) and returns the address and the running task.
+    pub async fn serve_web(
+        &self,
+        listen: SocketAddr,
+        shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        let addr = listener.local_addr()?;
+        let router = crate::web::router(self.clone());
+        let mut rx = shutdown;
+        let handle = tokio::spawn(async move {
+            let graceful = async move {
+                while !*rx.borrow() {
+                    if rx.changed().await.is_err() {
+                        break;
+                    }
+                }
+            };
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(graceful)
+                .await
+            {
+                tracing::error!(error = %e, "the web server stopped");
+            }
+        });
+        Ok((addr, handle))
+    }
+}
+
+/// A watch channel that turns true on Ctrl-C or SIGTERM.
+pub fn shutdown_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        let _ = tx.send(true);
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutting down: finishing crawls under way");
+        let _ = tx.send(true);
+    });
+    rx
+}

@@ -1,0 +1,249 @@
+//! The pure middle of a crawl: extracted items → normalised → matched against the brands → the leader's
+//! own posts set aside (they are replies, not mentions) → classified → candidates with dedup keys.
+
+use crate::config::{Config, Identity};
+use crate::domain::dedup;
+use crate::domain::item::Item;
+use crate::domain::query::{BrandMatch, Document, Matcher};
+use crate::domain::sentiment::{Classifier, detect_language};
+use crate::store::{Candidate, DetectedReply};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use url::Url;
+
+/// What one crawl's items turned into.
+#[derive(Debug, Default)]
+pub struct Processed {
+    pub candidates: Vec<Candidate>,
+    pub replies: Vec<DetectedReply>,
+    /// (thread URL, author, time) of every post with all three known: how follow-ups are noticed.
+    pub posts: Vec<(String, String, DateTime<Utc>)>,
+    /// Items written by one of the leader's identities.
+    pub own_posts: usize,
+    /// Items that matched no brand.
+    pub unmatched: usize,
+    /// A fingerprint of all the items' keys: when it changes, the source said something new.
+    pub fingerprint: String,
+}
+
+/// Brands, identities and the classifier, compiled once and shared by all crawls.
+pub struct Pipeline {
+    matcher: Matcher,
+    classifier: Cow<'static, Classifier>,
+    identities: Vec<Identity>,
+}
+
+impl Pipeline {
+    pub fn new(
+        matcher: Matcher,
+        classifier: Cow<'static, Classifier>,
+        identities: Vec<Identity>,
+    ) -> Pipeline {
+        Pipeline {
+            matcher,
+            classifier,
+            identities,
+        }
+    }
+
+    /// Builds the pipeline a configuration describes (the configuration is already validated).
+    pub fn from_config(config: &Config) -> Result<Pipeline, String> {
+        let matcher = Matcher::compile(&config.brands).map_err(|e| e.to_string())?;
+        let classifier = match &config.sentiment_lexicon {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the lexicon {}: {e}", path.display()))?;
+                Cow::Owned(Classifier::builtin().with_user_lexicon(&text)?)
+            }
+            None => Cow::Borrowed(Classifier::builtin()),
+        };
+        Ok(Pipeline::new(
+            matcher,
+            classifier,
+            config.identities.clone(),
+        ))
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    /// Whether `item` was written by one of the leader's accounts: the handle matches (case-insensitive)
+    /// and the item lives on the identity's site or a subdomain of it.
+    fn identity_of(&self, item: &Item, page_url: &Url) -> Option<&Identity> {
+        let author = item.author.as_deref()?.trim();
+        let host = item
+            .url
+            .as_deref()
+            .or(item.thread_url.as_deref())
+            .and_then(|u| Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_lowercase))
+            .or_else(|| page_url.host_str().map(str::to_lowercase))?;
+        self.identities.iter().find(|i| {
+            i.handle.eq_ignore_ascii_case(author)
+                && (host == i.site || host.ends_with(&format!(".{}", i.site)))
+        })
+    }
+
+    /// Turns one crawl's items into candidates. `source_scope` scopes source ids (the source's database
+    /// id); `page_url` is the first page's URL, the thread of items that name none (a forum thread page).
+    pub fn process(
+        &self,
+        source_scope: &str,
+        items: Vec<Item>,
+        page_url: &Url,
+        thread_is_page: bool,
+        now: DateTime<Utc>,
+    ) -> Processed {
+        let mut out = Processed::default();
+        let ambiguous = dedup::ambiguous_urls(&items);
+        let mut all_keys: Vec<String> = Vec::with_capacity(items.len());
+        let page_thread = dedup::canonical_url(page_url.as_str());
+        let mut shared_titles: HashMap<String, usize> = HashMap::new();
+        for t in items.iter().filter_map(|i| i.title.as_deref()) {
+            *shared_titles.entry(t.trim().to_string()).or_default() += 1;
+        }
+        let mut first_with_title = std::collections::HashSet::new();
+        for mut item in items {
+            normalise(&mut item, now);
+            if item.thread_url.is_none() && thread_is_page {
+                item.thread_url = page_thread.clone();
+            }
+            let keys = dedup::keys_for(source_scope, &item, &ambiguous);
+            all_keys.extend(keys.iter().cloned());
+            if let Some(identity) = self.identity_of(&item, page_url) {
+                out.own_posts += 1;
+                if let Some(thread) = &item.thread_url {
+                    out.replies.push(DetectedReply {
+                        thread_url: thread.clone(),
+                        at: item.published_at.unwrap_or(now),
+                        reply_url: item.url.clone(),
+                        handle: identity.handle.clone(),
+                    });
+                }
+                continue;
+            }
+            if let (Some(thread), Some(author), Some(at)) =
+                (&item.thread_url, &item.author, item.published_at)
+            {
+                out.posts.push((thread.clone(), author.clone(), at));
+            }
+            let title = item.title.as_deref().unwrap_or_default();
+            let lang = Some(detect_language(&format!("{title}\n{}", item.body)));
+            // A title every post of a thread page carries is the thread's, not the post's: it counts
+            // for the first post only, or a thread named after a brand would make every reply a mention.
+            let title = match item.title.as_deref() {
+                Some(t) if shared_titles.get(t).copied().unwrap_or(0) > 1 => {
+                    if first_with_title.insert(t.to_string()) {
+                        t
+                    } else {
+                        ""
+                    }
+                }
+                _ => title,
+            };
+            let doc = Document {
+                title,
+                body: &item.body,
+                author: item.author.as_deref().unwrap_or_default(),
+                url: item.url.as_deref().unwrap_or_default(),
+                lang,
+            };
+            let matches = self.matcher.match_document(&doc);
+            if matches.is_empty() {
+                out.unmatched += 1;
+                continue;
+            }
+            out.candidates.push(self.candidate(item, keys, &matches));
+        }
+        all_keys.sort_unstable();
+        out.fingerprint = dedup::content_hash(None, &all_keys.join("\n"));
+        out
+    }
+
+    /// A mention the leader adds by hand: matched (to record its brands, if any) and classified like
+    /// a crawled one, but stored even when no brand matches, since a person said it is about us.
+    pub fn manual_candidate(&self, mut item: Item, now: DateTime<Utc>) -> Candidate {
+        normalise(&mut item, now);
+        let keys = dedup::keys_for("manual", &item, &Default::default());
+        let title = item.title.as_deref().unwrap_or_default();
+        let lang = detect_language(&format!("{title}\n{}", item.body));
+        let doc = Document {
+            title,
+            body: &item.body,
+            author: item.author.as_deref().unwrap_or_default(),
+            url: item.url.as_deref().unwrap_or_default(),
+            lang: Some(lang),
+        };
+        let matches = self.matcher.match_document(&doc);
+        self.candidate(item, keys, &matches)
+    }
+
+    fn candidate(&self, item: Item, keys: Vec<String>, matches: &[BrandMatch]) -> Candidate {
+        let text = match &item.title {
+            Some(t) if !t.is_empty() => format!("{t}\n{}", item.body),
+            _ => item.body.clone(),
+        };
+        let c = self.classifier.classify(&text, item.rating);
+        let matches_json = serde_json::Value::Array(
+            matches
+                .iter()
+                .map(|m| json!({"brand": m.name, "spans": m.spans, "explanation": m.explanation}))
+                .collect(),
+        );
+        Candidate {
+            keys,
+            canonical_url: item.url.as_deref().and_then(dedup::canonical_url),
+            content_hash: dedup::content_hash(item.title.as_deref(), &item.body),
+            url: item.url,
+            thread_url: item.thread_url,
+            title: item.title,
+            body: item.body,
+            author: item.author,
+            published_at: item.published_at,
+            rating: item.rating.map(|r| r.value),
+            rating_scale: item.rating.map(|r| r.scale),
+            brands: matches.iter().map(|m| m.name.clone()).collect(),
+            matches_json: matches_json.to_string(),
+            lang: Some(c.lang.clone()),
+            sentiment: c.label.as_str().to_string(),
+            sentiment_score: c.score,
+            sentiment_reasons_json: serde_json::to_string(&c.reasons)
+                .unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
+/// Date sanity and tidy text: a publication time in the future is the crawl time (clock skew or a
+/// misread date), empty strings are absent values, text is trimmed.
+pub fn normalise(item: &mut Item, now: DateTime<Utc>) {
+    if item.published_at.is_some_and(|p| p > now) {
+        item.published_at = Some(now);
+    }
+    for field in [
+        &mut item.id,
+        &mut item.url,
+        &mut item.thread_url,
+        &mut item.title,
+        &mut item.author,
+    ] {
+        if let Some(v) = field {
+            let t = v.trim();
+            if t.is_empty() {
+                *field = None;
+            } else if t.len() != v.len() {
+                *v = t.to_string();
+            }
+        }
+    }
+    let trimmed = item.body.trim();
+    if trimmed.len() != item.body.len() {
+        item.body = trimmed.to_string();
+    }
+}

@@ -1,0 +1,145 @@
+//! HTML recipes: CSS selectors over a parsed page.
+
+use scraper::node::Node;
+use scraper::{ElementRef, Html, Selector};
+
+use super::{Ctx, Extraction, FieldSpec, Recipe, Scope, parse_rating};
+use crate::crawl::text::{element_text, nesting_too_deep};
+use crate::domain::item::Item;
+
+pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ctx) -> Extraction {
+    let mut ex = Extraction::default();
+    if nesting_too_deep(page) {
+        ex.warnings.push(
+            "page nests elements thousands deep; not parsed (hostile or broken page)".to_string(),
+        );
+        return ex;
+    }
+    let doc = Html::parse_document(page);
+    let root = doc.root_element();
+    let f = &recipe.fields;
+    for (i, el) in doc.select(item_sel).enumerate() {
+        ex.item_matches += 1;
+        let n = i + 1;
+        let one_line = |spec: &Option<FieldSpec>| {
+            spec.as_ref()
+                .and_then(|s| text_value(s, el, root))
+                .map(|t| collapse(&t))
+                .filter(|t| !t.is_empty())
+        };
+        let url =
+            |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| url_value(s, el, root, ctx));
+        let body = f
+            .body
+            .as_ref()
+            .and_then(|s| text_value(s, el, root))
+            .unwrap_or_default();
+        let title = one_line(&f.title);
+        // A title read from the page (the thread title) does not make an empty element an item.
+        let own_title = title.is_some() && f.title.as_ref().is_some_and(|s| s.scope == Scope::Item);
+        if body.trim().is_empty() && !own_title {
+            ex.warnings
+                .push(format!("item {n}: no body or title; skipped"));
+            continue;
+        }
+        let published_at = f.date.as_ref().and_then(|s| {
+            let candidates = date_candidates(s, el, root);
+            ctx.date(s, &candidates, &mut ex.warnings, n)
+        });
+        let rating = f
+            .rating
+            .as_ref()
+            .and_then(|s| text_value(s, el, root))
+            .and_then(|t| parse_rating(&t, f.rating.as_ref().and_then(|s| s.scale)));
+        ex.items.push(Item {
+            id: one_line(&f.id),
+            url: url(&f.link),
+            thread_url: url(&f.thread),
+            title,
+            author: one_line(&f.author),
+            published_at,
+            body,
+            rating,
+        });
+    }
+    ex.next_page = recipe
+        .next
+        .as_ref()
+        .and_then(|s| url_value(s, root, root, ctx))
+        .and_then(|u| url::Url::parse(&u).ok());
+    ex
+}
+
+/// The element a field reads: its selector's first match inside the item (or the page), or the item.
+fn target<'a>(
+    spec: &FieldSpec,
+    item: ElementRef<'a>,
+    root: ElementRef<'a>,
+) -> Option<ElementRef<'a>> {
+    let base = match spec.scope {
+        Scope::Item => item,
+        Scope::Page => root,
+    };
+    match &spec.select {
+        Some((sel, _)) => base.select(sel).next(),
+        None => Some(base),
+    }
+}
+
+fn text_value(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Option<String> {
+    let el = target(spec, item, root)?;
+    let value = match &spec.attr {
+        Some(a) => el.value().attr(a)?.trim().to_string(),
+        None => element_text(el),
+    };
+    Some(match &spec.prefix {
+        Some(p) if !value.is_empty() => format!("{p}{value}"),
+        _ => value,
+    })
+}
+
+/// A URL field: the `attr` if given, else `href` when present, else the text; resolved against the page.
+fn url_value(spec: &FieldSpec, item: ElementRef, root: ElementRef, ctx: &Ctx) -> Option<String> {
+    let el = target(spec, item, root)?;
+    let raw = match &spec.attr {
+        Some(a) => el.value().attr(a)?.to_string(),
+        None => match el.value().attr("href") {
+            Some(h) => h.to_string(),
+            None => element_text(el),
+        },
+    };
+    ctx.resolve(&raw, spec.prefix.as_deref())
+}
+
+/// Texts to try as a date, best first: the attribute (or `datetime`), the whole text, then each of the
+/// element's own text pieces (Flashback's date cell is `2000-09-06, 18:09` plus a `#1` link).
+fn date_candidates(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Vec<String> {
+    let Some(el) = target(spec, item, root) else {
+        return Vec::new();
+    };
+    if let Some(a) = &spec.attr {
+        return el
+            .value()
+            .attr(a)
+            .map(|v| vec![v.trim().to_string()])
+            .unwrap_or_default();
+    }
+    let mut out = Vec::new();
+    if let Some(dt) = el.value().attr("datetime") {
+        out.push(dt.trim().to_string());
+    }
+    out.push(collapse(&element_text(el)));
+    for child in el.children() {
+        if let Node::Text(t) = child.value() {
+            let t = collapse(t);
+            if !t.is_empty() {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

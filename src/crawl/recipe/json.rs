@@ -1,0 +1,164 @@
+//! JSON recipes: JSON pointers over an API response.
+
+use serde_json::Value;
+
+use super::{Ctx, Extraction, FieldSpec, Recipe, parse_rating};
+use crate::crawl::text::{html_to_text, strip_tags_inline};
+use crate::domain::item::{Item, Rating};
+
+pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -> Extraction {
+    let mut ex = Extraction::default();
+    // serde_json refuses nesting beyond 128 levels, so hostile documents fail here, not on the stack.
+    let doc: Value = match serde_json::from_str(page.trim_start_matches('\u{FEFF}')) {
+        Ok(v) => v,
+        Err(e) => {
+            ex.warnings.push(format!("not a JSON document: {e}"));
+            return ex;
+        }
+    };
+    let Some(Value::Array(items)) = doc.pointer(items_ptr) else {
+        ex.warnings.push(format!(
+            "`items = {items_ptr:?}` does not point at an array in this document"
+        ));
+        return ex;
+    };
+    let f = &recipe.fields;
+    ex.item_matches = items.len();
+    for (i, it) in items.iter().enumerate() {
+        let n = i + 1;
+        let body = f
+            .body
+            .as_ref()
+            .and_then(|s| string_value(s, it))
+            .map(|b| html_to_text(&b))
+            .unwrap_or_default();
+        let title = f
+            .title
+            .as_ref()
+            .and_then(|s| string_value(s, it))
+            .map(|t| strip_tags_inline(&t))
+            .filter(|t| !t.is_empty());
+        if body.trim().is_empty() && title.is_none() {
+            ex.warnings
+                .push(format!("item {n}: no body or title; skipped"));
+            continue;
+        }
+        let url = |spec: &Option<FieldSpec>| {
+            spec.as_ref()
+                .and_then(|s| string_value(s, it))
+                .and_then(|u| ctx.resolve(&u, None))
+        };
+        let published_at = f
+            .date
+            .as_ref()
+            .and_then(|s| date_value(s, it, ctx, &mut ex.warnings, n));
+        ex.items.push(Item {
+            id: f
+                .id
+                .as_ref()
+                .and_then(|s| string_value(s, it))
+                .filter(|s| !s.is_empty()),
+            url: url(&f.link),
+            thread_url: url(&f.thread),
+            title,
+            author: f
+                .author
+                .as_ref()
+                .and_then(|s| string_value(s, it))
+                .map(|a| strip_tags_inline(&a))
+                .filter(|a| !a.is_empty()),
+            published_at,
+            body,
+            rating: f.rating.as_ref().and_then(|s| rating_value(s, it)),
+        });
+    }
+    ex.next_page = recipe
+        .next
+        .as_ref()
+        .and_then(|s| string_value(s, &doc))
+        .and_then(|u| ctx.resolve(&u, None))
+        .and_then(|u| url::Url::parse(&u).ok());
+    ex
+}
+
+/// Scalars as text: strings as they are, numbers and booleans written out; null, arrays and objects are
+/// "no value".
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The field's first non-empty value (or its filled template), with `prefix` prepended.
+fn string_value(spec: &FieldSpec, item: &Value) -> Option<String> {
+    let raw = match &spec.template {
+        Some(t) => fill_template(t, item)?,
+        None => spec
+            .paths
+            .iter()
+            .filter_map(|p| item.pointer(p).and_then(scalar))
+            .find(|s| !s.trim().is_empty())?,
+    };
+    Some(match &spec.prefix {
+        Some(p) => format!("{p}{raw}"),
+        None => raw,
+    })
+}
+
+/// `"/t/{/topic_id}/{/post_number}"` → `/t/123/4`; `None` when a placeholder has no value.
+fn fill_template(template: &str, item: &Value) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        out.push_str(&rest[..open]);
+        let value = item.pointer(&rest[open + 1..close]).and_then(scalar)?;
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn first_value<'a>(spec: &FieldSpec, item: &'a Value) -> Option<&'a Value> {
+    spec.paths
+        .iter()
+        .filter_map(|p| item.pointer(p))
+        .find(|v| !v.is_null())
+}
+
+/// Numbers are Unix time (seconds, or milliseconds when larger than 10^11) unless a format says
+/// otherwise; strings go through the date parser.
+fn date_value(
+    spec: &FieldSpec,
+    item: &Value,
+    ctx: &Ctx,
+    warnings: &mut Vec<String>,
+    n: usize,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let v = first_value(spec, item)?;
+    let text = scalar(v)?;
+    match (v, &spec.format) {
+        (Value::Number(num), None) => {
+            let mut s = spec.clone();
+            let big = num.as_f64().is_some_and(|x| x.abs() > 1e11);
+            s.format = Some(if big { "unix_ms" } else { "unix" }.to_string());
+            ctx.date(&s, &[text], warnings, n)
+        }
+        _ => ctx.date(spec, &[text], warnings, n),
+    }
+}
+
+fn rating_value(spec: &FieldSpec, item: &Value) -> Option<Rating> {
+    match first_value(spec, item)? {
+        Value::Number(n) => n.as_f64().filter(|v| v.is_finite()).map(|value| Rating {
+            value,
+            scale: spec.scale.unwrap_or(5.0),
+        }),
+        Value::String(s) => parse_rating(s, spec.scale),
+        _ => None,
+    }
+}

@@ -1,0 +1,614 @@
+use super::*;
+use chrono_tz::Europe::Stockholm;
+use std::path::PathBuf;
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("test literal")
+        .with_timezone(&Utc)
+}
+
+fn url(s: &str) -> Url {
+    Url::parse(s).expect("test literal")
+}
+
+fn now() -> DateTime<Utc> {
+    utc("2024-03-06T11:00:00Z")
+}
+
+fn builtin(name: &str) -> Recipe {
+    Recipe::builtin(name).unwrap_or_else(|| {
+        panic!(
+            "built-in {name} must load: {:?}",
+            Recipe::from_toml(name, builtin_text(name)).err()
+        )
+    })
+}
+
+fn builtin_text(name: &str) -> &'static str {
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .unwrap_or("")
+}
+
+fn corpora() -> Option<PathBuf> {
+    let dir = std::env::var_os("LYSSNA_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: corpora not found at {}", dir.display());
+        None
+    }
+}
+
+#[test]
+fn all_builtins_load() {
+    for name in Recipe::builtin_names() {
+        let r = builtin(name);
+        assert_eq!(r.name(), *name);
+    }
+    assert_eq!(Recipe::builtin_names().len(), BUILTINS.len());
+    assert!(Recipe::builtin("nope").is_none());
+    assert_eq!(builtin("flashback-thread").kind(), RecipeKind::Html);
+    assert_eq!(builtin("flashback-thread").max_pages(), 3);
+    assert_eq!(builtin("hn-algolia").kind(), RecipeKind::Json);
+}
+
+#[test]
+fn flashback_thread_page() {
+    let Some(root) = corpora() else { return };
+    let Ok(bytes) = std::fs::read(root.join("html/flashback/sample_page.html")) else {
+        eprintln!("skipped: flashback page missing");
+        return;
+    };
+    // The page's <meta> says ISO-8859-1 but the bytes are UTF-8: the charset module must cope.
+    let page = crate::crawl::charset::decode_html(&bytes, None);
+    let r = builtin("flashback-thread");
+    let ex = r.extract(
+        &page,
+        &url("https://www.flashback.org/t50000"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.item_matches, 5, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 5);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(ex.next_page, None, "the thread has one page");
+    let first = &ex.items[0];
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Dansk minister avvisar multikulti")
+    );
+    assert_eq!(
+        first.thread_url.as_deref(),
+        Some("https://www.flashback.org/t50000")
+    );
+    assert_eq!(
+        first.url.as_deref(),
+        Some("https://www.flashback.org/sp314812")
+    );
+    assert_eq!(first.author.as_deref(), Some("Ördög (old)"));
+    assert_eq!(first.id.as_deref(), Some("post314812"));
+    assert_eq!(first.published_at, Some(utc("2000-09-06T16:09:00Z")));
+    assert!(
+        first.body.contains("mycket läsvärd artikel"),
+        "{}",
+        first.body
+    );
+    assert!(
+        !first.body.contains("vbmenu_register"),
+        "script text leaked: {}",
+        first.body
+    );
+    let authors: Vec<_> = ex
+        .items
+        .iter()
+        .filter_map(|i| i.author.as_deref())
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            "Ördög (old)",
+            "Anna (old)",
+            "- Z - (old)",
+            "Rac (old)",
+            "Daler (old)"
+        ]
+    );
+    assert!(
+        ex.items
+            .iter()
+            .all(|i| i.published_at.is_some() && !i.body.is_empty())
+    );
+}
+
+#[test]
+fn flashback_single_post() {
+    let Some(root) = corpora() else { return };
+    let Ok(bytes) = std::fs::read(root.join("html/flashback/sample_post.html")) else {
+        eprintln!("skipped: flashback post missing");
+        return;
+    };
+    let page = crate::crawl::charset::decode_html(&bytes, None);
+    let ex = builtin("flashback-thread").extract(
+        &page,
+        &url("https://www.flashback.org/sp314812"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items.len(), 1);
+    let post = &ex.items[0];
+    assert_eq!(
+        post.url.as_deref(),
+        Some("https://www.flashback.org/sp314812")
+    );
+    assert_eq!(url(post.url.as_deref().unwrap_or("x:")).path(), "/sp314812");
+    assert_eq!(post.published_at, Some(utc("2000-09-06T16:09:00Z")));
+    assert_eq!(post.author.as_deref(), Some("Ördög (old)"));
+    assert!(post.body.contains("mycket läsvärd artikel"));
+    assert!(
+        post.body.contains("\n"),
+        "the <br>s must become line breaks: {:?}",
+        post.body
+    );
+}
+
+#[test]
+fn flashback_relative_dates() {
+    let page = r#"<html><body><a class="navbar-thread-title" href="/t1">Lyssna?</a>
+      <table class="post" id="post1"><tr><td class="thead post-date">Idag, 09:15 <span>#<a id="postcount1" href="/sp1">1</a></span></td></tr>
+      <tr><td><a class="bigusername" href="/u1">A</a><div class="post_message">Hej</div></td></tr></table>
+      <table class="post" id="post2"><tr><td class="thead post-date">Igår, 23:59 <span>#<a id="postcount2" href="/sp2">2</a></span></td></tr>
+      <tr><td><a class="bigusername" href="/u2">B</a><div class="post_message">Hopp</div></td></tr></table></body></html>"#;
+    let ex = builtin("flashback-thread").extract(
+        page,
+        &url("https://www.flashback.org/t1"),
+        now(),
+        chrono_tz::UTC,
+    );
+    let dates: Vec<_> = ex.items.iter().map(|i| i.published_at).collect();
+    assert_eq!(
+        dates,
+        [
+            Some(utc("2024-03-06T08:15:00Z")),
+            Some(utc("2024-03-05T22:59:00Z"))
+        ]
+    );
+}
+
+#[test]
+fn custom_html_recipe_all_field_kinds() {
+    let toml = r#"
+name = "generic"
+kind = "html"
+item = "div.post"
+[fields]
+title  = { select = "h1", scope = "page" }
+link   = { select = "a.permalink" }
+id     = { attr = "id" }
+author = ".username"
+body   = ".post_message"
+date   = { select = ".post-date", timezone = "Europe/Stockholm" }
+rating = { select = ".rating", attr = "data-score", scale = 5 }
+thread = { select = "link[rel=canonical]", attr = "href", scope = "page" }
+[pagination]
+next = { select = "a[rel=next]" }
+"#;
+    let r = Recipe::from_toml("generic.toml", toml).expect("valid recipe");
+    let page = include_str!("../../../tests/fixtures/pages/forum-generic.html");
+    let ex = r.extract(
+        page,
+        &url("https://forum.example.se/t/99"),
+        now(),
+        chrono_tz::UTC,
+    );
+    assert_eq!(ex.item_matches, 3);
+    assert_eq!(
+        ex.items.len(),
+        2,
+        "the third post has no body or title: {:?}",
+        ex.warnings
+    );
+    let a = &ex.items[0];
+    assert_eq!(a.id.as_deref(), Some("p1"));
+    assert_eq!(a.url.as_deref(), Some("https://forum.example.se/t/99#p1"));
+    assert_eq!(
+        a.thread_url.as_deref(),
+        Some("https://forum.example.se/t/99")
+    );
+    assert_eq!(a.title.as_deref(), Some("Lyssna eller konkurrenten?"));
+    assert_eq!(a.author.as_deref(), Some("Kalle"));
+    assert_eq!(a.body, "Jag gillar Lyssna.\nBra pris!");
+    assert_eq!(a.published_at, Some(utc("2024-03-06T08:15:00Z")));
+    assert_eq!(
+        a.rating,
+        Some(crate::domain::item::Rating {
+            value: 4.5,
+            scale: 5.0
+        })
+    );
+    // The unparseable date keeps the item and is reported with its text.
+    assert_eq!(ex.items[1].published_at, None);
+    assert!(
+        ex.warnings
+            .iter()
+            .any(|w| w.contains("i förrgår klockan fem")),
+        "{:?}",
+        ex.warnings
+    );
+    assert!(
+        ex.warnings.iter().any(|w| w.contains("item 3")),
+        "{:?}",
+        ex.warnings
+    );
+    assert_eq!(
+        ex.next_page,
+        Some(url("https://forum.example.se/t/99?page=2"))
+    );
+}
+
+#[test]
+fn wordpress_comments() {
+    let page = include_str!("../../../tests/fixtures/pages/wp-comments.json");
+    let ex = builtin("wordpress-comments").extract(
+        page,
+        &url("https://blogg.example.se/wp-json/wp/v2/comments?post=123"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.item_matches, 2);
+    let c = &ex.items[0];
+    assert_eq!(c.id.as_deref(), Some("4711"));
+    assert_eq!(c.author.as_deref(), Some("Karin L"));
+    assert_eq!(
+        c.body,
+        "Vi bytte till Lyssna i januari – supporten svarar snabbt.\n\nRekommenderas!"
+    );
+    // date_gmt has no zone: the recipe says UTC, so the Stockholm default must not apply.
+    assert_eq!(c.published_at, Some(utc("2024-03-05T13:22:00Z")));
+    assert_eq!(
+        c.url.as_deref(),
+        Some("https://blogg.example.se/2024/03/byta-verktyg/#comment-4711")
+    );
+    assert_eq!(
+        c.thread_url.as_deref(),
+        Some("https://blogg.example.se/?p=123")
+    );
+    assert_eq!(ex.items[1].author.as_deref(), Some("Jonas & Co"));
+    assert_eq!(ex.items[1].body, "Håller med, men priset är högt.");
+}
+
+#[test]
+fn discourse_search() {
+    let page = include_str!("../../../tests/fixtures/pages/discourse-search.json");
+    let ex = builtin("discourse-search").extract(
+        page,
+        &url("https://forum.example.com/search.json?q=lyssna"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items.len(), 2);
+    let p = &ex.items[0];
+    assert_eq!(p.id.as_deref(), Some("90210"));
+    assert_eq!(p.url.as_deref(), Some("https://forum.example.com/t/1234/4"));
+    assert_eq!(
+        p.thread_url.as_deref(),
+        Some("https://forum.example.com/t/1234")
+    );
+    assert_eq!(p.author.as_deref(), Some("anna_s"));
+    assert_eq!(
+        p.body,
+        "...we tried Lyssna for brand monitoring & it found posts our old tool missed..."
+    );
+    assert_eq!(p.published_at, Some(utc("2024-03-05T13:22:11.123Z")));
+}
+
+#[test]
+fn reddit_search() {
+    let page = include_str!("../../../tests/fixtures/pages/reddit-search.json");
+    let ex = builtin("reddit-search").extract(
+        page,
+        &url("https://www.reddit.com/search.json?q=lyssna"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items.len(), 2);
+    let p = &ex.items[0];
+    assert_eq!(p.id.as_deref(), Some("t3_1b7abc1"));
+    assert_eq!(
+        p.url.as_deref(),
+        Some("https://www.reddit.com/r/sweden/comments/1b7abc1/erfarenheter_av_lyssna/")
+    );
+    assert_eq!(p.title.as_deref(), Some("Erfarenheter av Lyssna?"));
+    assert_eq!(
+        p.body,
+        "Någon som testat Lyssna? Verkar bra men jag undrar över priset & supporten."
+    );
+    assert_eq!(p.published_at, Some(utc("2024-03-05T13:22:00Z")));
+    // A link post: no selftext, the title carries it.
+    assert_eq!(ex.items[1].body, "");
+    assert_eq!(ex.items[1].title.as_deref(), Some("Lyssna launches 1.0"));
+}
+
+#[test]
+fn hn_algolia() {
+    let page = include_str!("../../../tests/fixtures/pages/hn-algolia.json");
+    let ex = builtin("hn-algolia").extract(
+        page,
+        &url("https://hn.algolia.com/api/v1/search_by_date?query=lyssna"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items.len(), 2);
+    let c = &ex.items[0];
+    assert_eq!(c.id.as_deref(), Some("39600123"));
+    assert_eq!(
+        c.url.as_deref(),
+        Some("https://news.ycombinator.com/item?id=39600123")
+    );
+    assert_eq!(
+        c.thread_url.as_deref(),
+        Some("https://news.ycombinator.com/item?id=39600000")
+    );
+    assert_eq!(
+        c.title.as_deref(),
+        Some("Show HN: Self-hosted brand monitoring"),
+        "comments fall back to story_title"
+    );
+    assert_eq!(
+        c.body,
+        "I run Lyssna at work.\n\nIt's quick to set up & cheap."
+    );
+    assert_eq!(c.published_at, Some(utc("2024-03-05T13:22:00Z")));
+    assert_eq!(ex.items[1].body, "We built Lyssna.");
+}
+
+#[test]
+fn schema_org_json_ld_and_microdata() {
+    let page = include_str!("../../../tests/fixtures/pages/schema-org-reviews.html");
+    let ex = builtin("schema-org").extract(
+        page,
+        &url("https://omdomen.example.se/lyssna"),
+        now(),
+        Stockholm,
+    );
+    let bodies: Vec<&str> = ex.items.iter().map(|i| i.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "Krånglig installation, men bra support.",
+            "Fantastiskt verktyg!",
+            "Funderar på att köpa.\n\nTips?",
+            "Kör på det, den är bra."
+        ],
+        "the duplicate microdata review is dropped"
+    );
+    let r1 = &ex.items[0];
+    assert_eq!(
+        r1.id.as_deref(),
+        Some("https://omdomen.example.se/lyssna#r1")
+    );
+    assert_eq!(
+        r1.url.as_deref(),
+        Some("https://omdomen.example.se/lyssna#r1")
+    );
+    assert_eq!(r1.author.as_deref(), Some("Maria K."));
+    assert_eq!(r1.title.as_deref(), Some("Okej till slut"));
+    assert_eq!(r1.published_at, Some(utc("2024-03-04T23:00:00Z")));
+    assert_eq!(
+        r1.rating,
+        Some(crate::domain::item::Rating {
+            value: 2.5,
+            scale: 5.0
+        })
+    );
+    assert_eq!(ex.items[1].rating.and_then(|r| r.normalised()), Some(1.0));
+    let post = &ex.items[2];
+    assert_eq!(post.title.as_deref(), Some("Någon som använt Lyssna?"));
+    assert_eq!(post.author.as_deref(), Some("Olle"));
+    assert_eq!(
+        post.url.as_deref(),
+        Some("https://omdomen.example.se/forum/t/42")
+    );
+    assert_eq!(post.published_at, Some(utc("2024-03-04T08:30:00Z")));
+    let comment = &ex.items[3];
+    assert_eq!(comment.author.as_deref(), Some("Lisa"));
+    assert_eq!(comment.published_at, Some(utc("2024-03-04T09:00:00Z")));
+    assert!(
+        ex.warnings.iter().any(|w| w.contains("JSON-LD")),
+        "the broken block is reported: {:?}",
+        ex.warnings
+    );
+}
+
+#[test]
+fn schema_org_nested_comments_inherit_thread() {
+    let page = r#"<script type="application/ld+json">[{"@type":"BlogPosting","url":"https://b.example/post","headline":"Inlägg","articleBody":"Text",
+      "comment":[{"@type":"Comment","text":"Svar ett","author":{"name":"X"}},[{"@type":"Comment","text":"Svar två"}]]}]</script>"#;
+    let ex =
+        builtin("schema-org").extract(page, &url("https://b.example/post?x"), now(), Stockholm);
+    assert_eq!(ex.items.len(), 3);
+    assert_eq!(
+        ex.items[1].thread_url.as_deref(),
+        Some("https://b.example/post")
+    );
+    assert_eq!(ex.items[2].body, "Svar två");
+}
+
+#[test]
+fn validation_reports_file_line_and_selector() {
+    let toml = "name = \"bad\"\nkind = \"html\"\nitem = \"div..post\"\n\n[fields]\nbody = \".msg\"\ntitel = \"h1\"\ndate = { select = \"time\", fromat = \"%Y\" }\n";
+    let err = Recipe::from_toml("recipes/bad.toml", toml).expect_err("invalid");
+    let text = err.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("recipes/bad.toml:3: invalid CSS selector \"div..post\" in `item`"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "recipes/bad.toml:7: unknown field `titel`; valid fields: id, link, title"
+        ),
+        "{text}"
+    );
+    assert!(lines[2].starts_with("recipes/bad.toml:8: unknown key `fromat` in `fields.date`; valid keys for a html recipe: select, attr, scope, format"), "{text}");
+}
+
+#[test]
+fn validation_of_json_recipes() {
+    let toml = "name = \"j\"\nkind = \"json\"\nitems = \"data\"\n[fields]\ntitle = \"/t~2\"\nbody = { select = \"p\" }\nlink = { template = \"/x/{/id\" }\n";
+    let err = Recipe::from_toml("j.toml", toml)
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.contains("j.toml:3: invalid JSON pointer \"data\" in `items`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("j.toml:5: invalid JSON pointer \"/t~2\" in `fields.title`"),
+        "{err}"
+    );
+    assert!(err.contains("j.toml:6: unknown key `select` in `fields.body`; valid keys for a json recipe: path, template"), "{err}");
+    assert!(
+        err.contains("j.toml:7: template \"/x/{/id\" in `fields.link` has an unclosed `{`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn validation_of_structure() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "kind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\n",
+            "missing `name`",
+        ),
+        (
+            "name = \"x\"\nkind = \"xml\"\nitem = \"p\"\n[fields]\nbody = \"p\"\n",
+            "x.toml:2: `kind = \"xml\"` is not a recipe kind",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\n[fields]\nbody = \"p\"\n",
+            "missing `item = \"div.post\"`",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nauthor = \"p\"\n",
+            "x.toml:4: a recipe needs at least `body` or `title`",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\nfoo = 1\n[fields]\nbody = \"p\"\n",
+            "x.toml:4: unknown key `foo`; valid keys: name, kind, item",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\ndate = { select = \"t\", timezone = \"Mars/Olympus\" }\n",
+            "x.toml:6: unknown time zone \"Mars/Olympus\"",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\ndate = { select = \"t\", format = \"%Y-%Q\" }\n",
+            "x.toml:6: invalid date format",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\nrating = { select = \"r\", scale = 0 }\n",
+            "x.toml:6: `scale` in `fields.rating` must be a positive number",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\n[pagination]\nnext = \"a\"\nmax_pages = -1\n",
+            "x.toml:8: `pagination.max_pages` must be a whole number",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = 3\n",
+            "x.toml:5: `fields.body` must be a CSS selector string",
+        ),
+        (
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields\nbody = \"p\"\n",
+            "x.toml:4: invalid TOML",
+        ),
+    ];
+    for (toml, want) in cases {
+        let err = Recipe::from_toml("x.toml", toml)
+            .expect_err(want)
+            .to_string();
+        assert!(err.contains(want), "expected {want:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn item_json_line_format() {
+    let item = Item {
+        id: Some("post1".into()),
+        url: Some("https://f.example/sp1".into()),
+        thread_url: None,
+        title: None,
+        author: Some("Ö".into()),
+        published_at: Some(utc("2000-09-06T16:09:00Z")),
+        body: "rad 1\nrad \"2\"".into(),
+        rating: Some(crate::domain::item::Rating {
+            value: 4.5,
+            scale: 5.0,
+        }),
+    };
+    assert_eq!(
+        item_json_line(&item),
+        r#"{"id":"post1","url":"https://f.example/sp1","thread_url":null,"title":null,"author":"Ö","published_at":"2000-09-06T16:09:00Z","body":"rad 1\nrad \"2\"","rating":{"value":4.5,"scale":5.0}}"#
+    );
+    let empty = item_json_line(&Item::default());
+    assert_eq!(
+        empty,
+        r#"{"id":null,"url":null,"thread_url":null,"title":null,"author":null,"published_at":null,"body":"","rating":null}"#
+    );
+}
+
+#[test]
+fn ratings() {
+    let r = |s: &str, scale: Option<f64>| parse_rating(s, scale).map(|r| (r.value, r.scale));
+    assert_eq!(r("4,5", None), Some((4.5, 5.0)));
+    assert_eq!(r("4.5", Some(10.0)), Some((4.5, 10.0)));
+    assert_eq!(r("Betyg: 3 av 5", None), Some((3.0, 5.0)));
+    assert_eq!(r("8/10", None), Some((8.0, 10.0)));
+    assert_eq!(r("4 of 5 stars", None), Some((4.0, 5.0)));
+    assert_eq!(r("inget betyg", None), None);
+}
+
+#[test]
+fn hostile_pages_do_not_panic() {
+    let html = Recipe::from_toml(
+        "h",
+        "name=\"h\"\nkind=\"html\"\nitem=\"div\"\n[fields]\nbody=\"p\"\ndate=\"time\"\n",
+    )
+    .expect("valid");
+    let json = builtin("reddit-search");
+    let schema = builtin("schema-org");
+    let deep = "<div>".repeat(40_000);
+    let deep_json = "[".repeat(10_000);
+    let huge_attr = format!("<div data-x=\"{}\"><p>x</p></div>", "a".repeat(1_000_000));
+    let inputs = [
+        "",
+        " ",
+        "<",
+        "\u{FFFD}\u{0}",
+        "null",
+        "{}",
+        "[]",
+        "{\"data\":{\"children\":[1,null,\"x\",{}]}}",
+        &deep,
+        &deep_json,
+        &huge_attr,
+    ];
+    let u = url("https://x.example/");
+    for page in inputs {
+        for r in [&html, &json, &schema] {
+            let ex = r.extract(page, &u, now(), Stockholm);
+            assert!(ex.items.len() <= ex.item_matches.max(1) * 2);
+        }
+    }
+    let ex = html.extract(&deep, &u, now(), Stockholm);
+    assert!(!ex.warnings.is_empty());
+    let ex = html.extract(&huge_attr, &u, now(), Stockholm);
+    assert_eq!(ex.items.len(), 1);
+}

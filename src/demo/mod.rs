@@ -1,0 +1,175 @@
+//! `lyssna demo`: everything offline. Starts the sample sites on loopback, writes a configuration
+//! for them (with a recipe file of its own, as a user would), crawls once, then serves the dashboard
+//! and keeps crawling on schedule.
+
+pub mod content;
+pub mod sites;
+
+use crate::app::{App, shutdown_signal};
+use crate::cli::{CliError, CliResult, summary_table};
+use crate::config::Config;
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The demo forum's recipe, written beside the demo configuration: an example of a user recipe.
+pub const FORUM_RECIPE: &str = r#"# The demo forum's thread pages (vBulletin-like markup).
+name = "demo-forum"
+kind = "html"
+item = "div.post"
+
+[fields]
+title  = { select = "h1.thread-title", scope = "page" }
+link   = { select = "a.permalink", attr = "href" }
+id     = { attr = "id" }
+author = "a.username"
+body   = "div.post-body"
+date   = { select = "span.date", locale = "sv", timezone = "Europe/Stockholm" }
+thread = { select = "link[rel=canonical]", attr = "href", scope = "page" }
+
+[pagination]
+next = { select = "a[rel=next]", attr = "href" }
+max_pages = 5
+"#;
+
+/// The demo configuration for sample sites at `base`, storing its data in `dir`.
+pub fn demo_config(base: &str, dir: &Path) -> String {
+    let db = dir.join("lyssna.db");
+    format!(
+        r#"# Written by `lyssna demo`: the sample sites on {base}.
+timezone = "Europe/Stockholm"
+database_url = "sqlite://{db}"
+
+[crawler]
+user_agent = "Lyssna/0.1 (+https://example.org/lyssna-bot)"
+per_host_delay = "100ms"   # the sample sites are ours; real sites get the default 2s
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday OR gomonday.se'
+exclude = ['"monday morning"']
+
+[[brands]]
+name = "MondayPay"
+query = 'mondaypay OR "monday pay"'
+
+[[brands]]
+name = "Erik Andersson"
+query = '"erik andersson"'
+
+[[identities]]
+site = "127.0.0.1"
+handle = "{leader}"
+
+[[sources]]
+name = "Snackis: GoMonday-tråden"
+kind = "html"
+url = "{base}/forum/t/4711"
+recipe = "demo-forum"
+every = "2m"
+allow_private = true
+
+[[sources]]
+name = "Snackis: Betalappar"
+kind = "html"
+url = "{base}/forum/t/4712"
+recipe = "demo-forum"
+every = "2m"
+allow_private = true
+
+[[sources]]
+name = "Omdömen: GoMonday"
+kind = "html"
+url = "{base}/reviews/gomonday"
+recipe = "schema-org"
+every = "2m"
+allow_private = true
+
+[[sources]]
+name = "Konsumentbloggen"
+kind = "feed"
+url = "{base}/blog/feed.xml"
+every = "2m"
+allow_private = true
+
+[[sources]]
+name = "Konsumentbloggen: kommentarer"
+kind = "feed"
+url = "{base}/blog/comments/feed.xml"
+every = "1m"
+allow_private = true
+
+[[sources]]
+name = "Utvecklarforum: sök"
+kind = "json"
+url = "{base}/api/search.json?q=gomonday%20mondaypay"
+recipe = "discourse-search"
+every = "2m"
+allow_private = true
+"#,
+        db = db.display(),
+        leader = content::LEADER_HANDLE,
+    )
+}
+
+/// Serves the sample sites on `addr` (port 0 for any free port) and returns where they are.
+pub async fn start_sites(
+    addr: SocketAddr,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let router = sites::router(Utc::now(), format!("http://{local}"));
+    let handle = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the demo sites stopped");
+        }
+    });
+    Ok((local, handle))
+}
+
+pub async fn run(listen: SocketAddr, dir: &Path) -> CliResult {
+    std::fs::create_dir_all(dir.join("recipes"))
+        .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
+    let dir = std::fs::canonicalize(dir)?;
+    // The sites keep the same port from run to run when they can, so that their URLs stay the same.
+    let preferred = SocketAddr::from(([127, 0, 0, 1], listen.port().wrapping_add(1).max(1024)));
+    let (sites_addr, _sites) = match start_sites(preferred).await {
+        Ok(s) => s,
+        Err(_) => start_sites(SocketAddr::from(([127, 0, 0, 1], 0))).await?,
+    };
+    let base = format!("http://{sites_addr}");
+    let config_path = dir.join("lyssna.toml");
+    std::fs::write(&config_path, demo_config(&base, &dir))?;
+    std::fs::write(dir.join("recipes/demo-forum.toml"), FORUM_RECIPE)?;
+    let mut config =
+        Config::load(Some(&config_path)).map_err(|e| CliError::failure(e.to_string()))?;
+    config.server.listen = listen;
+    config.server.base_url = format!("http://{listen}");
+
+    let app = App::build(config, true).await?;
+    let login = crate::web::ensure_demo_user(&app.store).await?;
+    eprintln!("Sample sites on {base}/ — crawling them once…");
+    let sources = app.config.sources.clone();
+    let reports = crate::scheduler::crawl_now(
+        &app.crawl,
+        sources,
+        Arc::new(|_: &str, _: usize, _: Option<&_>| {}),
+    )
+    .await?;
+    eprintln!("{}\n", summary_table(&reports));
+
+    let shutdown = shutdown_signal();
+    let (addr, web) = app.serve_web(listen, shutdown.clone()).await?;
+    eprintln!(
+        "Lyssna demo: open http://{addr}/ and log in as {} / {}\n\
+         Data: {} (try `lyssna --config {} export`). Sources are crawled again every minute or two; Ctrl-C stops.",
+        login.0,
+        login.1,
+        dir.join("lyssna.db").display(),
+        config_path.display()
+    );
+    app.scheduler().run(shutdown).await;
+    let _ = web.await;
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! Source health (PRODUCT §3.3) and the backoff after failures: what a crawl's outcome means for the
+//! next check. Pure: the scheduler passes the previous state and `now`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::time::Duration;
+
+/// A source's health as shown in the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Never crawled yet.
+    Pending,
+    Ok,
+    /// Loaded, but some pages (pagination) failed.
+    Degraded,
+    /// The last crawls failed; backing off.
+    Failing,
+    /// The site refused us (403, 429, a captcha page).
+    Blocked,
+    /// Nothing new for longer than the source's `expected_quiet`.
+    Silent,
+    /// The page loaded but the recipe's item selector matched nothing: the layout probably changed.
+    BrokenRecipe,
+}
+
+impl Health {
+    pub const ALL: [Health; 7] = [
+        Health::Pending,
+        Health::Ok,
+        Health::Degraded,
+        Health::Failing,
+        Health::Blocked,
+        Health::Silent,
+        Health::BrokenRecipe,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Pending => "pending",
+            Health::Ok => "ok",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Blocked => "blocked",
+            Health::Silent => "silent",
+            Health::BrokenRecipe => "broken_recipe",
+        }
+    }
+
+    /// The words the dashboard and the crawl summary show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::BrokenRecipe => "broken recipe",
+            other => other.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Health {
+        Health::ALL
+            .into_iter()
+            .find(|h| h.as_str() == s)
+            .unwrap_or(Health::Pending)
+    }
+
+    /// Whether the dashboard should draw attention to it.
+    pub fn is_problem(self) -> bool {
+        !matches!(self, Health::Ok | Health::Pending)
+    }
+}
+
+/// What the previous crawls left.
+#[derive(Debug, Clone, Copy)]
+pub struct Previous {
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    /// The last time the source yielded items it had not yielded before (or, before that ever
+    /// happened, when it was created).
+    pub last_news_at: DateTime<Utc>,
+}
+
+/// How one crawl went.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The first page loaded (possibly unchanged, 304).
+    Loaded {
+        pages_failed: usize,
+        /// The item selector matched nothing on a page that loaded.
+        no_items_matched: bool,
+        /// Items appeared that were not there last time.
+        news: bool,
+    },
+    Failed {
+        blocked: bool,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// The health after a crawl, and the counters to store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub health: Health,
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    /// Set after a failure: wait this long before the next try (instead of the regular schedule).
+    pub backoff: Option<Duration>,
+}
+
+/// The first retry after a failure waits this long; each further failure doubles it.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
+/// Backoff never grows past this: a failing source is retried at least every few hours, forever.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
+
+/// Exponential backoff for the n-th consecutive failure (n ≥ 1), never shorter than `Retry-After`.
+pub fn backoff(failures: i64, retry_after: Option<Duration>) -> Duration {
+    let exp = u32::try_from(failures.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let d = BACKOFF_BASE.saturating_mul(1u32 << exp).min(BACKOFF_MAX);
+    retry_after.map_or(d, |r| d.max(r))
+}
+
+/// Judges one crawl (PRODUCT §3.3). A failed crawl changes only these fields, never stored mentions.
+pub fn judge(
+    prev: Previous,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+    expected_quiet: Duration,
+) -> Verdict {
+    match outcome {
+        Outcome::Failed {
+            blocked,
+            retry_after,
+        } => {
+            let failures = prev.consecutive_failures + 1;
+            Verdict {
+                health: if *blocked {
+                    Health::Blocked
+                } else {
+                    Health::Failing
+                },
+                consecutive_failures: failures,
+                empty_streak: prev.empty_streak,
+                backoff: Some(backoff(failures, *retry_after)),
+            }
+        }
+        Outcome::Loaded {
+            pages_failed,
+            no_items_matched,
+            news,
+        } => {
+            let empty_streak = if *no_items_matched {
+                prev.empty_streak + 1
+            } else {
+                0
+            };
+            let quiet_for = if *news {
+                chrono::Duration::zero()
+            } else {
+                now - prev.last_news_at
+            };
+            let quiet_limit =
+                chrono::Duration::from_std(expected_quiet).unwrap_or(chrono::Duration::days(14));
+            let health = if *no_items_matched {
+                Health::BrokenRecipe
+            } else if *pages_failed > 0 {
+                Health::Degraded
+            } else if quiet_for > quiet_limit {
+                Health::Silent
+            } else {
+                Health::Ok
+            };
+            Verdict {
+                health,
+                consecutive_failures: 0,
+                empty_streak,
+                backoff: None,
+            }
+        }
+    }
+}
+
+/// A stable offset in `[0, min(interval / 10, 5 min))` for a source, so that sources configured with
+/// the same schedule do not all hit the network in the same second.
+pub fn jitter(source_name: &str, interval: Duration) -> Duration {
+    let span = (interval / 10).min(Duration::from_secs(300)).as_millis() as u64;
+    if span == 0 {
+        return Duration::ZERO;
+    }
+    // FNV-1a: tiny, stable across runs and platforms (std's hasher is randomly seeded).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source_name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Duration::from_millis(h % span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()
+    }
+
+    fn prev(failures: i64) -> Previous {
+        Previous {
+            consecutive_failures: failures,
+            empty_streak: 0,
+            last_news_at: now() - chrono::Duration::days(1),
+        }
+    }
+
+    const QUIET: Duration = Duration::from_secs(14 * 86_400);
+
+    #[test]
+    fn backoff_doubles_and_is_capped_but_never_stops() {
+        assert_eq!(backoff(1, None), Duration::from_secs(300));
+        assert_eq!(backoff(2, None), Duration::from_secs(600));
+        assert_eq!(backoff(4, None), Duration::from_secs(2400));
+        assert_eq!(backoff(50, None), BACKOFF_MAX);
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(3600))),
+            Duration::from_secs(3600)
+        );
+    }
+
+    #[test]
+    fn failures_count_up_and_blocked_is_its_own_state() {
+        let v = judge(
+            prev(2),
+            &Outcome::Failed {
+                blocked: false,
+                retry_after: None,
+            },
+            now(),
+            QUIET,
+        );
+        assert_eq!((v.health, v.consecutive_failures), (Health::Failing, 3));
+        assert_eq!(v.backoff, Some(Duration::from_secs(1200)));
+        let v = judge(
+            prev(0),
+            &Outcome::Failed {
+                blocked: true,
+                retry_after: None,
+            },
+            now(),
+            QUIET,
+        );
+        assert_eq!(v.health, Health::Blocked);
+    }
+
+    #[test]
+    fn loaded_pages_give_ok_degraded_broken_or_silent() {
+        let ok = Outcome::Loaded {
+            pages_failed: 0,
+            no_items_matched: false,
+            news: false,
+        };
+        let v = judge(prev(3), &ok, now(), QUIET);
+        assert_eq!(
+            (v.health, v.consecutive_failures, v.backoff),
+            (Health::Ok, 0, None)
+        );
+        let degraded = Outcome::Loaded {
+            pages_failed: 1,
+            no_items_matched: false,
+            news: true,
+        };
+        assert_eq!(
+            judge(prev(0), &degraded, now(), QUIET).health,
+            Health::Degraded
+        );
+        let broken = Outcome::Loaded {
+            pages_failed: 0,
+            no_items_matched: true,
+            news: false,
+        };
+        let v = judge(prev(0), &broken, now(), QUIET);
+        assert_eq!((v.health, v.empty_streak), (Health::BrokenRecipe, 1));
+        let mut old = prev(0);
+        old.last_news_at = now() - chrono::Duration::days(15);
+        assert_eq!(judge(old, &ok, now(), QUIET).health, Health::Silent);
+        let news = Outcome::Loaded {
+            pages_failed: 0,
+            no_items_matched: false,
+            news: true,
+        };
+        assert_eq!(judge(old, &news, now(), QUIET).health, Health::Ok);
+    }
+
+    #[test]
+    fn jitter_is_stable_and_bounded() {
+        let i = Duration::from_secs(1800);
+        assert_eq!(jitter("Forum", i), jitter("Forum", i));
+        assert!(jitter("Forum", i) < Duration::from_secs(180));
+        assert_ne!(jitter("Forum", i), jitter("Blogg", i));
+        assert_eq!(jitter("x", Duration::ZERO), Duration::ZERO);
+    }
+}

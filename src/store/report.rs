@@ -1,0 +1,147 @@
+//! Loading what the weekly report needs, and keeping generated reports.
+
+use super::{Store, StoreResult, col, from_ts, opt_from_ts, ts};
+use crate::domain::mention::Status;
+use crate::domain::report::{EventFacts, LoadWindow, MentionFacts, Sentiment};
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use std::collections::{HashMap, HashSet};
+
+fn sentiment(s: &str) -> Sentiment {
+    match s {
+        "criticism" => Sentiment::Criticism,
+        "praise" => Sentiment::Praise,
+        _ => Sentiment::Neutral,
+    }
+}
+
+/// Mentions selected by `filter` (a WHERE clause over `m` using $1…$3 = from, before, as_of).
+const FACT_COLUMNS: &str = "m.id, s.name AS source_name, m.brands, COALESCE(m.sentiment_override, m.sentiment) AS eff, \
+     m.found_at, m.published_at";
+
+impl Store {
+    /// The facts the weekly report needs (see `domain::report::LoadWindow`): every mention found in the
+    /// 12-week window, plus criticism found outside it that may still be open at `as_of`. Status events
+    /// that were undone, and the undo events themselves, are left out: they never happened.
+    pub async fn report_facts(
+        &self,
+        window: &LoadWindow,
+        as_of: DateTime<Utc>,
+    ) -> StoreResult<Vec<MentionFacts>> {
+        let from = ts(window.found_from);
+        let before = ts(window.found_before);
+        let inside = format!(
+            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+             WHERE m.found_at >= $1 AND m.found_at < $2"
+        );
+        let outside = format!(
+            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+             WHERE (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
+             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism' \
+             AND (m.status IN ('new', 'snoozed') OR EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.at > $3))"
+        );
+        let mut facts: Vec<MentionFacts> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for sql in [inside, outside] {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(before)
+                .bind(ts(as_of))
+                .fetch_all(self.pool())
+                .await?;
+            for r in &rows {
+                let id: String = col(r, "id")?;
+                let brands: String = col(r, "brands")?;
+                index.insert(id, facts.len());
+                facts.push(MentionFacts {
+                    source: col(r, "source_name")?,
+                    brands: serde_json::from_str(&brands).unwrap_or_default(),
+                    sentiment: sentiment(&col::<String>(r, "eff")?),
+                    found_at: from_ts(col(r, "found_at")?),
+                    published_at: opt_from_ts(col(r, "published_at")?),
+                    events: Vec::new(),
+                });
+            }
+        }
+        // Events of those mentions: the window's by a join on found_at, the few outside ones by id.
+        let ev_cols = "e.id, e.mention_id, e.at, e.from_value, e.to_value, e.undoes";
+        let window_sql = format!(
+            "SELECT {ev_cols} FROM events e JOIN mentions m ON m.id = e.mention_id \
+             WHERE e.kind = 'status' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2"
+        );
+        let mut rows = sqlx::query(AssertSqlSafe(window_sql))
+            .bind(from)
+            .bind(before)
+            .fetch_all(self.pool())
+            .await?;
+        let outside_ids: Vec<&String> = index
+            .iter()
+            .filter(|(_, i)| {
+                let f = ts(facts[**i].found_at);
+                f < from || f >= before
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for chunk in outside_ids.chunks(super::chunk_rows(1)) {
+            let sql = format!(
+                "SELECT {ev_cols} FROM events e WHERE e.kind = 'status' AND e.from_value IS NOT NULL \
+                 AND e.mention_id IN ({})",
+                super::in_placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            rows.extend(q.fetch_all(self.pool()).await?);
+        }
+        let mut undone: HashSet<i64> = HashSet::new();
+        let mut events: Vec<(i64, usize, EventFacts)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(u) = col::<Option<i64>>(r, "undoes")? {
+                undone.insert(u);
+                continue;
+            }
+            let mention_id: String = col(r, "mention_id")?;
+            let Some(&i) = index.get(&mention_id) else {
+                continue;
+            };
+            let (Ok(f), Ok(t)) = (
+                col::<String>(r, "from_value")?.parse::<Status>(),
+                col::<String>(r, "to_value")?.parse::<Status>(),
+            ) else {
+                continue;
+            };
+            events.push((
+                col(r, "id")?,
+                i,
+                EventFacts {
+                    at: from_ts(col(r, "at")?),
+                    from: f,
+                    to: t,
+                },
+            ));
+        }
+        // Events keep their recorded order (by id) within each mention.
+        events.sort_unstable_by_key(|(id, _, _)| *id);
+        for (id, i, e) in events {
+            if !undone.contains(&id) {
+                facts[i].events.push(e);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Keeps a generated report (JSON) for its week; a later generation replaces it.
+    pub async fn save_report(&self, week: &str, body: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO reports (week, generated_at, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (week) DO UPDATE SET generated_at = excluded.generated_at, body = excluded.body",
+        )
+        .bind(week)
+        .bind(ts(now))
+        .bind(body)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
