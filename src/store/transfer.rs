@@ -324,13 +324,25 @@ impl Store {
             .iter()
             .map(|(_, l)| l.id.clone().unwrap_or_else(|| new_id("m_")))
             .collect();
-        for ((n, _), id) in lines.iter().zip(&ids) {
-            let exists = sqlx::query("SELECT 1 AS one FROM mentions WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
+        // Ids already stored, looked up in batches (an import may hold a million lines).
+        let numbered: Vec<(usize, &String)> = lines.iter().map(|(n, _)| *n).zip(&ids).collect();
+        for chunk in numbered.chunks(super::chunk_rows(1)) {
+            let sql = format!(
+                "SELECT id FROM mentions WHERE id IN ({})",
+                super::in_placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (_, id) in chunk {
+                q = q.bind(id.as_str());
+            }
+            let taken: HashSet<String> = q
+                .fetch_all(&mut *tx)
                 .await
-                .map_err(dbx)?;
-            if exists.is_some() {
+                .map_err(dbx)?
+                .iter()
+                .filter_map(|r| col::<String>(r, "id").ok())
+                .collect();
+            if let Some((n, id)) = chunk.iter().find(|(_, id)| taken.contains(*id)) {
                 return Err(ImportError {
                     line: *n,
                     message: format!("a mention with id {id} is already stored"),
