@@ -76,13 +76,13 @@ fn brand_spec(i: usize) -> BrandSpec {
     BrandSpec {
         name: ab.clone(),
         query,
-        exclude: if i % 7 == 0 {
+        exclude: if i.is_multiple_of(7) {
             vec![format!("\"{ab} morning\"")]
         } else {
             Vec::new()
         },
         context: Vec::new(),
-        fold_diacritics: i % 11 == 0,
+        fold_diacritics: i.is_multiple_of(11),
     }
 }
 
@@ -499,11 +499,15 @@ fn main() {
             cb as f64 / 1e6
         );
         println!("  (d) RegexSet               {d:8.2} MB/s  ({d_note})");
+        let bd = if d > 0.0 {
+            format!("{:.1}x", b / d)
+        } else {
+            "n/a".to_string()
+        };
         println!(
-            "  ratios: b/a = {:.2}, b/c = {:.0}x, b/d = {:.1}x",
+            "  ratios: b/a = {:.2}, b/c = {:.0}x, b/d = {bd}",
             b / a,
-            b / c.max(1e-9),
-            b / d.max(1e-9)
+            b / c.max(1e-9)
         );
         summary.push((n, a, b, c, d, compile));
     }
