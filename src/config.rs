@@ -168,7 +168,7 @@ impl CronSchedule {
 #[derive(Debug, Clone)]
 pub enum Schedule {
     Every(Duration),
-    Cron(CronSchedule),
+    Cron(Box<CronSchedule>),
 }
 
 impl Schedule {
@@ -213,7 +213,7 @@ pub fn format_duration(d: Duration) -> String {
         return format!("{}ms", d.as_millis());
     }
     for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-        if s % n == 0 {
+        if s.is_multiple_of(n) {
             return format!("{}{unit}", s / n);
         }
     }
@@ -898,7 +898,7 @@ impl Config {
                     }
                 }
                 (None, Some(c)) => match CronSchedule::parse(c.get_ref()) {
-                    Ok(c) => Schedule::Cron(c),
+                    Ok(c) => Schedule::Cron(Box::new(c)),
                     Err(err) => {
                         p.at(c, err);
                         Schedule::Every(Duration::from_secs(1800))

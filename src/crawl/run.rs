@@ -76,13 +76,22 @@ impl CrawlFailure {
     }
 }
 
-/// Extracts the items of one fetched page; `Ok((items, item_elements, next_page))`.
+/// What one page gave: its items, how many elements the item selector matched (recipes only), the
+/// next page, and warnings for the user.
+struct PageItems {
+    items: Vec<Item>,
+    item_matches: Option<usize>,
+    next: Option<Url>,
+    warnings: Vec<String>,
+}
+
+/// Extracts the items of one fetched page.
 fn extract_page(
     source: &SourceConfig,
     page: &FetchedPage,
     now: DateTime<Utc>,
     config: &Config,
-) -> Result<(Vec<Item>, Option<usize>, Option<Url>, Vec<String>), String> {
+) -> Result<PageItems, String> {
     match source.kind {
         SourceKind::Feed => {
             let parsed = feed::parse_feed(
@@ -92,7 +101,12 @@ fn extract_page(
                 now,
             )
             .map_err(|e| e.to_string())?;
-            Ok((parsed.items, None, None, parsed.warnings))
+            Ok(PageItems {
+                items: parsed.items,
+                item_matches: None,
+                next: None,
+                warnings: parsed.warnings,
+            })
         }
         SourceKind::Html | SourceKind::Json => {
             let recipe = source
@@ -101,9 +115,19 @@ fn extract_page(
                 .ok_or_else(|| format!("source '{}' has no recipe", source.name))?;
             let text = charset::decode_html(&page.body, page.content_type.as_deref());
             let ex = recipe.extract(&text, &page.final_url, now, config.timezone);
-            Ok((ex.items, Some(ex.item_matches), ex.next_page, ex.warnings))
+            Ok(PageItems {
+                items: ex.items,
+                item_matches: Some(ex.item_matches),
+                next: ex.next_page,
+                warnings: ex.warnings,
+            })
         }
-        SourceKind::Manual => Ok((Vec::new(), None, None, Vec::new())),
+        SourceKind::Manual => Ok(PageItems {
+            items: Vec::new(),
+            item_matches: None,
+            next: None,
+            warnings: Vec::new(),
+        }),
     }
 }
 
@@ -152,7 +176,12 @@ async fn harvest(
     let mut seen = vec![current.final_url.clone()];
     loop {
         let next = match extract_page(source, &current, now, &ctx.config) {
-            Ok((items, matched, next, warnings)) => {
+            Ok(PageItems {
+                items,
+                item_matches: matched,
+                next,
+                warnings,
+            }) => {
                 if matched == Some(0) && h.pages == 1 {
                     h.no_items_matched = true;
                 }

@@ -24,6 +24,9 @@ const TICK: Duration = Duration::from_secs(5);
 pub type CalendarJob =
     Arc<dyn Fn(chrono::DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
+/// Told about a crawl's progress: the source, pages fetched so far, and the report once it is done.
+pub type CrawlProgress = Arc<dyn Fn(&str, usize, Option<&CrawlReport>) + Send + Sync>;
+
 /// Called with each finished crawl (notifications hook in here).
 pub type CrawlListener = Arc<dyn Fn(&CrawlReport) + Send + Sync>;
 
@@ -149,7 +152,7 @@ async fn crawl_one(
 pub async fn crawl_now(
     ctx: &CrawlContext,
     sources: Vec<SourceConfig>,
-    progress: Arc<dyn Fn(&str, usize, Option<&CrawlReport>) + Send + Sync>,
+    progress: CrawlProgress,
 ) -> StoreResult<Vec<CrawlReport>> {
     let permits = Arc::new(Semaphore::new(ctx.config.crawler.concurrency));
     let mut set = JoinSet::new();
