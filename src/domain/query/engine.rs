@@ -2,6 +2,10 @@
 //!
 //! # How a document is matched
 //!
+//! 0. The raw-text prefilter ([`super::prefilter`]) looks for the *required literals* (step 3) in the
+//!    raw field text. Where none can occur, no brand can be a candidate and the document is done
+//!    without being tokenised. It has no false negatives, so the steps below decide exactly as they
+//!    would without it.
 //! 1. Each field the compiled queries need is tokenised once, and normalised once per fold mode in use
 //!    (case-folded, diacritic-stripped, exact), into a `\0tok\0tok\0` buffer ([`text::NormField`]).
 //! 2. One Aho-Corasick automaton per fold mode runs over that buffer (overlapping, standard semantics).
@@ -40,6 +44,7 @@ use std::fmt;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::parser::{self, ParseError, Query, Term, TermKind, Wildcard};
+use super::prefilter::{Prefilter, Required};
 use super::text::{self, Fold, NormField};
 use super::{BrandMatch, BrandSpec, Document, Field, Span};
 
@@ -184,6 +189,8 @@ pub struct Matcher {
     lit_brands: Vec<Vec<u32>>,
     /// Per fold mode: bitmask of fields that must be normalised in that mode.
     needed: [u8; 3],
+    /// Rules out, from the raw text, documents in which no required literal occurs.
+    prefilter: Prefilter,
 }
 
 #[derive(Default)]
@@ -562,17 +569,37 @@ impl Matcher {
             v.sort_unstable();
             v.dedup();
         }
+        let compile_error = |msg: String| {
+            vec![CompileError {
+                brand: String::new(),
+                brand_index: 0,
+                which: QueryRef::Query,
+                error: ParseError::new("", 0, msg),
+            }]
+        };
+        // The prefilter knows only the literals that can make a brand a candidate.
+        let mut required: Vec<(u32, Required)> = b
+            .lit_ids
+            .iter()
+            .filter(|&(_, &id)| lit_brands.get(id as usize).is_some_and(|v| !v.is_empty()))
+            .map(|((mode, kind, text), &id)| {
+                let r = Required {
+                    mode: *mode,
+                    text,
+                    start: *kind != PatKind::Suffix,
+                    end: *kind != PatKind::Prefix,
+                };
+                (id, r)
+            })
+            .collect();
+        required.sort_unstable_by_key(|(id, _)| *id);
+        let required: Vec<Required> = required.into_iter().map(|(_, r)| r).collect();
+        let prefilter = Prefilter::new(&required).map_err(compile_error)?;
+        drop(required);
         let mut automata: [Option<Automaton>; 3] = [None, None, None];
         for ((slot, patterns), lits) in automata.iter_mut().zip(&b.patterns).zip(&b.pattern_lits) {
             // Only an absurdly large pattern set can fail here; report it like a query error.
-            *slot = build_automaton(patterns, lits).map_err(|msg| {
-                vec![CompileError {
-                    brand: String::new(),
-                    brand_index: 0,
-                    which: QueryRef::Query,
-                    error: ParseError::new("", 0, msg),
-                }]
-            })?;
+            *slot = build_automaton(patterns, lits).map_err(compile_error)?;
         }
         Ok(Matcher {
             brands: compiled,
@@ -581,6 +608,7 @@ impl Matcher {
             automata,
             lit_brands,
             needed: b.needed,
+            prefilter,
         })
     }
 
@@ -603,18 +631,38 @@ impl Matcher {
             .collect()
     }
 
-    fn prepare<'d>(&self, doc: &Document<'d>) -> Prepared<'d> {
+    /// Whether `doc` passes the raw-text prefilter, i.e. takes the full (tokenising) path in
+    /// [`Matcher::match_document`]. `false` guarantees that no brand matches. For benchmarks and
+    /// diagnostics: how much text the prefilter spares.
+    pub fn passes_prefilter(&self, doc: &Document) -> bool {
+        self.may_match(&Self::field_texts(doc).0)
+    }
+
+    /// The text of every field, and the byte offset of the host (the `site` field) in the url.
+    fn field_texts<'d>(doc: &Document<'d>) -> ([&'d str; N_FIELDS], usize) {
         let (hs, he) = host_range(doc.url);
+        let texts = [
+            doc.title,
+            doc.body,
+            doc.author,
+            doc.url.get(hs..he).unwrap_or(""),
+            doc.url,
+            doc.lang.unwrap_or(""),
+        ];
+        (texts, hs)
+    }
+
+    /// Might any brand be a candidate for `doc`? `false` only when no required literal occurs in any
+    /// field the full path would look at (see [`super::prefilter`]).
+    fn may_match(&self, texts: &[&str; N_FIELDS]) -> bool {
+        let needed = self.needed.iter().fold(0u8, |acc, m| acc | m);
+        (0..N_FIELDS).any(|f| needed & (1 << f) != 0 && self.prefilter.may_match(texts[f]))
+    }
+
+    fn prepare<'d>(&self, texts: [&'d str; N_FIELDS], site_offset: usize) -> Prepared<'d> {
         let mut p = Prepared {
-            texts: [
-                doc.title,
-                doc.body,
-                doc.author,
-                &doc.url[hs..he],
-                doc.url,
-                doc.lang.unwrap_or(""),
-            ],
-            site_offset: hs,
+            texts,
+            site_offset,
             ranges: Default::default(),
             norm: Default::default(),
             hits: Vec::new(),
@@ -673,7 +721,11 @@ impl Matcher {
 
     /// Every brand that matches `doc`, in brand order, with spans and an explanation.
     pub fn match_document(&self, doc: &Document) -> Vec<BrandMatch> {
-        let p = self.prepare(doc);
+        let (texts, site_offset) = Self::field_texts(doc);
+        if !self.may_match(&texts) {
+            return Vec::new();
+        }
+        let p = self.prepare(texts, site_offset);
         let mut candidates: Vec<u32> = Vec::new();
         let mut last = u32::MAX;
         for h in &p.hits {
@@ -938,6 +990,7 @@ fn near(a: &Occ, b: &Occ, d: u32, ordered: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::test_runner::TestCaseError;
 
     fn spec(query: &str) -> BrandSpec {
         BrandSpec {
@@ -1372,5 +1425,102 @@ mod tests {
         assert_eq!(h("//x.se#f"), "x.se");
         assert_eq!(h("http://[::1]:80/"), "[::1]");
         assert_eq!(h(""), "");
+    }
+
+    /// Does the full path find a hit of a literal that makes some brand a candidate?
+    fn full_path_has_required_hit(m: &Matcher, doc: &Document) -> bool {
+        let (texts, off) = Matcher::field_texts(doc);
+        let p = m.prepare(texts, off);
+        p.hits.iter().any(|h| {
+            m.lit_brands
+                .get(h.lit as usize)
+                .is_some_and(|b| !b.is_empty())
+        })
+    }
+
+    #[test]
+    fn prefilter_skips_unrelated_text_and_keeps_folded_forms() {
+        let fold = |q: &str| BrandSpec {
+            fold_diacritics: true,
+            ..spec(q)
+        };
+        let m = Matcher::compile(&[
+            spec("fika"),
+            spec("strasse"),
+            fold("orjan"),
+            spec("`Café`"),
+            spec("\"go monday\" kontot NEAR/2 bank"),
+            spec("*bank"),
+            spec("mon*"),
+        ])
+        .unwrap();
+        let pass = |text: &str| m.passes_prefilter(&body(text));
+        assert!(!pass("nothing to see here, på svenska är det tyst"));
+        assert!(!pass("fikat gomonday sparbanken bankomat bankkonto"));
+        assert!(!pass("cafe CAFE orjanx"));
+        // Case, folding and compatibility forms reach the same literals as the full path does.
+        for text in [
+            "Dags för ﬁka!",
+            "ＦＩＫＡ",
+            "FIKA.",
+            "STRAẞE",
+            "Straße",
+            "Hej Örjan",
+            "O\u{308}RJAN",
+            "Café au lait",
+            "go, MONDAY",
+            "Sparbank",
+            "MÅNDAG mon",
+            "Monday",
+            "東京 fika",
+        ] {
+            assert!(pass(text), "{text:?}");
+            assert!(full_path_has_required_hit(&m, &body(text)), "{text:?}");
+        }
+        // Non-Latin text always takes the full path (its tokens are not known locally).
+        assert!(pass("東京タワー"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// The prefilter never rejects a field in which the full path finds a required literal.
+        #[test]
+        fn prefilter_has_no_false_negatives(
+            queries in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "fika", "strasse", "ss", "*ss", "stra*", "orjan", "örjan", "*jan", "å*", "kelvin",
+                    "coop", "`Café`", "cafe", "\"go monday\"", "gomonday.se", "ar", "år", "i", "ﬁ*",
+                    "title:bank", "url:forum", "site:gomonday.se", "*e", "x1",
+                ]), proptest::bool::ANY),
+                1..5,
+            ),
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'e', 'f', 'i', 'k', 'o', 'r', 'j', 'n', 's', 't', 'c', 'p', 'l', 'v', '1', 'A',
+                'F', 'I', 'K', 'O', 'S', ' ', '.', '-', '\'', '\n', 'å', 'Å', 'ö', 'Ö', 'é', 'É',
+                'ß', 'ẞ', 'ﬁ', 'Ｆ', 'ｉ', '\u{212A}', 'ſ', 'İ', 'ı', '\u{308}', '\u{301}', '\u{AD}',
+                '\u{200D}', '\u{A0}', '’', '—', '東', 'ø', 'æ', 'Σ', 'ς',
+            ]), 0..40),
+            in_title in proptest::bool::ANY,
+        ) {
+            let specs: Vec<BrandSpec> = queries
+                .iter()
+                .map(|(q, f)| BrandSpec { fold_diacritics: *f, ..spec(q) })
+                .collect();
+            let m = Matcher::compile(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let text: String = chars.into_iter().collect();
+            let url = format!("https://{text}.se/{text}");
+            let doc = Document {
+                title: if in_title { &text } else { "" },
+                body: if in_title { "" } else { &text },
+                url: &url,
+                ..Default::default()
+            };
+            if full_path_has_required_hit(&m, &doc) {
+                proptest::prop_assert!(m.passes_prefilter(&doc), "text {:?} specs {:?}", text, specs);
+            }
+            if !m.passes_prefilter(&doc) {
+                proptest::prop_assert!(m.match_document(&doc).is_empty());
+            }
+        }
     }
 }

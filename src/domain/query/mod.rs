@@ -9,6 +9,8 @@
 //! - [`parser`]: the grammar, with errors that carry a byte position and render with a caret.
 //! - [`engine`]: all brands compiled together; one Aho-Corasick automaton per fold mode over the
 //!   normalised tokens of a field finds the literals present, only brands with a hit are evaluated.
+//! - `prefilter`: a scan of the raw text that rules out most documents before any tokenising (a
+//!   document that mentions no brand costs one automaton pass over its bytes).
 //! - [`match_line`]: the `lyssna match --input` JSON-lines format.
 //!
 //! # Semantics (what a user can rely on)
@@ -38,6 +40,7 @@
 
 pub mod engine;
 pub mod parser;
+mod prefilter;
 pub mod text;
 
 #[cfg(test)]

@@ -135,6 +135,70 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize)) {
     }
 }
 
+/// Calls `f(start, end)` for every token of `text` that holds a non-ASCII character (and for some
+/// all-ASCII ones next to them), touching the ASCII parts only to find where those tokens begin and
+/// end (the raw-text prefilter needs exactly
+/// these: an all-ASCII token's normal form is its ASCII lower case, which a case-insensitive byte
+/// search finds in the raw text).
+///
+/// Returns `false`, possibly before reporting every such token, when the text holds a character the
+/// fast path of [`for_each_token`] hands to UAX #29 (other scripts, emoji, unusual symbols): the
+/// token boundaries around it are then not known locally and the caller must tokenise everything.
+pub fn for_each_non_ascii_token(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut i = 0;
+    while i < len {
+        match bytes[i..].iter().position(|&b| b >= 0x80) {
+            Some(k) => i += k,
+            None => break,
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        match classify(c) {
+            Class::Boundary => {
+                i += c.len_utf8();
+                continue;
+            }
+            Class::Complex => return false,
+            Class::Letter => {}
+        }
+        // The fast path's run holding this character: ASCII letters and digits and Latin letters
+        // and marks, bounded by ASCII punctuation, spaces or `Boundary` characters (hard breaks for
+        // `for_each_token`, so tokenising the run alone gives the same tokens as the whole text).
+        // Whatever precedes `i` in the run is ASCII: an earlier non-ASCII letter would have been
+        // part of an earlier run, which ends past `i`.
+        let mut start = i;
+        while start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+            start -= 1;
+        }
+        let mut end = i;
+        while end < len {
+            let b = bytes[end];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    end += 1;
+                    continue;
+                }
+                break;
+            }
+            let Some(c) = text[end..].chars().next() else {
+                break;
+            };
+            match classify(c) {
+                Class::Letter => end += c.len_utf8(),
+                Class::Boundary => break,
+                Class::Complex => return false,
+            }
+        }
+        let run = &text[start..end];
+        for_each_token(run, |s, e| f(start + s, start + e));
+        i = end;
+    }
+    true
+}
+
 /// Tokens of a run by UAX #29 word segmentation, then split at inner punctuation.
 fn complex_tokens(run: &str, offset: usize, f: &mut impl FnMut(usize, usize)) {
     for (wstart, word) in run.split_word_bound_indices() {
@@ -207,35 +271,41 @@ pub fn normalize_into(token: &str, fold: Fold, out: &mut String) {
         }
         return;
     }
-    // Latin-1 letters without combining marks are NFKC-stable: fold them by table.
-    if token
-        .chars()
-        .all(|c| c.is_ascii() || ('\u{C0}'..='\u{FF}').contains(&c))
-    {
-        for c in token.chars() {
-            if c.is_ascii() {
-                out.push(if fold == Fold::Exact {
-                    c
-                } else {
-                    c.to_ascii_lowercase()
-                });
-                continue;
-            }
-            match fold {
-                Fold::Exact => out.push(c),
-                Fold::Case => push_folded(c, out),
-                Fold::Diacritics => match c {
-                    'ß' => out.push_str("ss"),
-                    'Æ' | 'æ' => out.push('æ'),
-                    'Þ' | 'þ' => out.push('þ'),
-                    'Ð' | 'ð' => out.push('ð'),
-                    _ => out.push(LATIN1_STRIPPED[(c as usize) - 0xC0] as char),
-                },
-            }
+    // Latin-1 letters without combining marks are NFKC-stable: fold them by arithmetic and table, in
+    // one pass; at the first other character, undo and take the general path.
+    let start = out.len();
+    for c in token.chars() {
+        let u = c as u32;
+        if u < 0x80 {
+            out.push(if fold == Fold::Exact {
+                c
+            } else {
+                c.to_ascii_lowercase()
+            });
+            continue;
         }
-        return;
+        if !(0xC0..=0xFF).contains(&u) {
+            out.truncate(start);
+            normalize_general(token, fold, out);
+            return;
+        }
+        match fold {
+            Fold::Exact => out.push(c),
+            Fold::Case => match u {
+                0xDF => out.push_str("ss"),
+                // Latin-1 upper case letters fold to the letter 0x20 above (× has no case).
+                0xC0..=0xDE if u != 0xD7 => out.push(char::from_u32(u + 0x20).unwrap_or(c)),
+                _ => out.push(c),
+            },
+            Fold::Diacritics => match c {
+                'ß' => out.push_str("ss"),
+                'Æ' | 'æ' => out.push('æ'),
+                'Þ' | 'þ' => out.push('þ'),
+                'Ð' | 'ð' => out.push('ð'),
+                _ => out.push(LATIN1_STRIPPED[(u as usize) - 0xC0] as char),
+            },
+        }
     }
-    normalize_general(token, fold, out);
 }
 
 /// The general normalisation path: NFKC, case folding, NFKC again (folding can denormalise), and for
@@ -399,6 +469,28 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_tokens_are_found_locally() {
+        fn found(text: &str) -> (bool, Vec<&str>) {
+            let mut v = Vec::new();
+            let simple = for_each_non_ascii_token(text, |s, e| v.push(&text[s..e]));
+            (simple, v)
+        }
+        assert_eq!(
+            found("Hej på dig, ÖRJAN! Go Monday’s café-bar"),
+            (true, vec!["på", "ÖRJAN", "café"])
+        );
+        assert_eq!(found("plain ascii only"), (true, vec![]));
+        assert_eq!(
+            found("a \u{301}b o\u{308}rjan"),
+            (true, vec!["b", "o\u{308}rjan"])
+        );
+        // Other scripts, soft hyphens and ligatures need UAX #29: reported as not simple.
+        assert!(!found("Tokyo 東京").0);
+        assert!(!found("co\u{AD}op").0);
+        assert!(!found("ﬁka").0);
+    }
+
+    #[test]
     fn normalises_case_diacritics_and_compatibility() {
         assert_eq!(normalize("ÖRJAN", Fold::Case), "örjan");
         assert_eq!(normalize("o\u{308}rjan", Fold::Case), "örjan");
@@ -407,6 +499,9 @@ mod tests {
         assert_eq!(normalize("ÅR", Fold::Case), "år");
         assert_eq!(normalize("ÅR", Fold::Diacritics), "ar");
         assert_eq!(normalize("Straße", Fold::Case), "strasse");
+        // A Latin-1 token that turns out to need the general path is normalised from scratch.
+        assert_eq!(normalize("ÅSTRÖMﬁ", Fold::Case), "åströmfi");
+        assert_eq!(normalize("ÅSTRÖMﬁ", Fold::Diacritics), "astromfi");
         assert_eq!(normalize("ﬁka", Fold::Case), "fika");
         assert_eq!(normalize("Ｆｕｌｌ", Fold::Case), "full");
         assert_eq!(normalize("Ørsted", Fold::Diacritics), "orsted");
