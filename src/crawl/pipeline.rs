@@ -135,7 +135,10 @@ impl Pipeline {
                 out.posts.push((thread.clone(), author.clone(), at));
             }
             let title = item.title.as_deref().unwrap_or_default();
-            let lang = Some(detect_language(&format!("{title}\n{}", item.body)));
+            let lang = self
+                .matcher
+                .uses_lang()
+                .then(|| detect_language(&format!("{title}\n{}", item.body)));
             // A title every post of a thread page carries is the thread's, not the post's: it counts
             // for the first post only, or a thread named after a brand would make every reply a mention.
             let title = match item.title.as_deref() {

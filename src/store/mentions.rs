@@ -380,7 +380,7 @@ impl Store {
     /// follow-ups, the source's new state and the crawl run — in one transaction, so a crawl killed
     /// half-way leaves nothing behind, and the writes are batched, not one commit per item.
     pub async fn record_crawl(&self, rec: &CrawlRecord) -> StoreResult<IngestSummary> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = rec.finished_at;
         let mut summary = IngestSummary::default();
 
@@ -610,11 +610,39 @@ impl Store {
         posts: &[(String, String, DateTime<Utc>)],
         now: DateTime<Utc>,
     ) -> StoreResult<usize> {
+        if posts.is_empty() {
+            return Ok(0);
+        }
+        // One query finds the threads that hold replied mentions at all; posts elsewhere (nearly all of
+        // them) need no further look.
+        let threads: Vec<&str> = posts
+            .iter()
+            .map(|(t, _, _)| t.as_str())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut live: HashSet<String> = HashSet::new();
+        for chunk in threads.chunks(chunk_rows(1)) {
+            let sql = format!(
+                "SELECT DISTINCT thread_url FROM mentions WHERE status = 'replied' AND thread_url IN ({})",
+                in_placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for t in chunk {
+                q = q.bind(*t);
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                live.insert(col(&row, "thread_url")?);
+            }
+        }
         let mut count = 0;
-        for (thread, author, at) in posts {
+        for (thread, author, at) in posts.iter().filter(|(t, _, _)| live.contains(t)) {
             let rows = sqlx::query(
-                "SELECT id FROM mentions WHERE thread_url = $1 AND author = $2 AND status = 'replied' \
-                 AND replied_at IS NOT NULL AND replied_at < $3",
+                // Compared with the latest reply, not the first: after the leader answers a follow-up,
+                // the same follow-up post must not reopen the mention again on the next crawl.
+                "SELECT m.id FROM mentions m WHERE m.thread_url = $1 AND m.author = $2 AND m.status = 'replied' \
+                 AND (SELECT MAX(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
+                      AND e.to_value = 'replied') < $3",
             )
             .bind(thread.as_str())
             .bind(author.as_str())
@@ -669,7 +697,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<MentionRecord> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -694,7 +722,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<MentionRecord> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "SELECT id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
              FROM events WHERE mention_id = $1 AND kind = 'status' ORDER BY id",
@@ -807,7 +835,7 @@ impl Store {
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
         let from = before.effective_sentiment().to_string();
         let to = label.unwrap_or(&before.sentiment).to_string();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE mentions SET sentiment_override = $1, sort_rank = $2 WHERE id = $3")
             .bind(label)
             .bind(sort_rank(&to))
@@ -852,7 +880,7 @@ impl Store {
         let mut woke = 0;
         for row in rows {
             let id: String = col(&row, "id")?;
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             transition_in_tx(
                 &mut tx,
                 &id,
@@ -876,7 +904,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<String> {
         let source_id = self.ensure_manual_source(source_name, now).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let keys: Vec<&str> = candidate.keys.iter().map(String::as_str).collect();
         let known = known_keys(&mut tx, &keys).await?;
         if let Some(existing) = known.values().next() {

@@ -142,6 +142,19 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads first and writes later cannot wait for the lock when another
+    /// writer holds it, and fails with "database is locked" even with a busy timeout, which concurrent
+    /// crawls would hit all the time.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     fn migrations(&self) -> &'static [(i64, &'static str, &'static str)] {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,

@@ -296,7 +296,7 @@ impl Store {
             line: 0,
             message: format!("database error: {e}"),
         };
-        let mut tx = self.pool().begin().await.map_err(dbx)?;
+        let mut tx = self.begin_write().await.map_err(dbx)?;
 
         let mut source_ids: HashMap<String, i64> = HashMap::new();
         for (_, l) in lines {

@@ -483,3 +483,34 @@ async fn leases_hand_out_each_due_source_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_crawls_all_commit() {
+    for (backend, store, _dir) in stores("concurrent").await {
+        let (blog, forum) = two_sources(&store).await;
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = store.clone();
+            let source = if i % 2 == 0 { blog } else { forum };
+            set.spawn(async move {
+                let scope = source.to_string();
+                let cands = (0..20)
+                    .map(|j| {
+                        candidate(
+                            &scope,
+                            Some(&format!("c{i}-{j}")),
+                            None,
+                            &format!("GoMonday {i} {j}"),
+                        )
+                    })
+                    .collect();
+                store.record_crawl(&crawl(source, t(9, i), cands)).await
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap()
+                .unwrap_or_else(|e| panic!("{backend}: a concurrent crawl failed: {e}"));
+        }
+        assert_eq!(store.mention_count().await.unwrap(), 160, "{backend}");
+    }
+}

@@ -631,6 +631,12 @@ impl Matcher {
             .collect()
     }
 
+    /// Whether any query looks at the document's language (`lang:`). Detecting a language costs more
+    /// than matching, so callers detect it only when this says it matters.
+    pub fn uses_lang(&self) -> bool {
+        self.leaves.iter().any(|l| l.fields & (1 << LANG) != 0)
+    }
+
     /// Whether `doc` passes the raw-text prefilter, i.e. takes the full (tokenising) path in
     /// [`Matcher::match_document`]. `false` guarantees that no brand matches. For benchmarks and
     /// diagnostics: how much text the prefilter spares.
@@ -1244,7 +1250,9 @@ mod tests {
 
     #[test]
     fn fields_and_lang() {
+        assert!(!m("gomonday OR \"go monday\"").uses_lang());
         let m = m("title:gomonday OR author:erik OR (lang:sv hej)");
+        assert!(m.uses_lang());
         let d = |title, author, body, lang| Document {
             title,
             author,
