@@ -1,0 +1,291 @@
+//! The `lyssna` binary as a user runs it: exit codes, stdout JSON lines, stderr messages.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn lyssna(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lyssna"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("LYSSNA_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run lyssna");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("lyssna output")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn config_check_reports_every_problem_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lyssna(dir.path(), &["config", "example"], None);
+    assert!(out.status.success());
+    std::fs::write(dir.path().join("good.toml"), &out.stdout).unwrap();
+    let ok = lyssna(
+        dir.path(),
+        &["--config", "good.toml", "config", "check"],
+        None,
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[crawler]\ntimeout = \"soon\"\n\n[[brands]]\nname = \"X\"\nquery = 'a AND (b'\n\n[[sources]]\nname = \"S\"\nkind = \"html\"\nurl = \"https://example.org/\"\nrecipe = \"nope\"\n",
+    )
+    .unwrap();
+    let bad = lyssna(
+        dir.path(),
+        &["--config", "bad.toml", "config", "check"],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = text(&bad.stderr);
+    assert!(err.contains("bad.toml:2:"), "{err}");
+    assert!(err.contains("bad.toml:6:"), "{err}");
+    assert!(err.contains("^"), "the query error shows a caret: {err}");
+    assert!(err.contains("bad.toml:12:"), "{err}");
+}
+
+#[test]
+fn source_test_prints_items_in_the_documented_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let page =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages/schema-org-reviews.html");
+    let out = lyssna(
+        dir.path(),
+        &[
+            "source",
+            "test",
+            "--recipe",
+            "schema-org",
+            "--file",
+            page.to_str().unwrap(),
+            "--url",
+            "https://reviews.example/company/x",
+            "--now",
+            "2026-11-20T12:00:00Z",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for l in &lines {
+        let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in [
+            "id",
+            "url",
+            "thread_url",
+            "title",
+            "author",
+            "published_at",
+            "body",
+            "rating",
+        ] {
+            assert!(keys.contains(&k), "missing {k} in {l}");
+        }
+    }
+    assert!(
+        lines.iter().any(|l| l["rating"].is_object()),
+        "reviews carry ratings"
+    );
+
+    // A recipe written by a user, in a file, on a page it has never seen.
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "name = \"mine\"\nkind = \"html\"\nitem = \"li.c\"\n[fields]\nauthor = \"b\"\nbody = \"p\"\ndate = \"time\"\nlink = { select = \"a\", attr = \"href\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("page.html"),
+        "<ul><li class=c><b>Åsa</b><time>2026-11-19 08:30</time><p>Bra &amp; snabbt</p><a href=\"/c/1\">#</a></li><li class=c><b>Per</b><p>Nja</p></li></ul>",
+    )
+    .unwrap();
+    let out = lyssna(
+        dir.path(),
+        &[
+            "source",
+            "test",
+            "--recipe",
+            "mine.toml",
+            "--file",
+            "page.html",
+            "--url",
+            "https://blogg.example/post",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["author"], "Åsa");
+    assert_eq!(first["body"], "Bra & snabbt");
+    assert_eq!(first["url"], "https://blogg.example/c/1");
+    assert!(
+        first["published_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-19T0")
+    );
+
+    let missing = lyssna(
+        dir.path(),
+        &[
+            "source",
+            "test",
+            "--recipe",
+            "no-such",
+            "--file",
+            "page.html",
+        ],
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("unknown recipe"));
+}
+
+#[test]
+fn flashback_page_through_the_command() {
+    let corpora = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpora/html/flashback/sample_page.html");
+    if !corpora.exists() {
+        eprintln!("skipped: corpora not found at {}", corpora.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = lyssna(
+        dir.path(),
+        &[
+            "source",
+            "test",
+            "--recipe",
+            "flashback-thread",
+            "--file",
+            corpora.to_str().unwrap(),
+            "--url",
+            "https://www.flashback.org/t50000",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["title"] == "Dansk minister avvisar multikulti")
+    );
+}
+
+#[test]
+fn manual_mentions_export_and_import_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("a.db").display());
+    let migrate = lyssna(dir.path(), &["--database-url", &db, "migrate"], None);
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    let add = lyssna(
+        dir.path(),
+        &[
+            "--database-url",
+            &db,
+            "mention",
+            "add",
+            "--url",
+            "https://www.linkedin.com/posts/x",
+            "--text",
+            "Ringde om GoMonday, mycket missnöjd",
+            "--author",
+            "Kund",
+            "--published",
+            "2026-11-20",
+        ],
+        None,
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let id: serde_json::Value = serde_json::from_str(text(&add.stdout).trim()).unwrap();
+    assert!(id["id"].as_str().unwrap().starts_with("m_"));
+    let again = lyssna(
+        dir.path(),
+        &[
+            "--database-url",
+            &db,
+            "mention",
+            "add",
+            "--url",
+            "https://www.linkedin.com/posts/x",
+            "--text",
+            "igen",
+        ],
+        None,
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "the same URL is the same mention"
+    );
+
+    let export = lyssna(dir.path(), &["--database-url", &db, "export"], None);
+    assert!(export.status.success());
+    let exported = text(&export.stdout);
+    assert_eq!(exported.lines().count(), 1);
+
+    let db2 = format!("sqlite://{}", dir.path().join("b.db").display());
+    let import = lyssna(
+        dir.path(),
+        &["--database-url", &db2, "import", "-"],
+        Some(&exported),
+    );
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let export2 = lyssna(dir.path(), &["--database-url", &db2, "export"], None);
+    assert_eq!(text(&export2.stdout), exported);
+
+    let bad = lyssna(
+        dir.path(),
+        &["--database-url", &db2, "import", "-"],
+        Some("{\"source\": \"x\"}\nnot json\n"),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = text(&bad.stderr);
+    assert!(err.contains("line 1") && err.contains("line 2"), "{err}");
+    let csv = lyssna(
+        dir.path(),
+        &["--database-url", &db2, "export", "--format", "csv"],
+        None,
+    );
+    assert!(text(&csv.stdout).starts_with("id,source,url"));
+}
+
+#[test]
+fn commands_refuse_an_outdated_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("new.db").display());
+    let out = lyssna(dir.path(), &["--database-url", &db, "export"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("lyssna migrate"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,89 @@
+//! The demo's sample sites, crawled as `lyssna demo` does: mentions appear, matching discriminates,
+//! the leader's own forum post counts as a reply.
+
+use chrono::Utc;
+use lyssna::app::App;
+use lyssna::config::Config;
+use lyssna::demo;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn the_demo_finds_the_mentions_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+    std::fs::write(
+        dir.path().join("recipes/demo-forum.toml"),
+        demo::FORUM_RECIPE,
+    )
+    .unwrap();
+    let (addr, _sites) = demo::start_sites(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let path = dir.path().join("lyssna.toml");
+    std::fs::write(
+        &path,
+        demo::demo_config(&format!("http://{addr}"), dir.path()),
+    )
+    .unwrap();
+    let config = Config::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let app = App::build(config, true).await.unwrap();
+    let sources = app.config.sources.clone();
+    let reports = lyssna::scheduler::crawl_now(
+        &app.crawl,
+        sources,
+        Arc::new(|_: &str, _: usize, _: Option<&_>| {}),
+    )
+    .await
+    .unwrap();
+    for r in &reports {
+        assert_eq!(r.outcome, "ok", "{r:?}");
+        assert!(r.errors.is_empty(), "{r:?}");
+    }
+    let export = app.store.export_all().await.unwrap();
+    let bodies: Vec<&str> = export.iter().map(|l| l.body.as_str()).collect();
+    let has = |needle: &str| bodies.iter().any(|b| b.contains(needle));
+    // Swedish text from the ISO-8859-1 forum keeps its letters.
+    assert!(
+        has("Har väntat i tre veckor på återbetalningen"),
+        "{bodies:#?}"
+    );
+    assert!(has("MondayPay-appen kraschar"));
+    assert!(has("sorted out my billing issue"));
+    assert!(has("webhook signature check fails"));
+    // Shares a word with a brand, is not about it.
+    assert!(
+        !has("måndag för hela internet"),
+        "the thread title alone does not make every reply a mention"
+    );
+    assert!(
+        !has("Let's go Monday morning"),
+        "excluded by \"monday morning\""
+    );
+    assert!(!has("Monday releases are risky"));
+    assert!(!has("Kaffe hjälper mig mest"));
+    // The leader's own post is no mention, and it answered the complaints before it.
+    assert!(!has("Erik här, vd på GoMonday"));
+    let kassakalle = export
+        .iter()
+        .find(|l| l.body.starts_with("Har väntat i tre veckor"))
+        .unwrap();
+    let replied = kassakalle
+        .events
+        .iter()
+        .any(|e| e.to.as_deref() == Some("replied"));
+    assert!(replied, "{:?}", kassakalle.events);
+    // Ratings and labels arrive with the mentions.
+    let one_star = export
+        .iter()
+        .find(|l| l.body.contains("Skickade tre ärenden"))
+        .unwrap();
+    assert_eq!(one_star.rating, Some(1.0));
+    assert_eq!(one_star.sentiment, "criticism");
+    let praise = export
+        .iter()
+        .find(|l| l.body.contains("jättenöjd"))
+        .unwrap();
+    assert_eq!(praise.sentiment, "praise");
+    assert!(export.iter().all(|l| l.found_at <= Utc::now()));
+}
