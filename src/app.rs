@@ -46,9 +46,11 @@ impl App {
         } else {
             store.check_schema().await?;
         }
+        // Disabled sources stay in the database with their mentions but are not scheduled.
         let specs: Vec<SourceSpec> = config
             .sources
             .iter()
+            .filter(|s| s.enabled)
             .map(|s| SourceSpec {
                 name: s.name.clone(),
                 kind: s.kind.as_str().to_string(),
