@@ -214,6 +214,31 @@ pub(crate) struct NewEvent<'a> {
     pub undoes: Option<i64>,
 }
 
+impl<'a> NewEvent<'a> {
+    /// An event with only its subject, kind, time and actor set; `recorded_at` is `at`.
+    pub(crate) fn new(
+        mention_id: &'a str,
+        kind: &'a str,
+        at: DateTime<Utc>,
+        actor: &'a str,
+    ) -> Self {
+        NewEvent {
+            mention_id,
+            kind,
+            at,
+            recorded_at: at,
+            actor,
+            from: None,
+            to: None,
+            reason: None,
+            note: None,
+            reply_url: None,
+            until: None,
+            undoes: None,
+        }
+    }
+}
+
 const EVENT_COLS: usize = 12;
 
 pub(super) async fn insert_events(
@@ -472,18 +497,9 @@ impl Store {
         let mut events: Vec<NewEvent> = new_rows
             .iter()
             .map(|(id, _)| NewEvent {
-                mention_id: id,
-                kind: "status",
-                at: now,
-                recorded_at: now,
-                actor: SYSTEM_ACTOR,
-                from: None,
                 to: Some("new"),
                 reason: Some("found"),
-                note: None,
-                reply_url: None,
-                until: None,
-                undoes: None,
+                ..NewEvent::new(id, "status", now, SYSTEM_ACTOR)
             })
             .collect();
 
@@ -502,18 +518,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             events.push(NewEvent {
-                mention_id: id,
-                kind: "edit",
-                at: now,
-                recorded_at: now,
-                actor: SYSTEM_ACTOR,
-                from: None,
-                to: None,
                 reason: Some("the post was edited"),
-                note: None,
-                reply_url: None,
-                until: None,
-                undoes: None,
+                ..NewEvent::new(id, "edit", now, SYSTEM_ACTOR)
             });
         }
         summary.updated_mentions = edits.len();
@@ -792,18 +798,12 @@ impl Store {
         insert_events(
             &mut tx,
             &[NewEvent {
-                mention_id: id,
-                kind: "status",
-                at: now,
-                recorded_at: now,
-                actor,
                 from: Some(current.as_str()),
                 to: Some(back.as_str()),
                 reason: Some("undo"),
-                note: None,
-                reply_url: None,
                 until: snoozed_until,
                 undoes: Some(last.id),
+                ..NewEvent::new(id, "status", now, actor)
             }],
         )
         .await?;
@@ -845,11 +845,6 @@ impl Store {
         insert_events(
             &mut tx,
             &[NewEvent {
-                mention_id: id,
-                kind: "sentiment",
-                at: now,
-                recorded_at: now,
-                actor,
                 from: Some(from.as_str()),
                 to: Some(to.as_str()),
                 reason: Some(if label.is_some() {
@@ -857,10 +852,7 @@ impl Store {
                 } else {
                     "override cleared"
                 }),
-                note: None,
-                reply_url: None,
-                until: None,
-                undoes: None,
+                ..NewEvent::new(id, "sentiment", now, actor)
             }],
         )
         .await?;
@@ -937,18 +929,9 @@ impl Store {
         insert_events(
             &mut tx,
             &[NewEvent {
-                mention_id: &id,
-                kind: "status",
-                at: now,
-                recorded_at: now,
-                actor: SYSTEM_ACTOR,
-                from: None,
                 to: Some("new"),
                 reason: Some("added by hand"),
-                note: None,
-                reply_url: None,
-                until: None,
-                undoes: None,
+                ..NewEvent::new(&id, "status", now, SYSTEM_ACTOR)
             }],
         )
         .await?;
@@ -1007,18 +990,14 @@ async fn transition_in_tx(
     insert_events(
         tx,
         &[NewEvent {
-            mention_id: id,
-            kind: "status",
-            at,
             recorded_at: now,
-            actor,
             from: Some(from.as_str()),
             to: Some(to.as_str()),
             reason,
             note,
             reply_url,
             until,
-            undoes: None,
+            ..NewEvent::new(id, "status", at, actor)
         }],
     )
     .await
