@@ -8,11 +8,7 @@ use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
 
 fn sentiment(s: &str) -> Sentiment {
-    match s {
-        "criticism" => Sentiment::Criticism,
-        "praise" => Sentiment::Praise,
-        _ => Sentiment::Neutral,
-    }
+    s.parse().unwrap_or(Sentiment::Neutral)
 }
 
 /// Mentions selected by `filter` (a WHERE clause over `m` using $1…$3 = from, before, as_of).

@@ -55,13 +55,7 @@ pub const TREND_WEEKS: usize = 12;
 pub use crate::domain::mention::Status;
 
 /// The effective sentiment: the leader's override if any, else the classifier's label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sentiment {
-    Criticism,
-    Praise,
-    Neutral,
-}
+pub use crate::domain::sentiment::Label as Sentiment;
 
 /// One status transition. For a transition to `replied`, `at` *is* that reply's `replied_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
