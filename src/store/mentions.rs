@@ -405,6 +405,7 @@ impl Store {
     /// follow-ups, the source's new state and the crawl run — in one transaction, so a crawl killed
     /// half-way leaves nothing behind, and the writes are batched, not one commit per item.
     pub async fn record_crawl(&self, rec: &CrawlRecord) -> StoreResult<IngestSummary> {
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         let now = rec.finished_at;
         let mut summary = IngestSummary::default();
@@ -703,6 +704,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<MentionRecord> {
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
             .bind(id)
@@ -728,6 +730,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<MentionRecord> {
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "SELECT id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
@@ -835,6 +838,7 @@ impl Store {
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
         let from = before.effective_sentiment().to_string();
         let to = label.unwrap_or(&before.sentiment).to_string();
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE mentions SET sentiment_override = $1, sort_rank = $2 WHERE id = $3")
             .bind(label)
@@ -872,6 +876,7 @@ impl Store {
         let mut woke = 0;
         for row in rows {
             let id: String = col(&row, "id")?;
+            let _writer = self.writer().await;
             let mut tx = self.begin_write().await?;
             transition_in_tx(
                 &mut tx,
@@ -896,6 +901,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<String> {
         let source_id = self.ensure_manual_source(source_name, now).await?;
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         let keys: Vec<&str> = candidate.keys.iter().map(String::as_str).collect();
         let known = known_keys(&mut tx, &keys).await?;

@@ -72,6 +72,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers of this process queue here, in order and without
+    /// sleeping; SQLite's own busy handler polls with growing sleeps, which made concurrent crawls
+    /// wait for milliseconds per commit.
+    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
@@ -131,7 +135,13 @@ impl Store {
             options = options.max_connections(16);
         }
         let pool = options.connect(&url).await?;
-        Ok(Store { pool, backend })
+        let writer =
+            (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -140,6 +150,15 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL has row locks). Hold the guard
+    /// until the transaction is committed or dropped.
+    pub(crate) async fn writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`):

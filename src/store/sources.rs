@@ -91,6 +91,7 @@ impl Store {
     /// Upserts the configured sources by name (kind, url, schedule may change) and marks sources no
     /// longer in the configuration, without deleting them: their mentions stay.
     pub async fn sync_sources(&self, specs: &[SourceSpec], now: DateTime<Utc>) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sources SET in_config = 0 WHERE kind <> 'manual'")
             .execute(&mut *tx)

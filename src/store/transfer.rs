@@ -296,6 +296,7 @@ impl Store {
             line: 0,
             message: format!("database error: {e}"),
         };
+        let _writer = self.writer().await;
         let mut tx = self.begin_write().await.map_err(dbx)?;
 
         let mut source_ids: HashMap<String, i64> = HashMap::new();
