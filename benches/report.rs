@@ -40,15 +40,18 @@ fn generate(n: usize, as_of: DateTime<Utc>) -> Vec<MentionFacts> {
                 5..=7 => Sentiment::Praise,
                 _ => Sentiment::Neutral,
             };
-            let published =
-                (g.next(3) > 0).then(|| found - Duration::seconds(g.next(7200) as i64));
+            let published = (g.next(3) > 0).then(|| found - Duration::seconds(g.next(7200) as i64));
             let mut events = Vec::new();
             let mut at = found;
             let mut from = Status::New;
             for _ in 0..g.next(4) {
                 at += Duration::seconds(g.next(3 * 86_400) as i64 + 60);
-                let to = [Status::Replied, Status::NoReplyNeeded, Status::Snoozed, Status::New]
-                    [g.next(4) as usize];
+                let to = [
+                    Status::Replied,
+                    Status::NoReplyNeeded,
+                    Status::Snoozed,
+                    Status::New,
+                ][g.next(4) as usize];
                 events.push(EventFacts { at, from, to });
                 from = to;
             }
@@ -112,12 +115,24 @@ fn main() {
         )
     });
 
-    println!("weekly report, {n} mentions (criticism found in week: {})", report.criticism.found);
-    println!("  baseline (count per week + sort {n} i64): {:>8.2} ms", baseline.as_secs_f64() * 1e3);
-    println!("  weekly_report:                             {:>8.2} ms", full.as_secs_f64() * 1e3);
+    println!(
+        "weekly report, {n} mentions (criticism found in week: {})",
+        report.criticism.found
+    );
+    println!(
+        "  baseline (count per week + sort {n} i64): {:>8.2} ms",
+        baseline.as_secs_f64() * 1e3
+    );
+    println!(
+        "  weekly_report:                             {:>8.2} ms",
+        full.as_secs_f64() * 1e3
+    );
     println!(
         "  ratio weekly_report / baseline:            {:>8.2}",
         full.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
     );
-    println!("  render text + csv + html (3 SVGs):         {:>8.2} ms", render.as_secs_f64() * 1e3);
+    println!(
+        "  render text + csv + html (3 SVGs):         {:>8.2} ms",
+        render.as_secs_f64() * 1e3
+    );
 }

@@ -166,6 +166,7 @@ impl CronSchedule {
 
 /// When a source is checked.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // few, long-lived values: boxing buys nothing
 pub enum Schedule {
     Every(Duration),
     Cron(CronSchedule),
@@ -213,7 +214,7 @@ pub fn format_duration(d: Duration) -> String {
         return format!("{}ms", d.as_millis());
     }
     for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-        if s % n == 0 {
+        if s.is_multiple_of(n) {
             return format!("{}{unit}", s / n);
         }
     }

@@ -5,12 +5,14 @@
 //! `domain` is pure (no I/O, no clock); `crawl` fetches and extracts; `store` is the only SQL;
 //! `scheduler`, `web` and `cli` put them together.
 
-pub mod domain;
-pub mod store;
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod domain;
+pub mod notify;
 pub mod scheduler;
+pub mod store;
 pub mod web;

@@ -77,6 +77,7 @@ impl CrawlFailure {
 }
 
 /// Extracts the items of one fetched page; `Ok((items, item_elements, next_page))`.
+#[allow(clippy::type_complexity)]
 fn extract_page(
     source: &SourceConfig,
     page: &FetchedPage,

@@ -6,6 +6,7 @@
 //! driver, so times are stored as BIGINT seconds since the epoch and flags as 0/1. The two SQL
 //! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
 
+mod deliveries;
 mod inbox;
 mod mentions;
 mod report;
@@ -13,6 +14,7 @@ mod sources;
 mod transfer;
 mod users;
 
+pub use deliveries::*;
 pub use inbox::*;
 pub use mentions::*;
 pub use sources::*;

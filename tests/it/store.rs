@@ -448,7 +448,7 @@ fn import_errors_name_their_lines_and_keep_nothing() {
     assert_eq!(lines, vec![3, 4, 5], "{errors:?}");
     assert!(errors[2].message.contains("disagrees"), "{}", errors[2]);
     // A line with only an outcome gets one synthetic event, so its status is explained.
-    let ok = parse_import(&text.lines().next().unwrap().to_string()).unwrap();
+    let ok = parse_import(text.lines().next().unwrap()).unwrap();
     assert_eq!(ok[0].1.events.len(), 1);
     assert_eq!(ok[0].1.events[0].to.as_deref(), Some("replied"));
 }
