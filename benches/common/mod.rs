@@ -54,7 +54,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
     let mut rng = Rng::new(seed);
     let span = 730 * 86_400i64;
     (0..n).map(move |i| {
-        let found_at = now - Duration::seconds(span - (span * i as i64) / n as i64) ;
+        let found_at = now - Duration::seconds(span - (span * i as i64) / n as i64);
         let published_at = found_at - Duration::seconds(rng.below(6 * 3600) as i64);
         let sentiment = match rng.below(10) {
             0..=2 => "criticism",

@@ -390,3 +390,192 @@ async fn brute_force_over_an_export_agrees_with_the_report() {
         assert_eq!(r["praise"]["found"], json!(praise));
     }
 }
+
+fn lyssna(cfg: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lyssna"))
+        .arg("--config")
+        .arg(cfg)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const BRANDS: &str = r#"
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday'
+
+[[brands]]
+name = "Svenska"
+query = 'lang:sv AND hej'
+"#;
+
+#[test]
+fn classify_and_match_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lyssna.toml");
+    std::fs::write(&cfg, BRANDS).unwrap();
+
+    let out = lyssna(
+        &cfg,
+        &["classify"],
+        "{\"id\": 1, \"text\": \"Usel service, aldrig mer!\"}\n\n{\"id\": \"b\", \"text\": \"ok\", \"rating\": 5}\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        (lines[0]["id"].clone(), lines[0]["label"].clone()),
+        (json!(1), json!("criticism"))
+    );
+    assert_eq!(
+        (lines[1]["id"].clone(), lines[1]["label"].clone()),
+        (json!("b"), json!("praise"))
+    );
+
+    let out = lyssna(
+        &cfg,
+        &["classify"],
+        "{\"id\": 1, \"text\": \"x\"}\n{\"id\": 2}\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+
+    let eval = dir.path().join("eval.jsonl");
+    std::fs::write(
+        &eval,
+        "{\"text\": \"Usel service, aldrig mer!\", \"label\": \"criticism\"}\n{\"text\": \"Fantastiskt bra, tack!\", \"label\": \"praise\"}\n",
+    )
+    .unwrap();
+    let out = lyssna(
+        &cfg,
+        &[
+            "classify",
+            "--eval",
+            eval.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"], 2);
+    assert!(v["confusion"].is_array());
+
+    // lang is detected when the line has none, so `lang:sv` queries work like on crawled items.
+    let out = lyssna(
+        &cfg,
+        &["match", "--input", "-"],
+        "{\"id\": 1, \"title\": \"Go Monday\", \"body\": \"hej, jag tycker att det är bra och vi ska inte klaga\"}\n{\"id\": 2, \"body\": \"nothing\"}\n{\"id\": 3, \"body\": \"hej\", \"lang\": \"en\"}\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names = |v: &Value| -> Vec<String> {
+        v["brands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["brand"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&lines[0]), vec!["GoMonday", "Svenska"]);
+    assert_eq!(
+        lines[0]["brands"][0]["spans"],
+        json!([{"field": "title", "start": 0, "end": 9}])
+    );
+    assert!(names(&lines[1]).is_empty());
+    assert!(names(&lines[2]).is_empty(), "a given lang is kept");
+
+    let out = lyssna(&cfg, &["match", "--input", "-"], "{\"id\": 1}\nnot json\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+}
+
+#[tokio::test]
+async fn match_stored_dry_run() {
+    for (label, store, _dir) in support::stores("match_stored").await {
+        import_fixture(&store, &fixture_jsonl()).await;
+        let config = config(BRANDS);
+        let mut lines = Vec::new();
+        // Narrow GoMonday to texts about refunds or service.
+        let summary = lyssna::commands::match_stored(
+            &store,
+            &config,
+            "GoMonday",
+            "gomonday AND (refund OR service OR kontor)",
+            |l| {
+                lines.push(serde_json::from_str::<Value>(&l).unwrap());
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        // All 8 fixture mentions have GoMonday; a (service), d (refund), f (kontor) still match.
+        assert_eq!(summary.scanned, 8, "{label}");
+        assert_eq!((summary.kept, summary.added, summary.removed), (3, 0, 5));
+        let kept: Vec<&str> = lines
+            .iter()
+            .filter(|l| l["change"] == "kept")
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(kept, vec!["m_a", "m_d", "m_f"]);
+        assert_eq!(
+            lines[1],
+            json!({"id": "m_b", "brand": "GoMonday", "before": true, "after": false, "change": "removed"})
+        );
+        // A brand that is not configured, or a bad query, is bad input.
+        let err = lyssna::commands::match_stored(&store, &config, "Nope", "x", |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(err.message.contains("GoMonday"));
+        let err = lyssna::commands::match_stored(&store, &config, "GoMonday", "(a OR", |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, 2);
+        // "Svenska" matched nothing before; with a new query it would add the Swedish mentions.
+        let summary = lyssna::commands::match_stored(
+            &store,
+            &config,
+            "Svenska",
+            "gomonday AND lang:sv",
+            |_| Ok(()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary.kept + summary.removed, 0);
+        assert!(summary.added > 0);
+    }
+}
