@@ -50,6 +50,12 @@ pub fn fixture_jsonl() -> String {
         json!({"id": "m_g", "source": "Flashback", "url": "https://forum.example/g",
                "body": "GoMonday ignorerar mig.", "found_at": "2026-11-03T10:00:00Z",
                "brands": ["GoMonday"], "sentiment": "criticism"}),
+        // I: criticism from 2026-W44, replied only after as_of: open at as_of (found by the
+        // store through its later event).
+        json!({"id": "m_i", "source": "Flashback", "url": "https://forum.example/i",
+               "body": "GoMonday glömde mig.", "found_at": "2026-11-01T10:00:00Z",
+               "brands": ["GoMonday"], "sentiment": "criticism", "status": "replied",
+               "events": [{"at": "2026-11-24T10:00:00Z", "actor": "erik", "from": "new", "to": "replied"}]}),
         // H: found after as_of: does not exist yet for the report.
         json!({"id": "m_h", "source": "Flashback", "url": "https://forum.example/h",
                "body": "GoMonday, hallå?", "found_at": "2026-11-25T10:00:00Z",
@@ -128,7 +134,7 @@ async fn report_json_matches_hand_computed_figures() {
         );
         assert_eq!(
             r["open_criticism_by_age"],
-            json!({"over_24h": 2, "over_48h": 2, "over_7d": 1})
+            json!({"over_24h": 3, "over_48h": 3, "over_7d": 2})
         );
         let sources: Vec<(&str, (u64, u64, u64, u64))> = r["by_source"]
             .as_array()
@@ -160,6 +166,9 @@ async fn report_json_matches_hand_computed_figures() {
         assert_eq!(trend[9]["criticism_found"], 1);
         assert_eq!(trend[9]["response_rate"], json!(0.0));
         assert_eq!(trend[10]["criticism_found"], 0);
+        assert_eq!(trend[8]["week"], "2026-W44");
+        assert_eq!(trend[8]["criticism_found"], 1);
+        assert_eq!(trend[8]["response_rate"], json!(0.0));
         assert_eq!(trend[10]["response_rate"], Value::Null);
 
         // The other formats carry the same figures.
@@ -542,9 +551,9 @@ async fn match_stored_dry_run() {
         )
         .await
         .unwrap();
-        // All 8 fixture mentions have GoMonday; a (service), d (refund), f (kontor) still match.
-        assert_eq!(summary.scanned, 8, "{label}");
-        assert_eq!((summary.kept, summary.added, summary.removed), (3, 0, 5));
+        // All 9 fixture mentions have GoMonday; a (service), d (refund), f (kontor) still match.
+        assert_eq!(summary.scanned, 9, "{label}");
+        assert_eq!((summary.kept, summary.added, summary.removed), (3, 0, 6));
         let kept: Vec<&str> = lines
             .iter()
             .filter(|l| l["change"] == "kept")
