@@ -78,11 +78,14 @@ pub fn config(extra: &str) -> Config {
     .expect("test config")
 }
 
-fn expected_block(found: u64, replied: u64, nrn: u64, open: u64) -> (u64, u64, u64, u64) {
+/// found, replied, no_reply_needed, open.
+type Counts = (u64, u64, u64, u64);
+
+fn expected_block(found: u64, replied: u64, nrn: u64, open: u64) -> Counts {
     (found, replied, nrn, open)
 }
 
-fn counts(b: &Value) -> (u64, u64, u64, u64) {
+fn counts(b: &Value) -> Counts {
     (
         b["found"].as_u64().unwrap(),
         b["replied"].as_u64().unwrap(),
@@ -136,7 +139,7 @@ async fn report_json_matches_hand_computed_figures() {
             r["open_criticism_by_age"],
             json!({"over_24h": 3, "over_48h": 3, "over_7d": 2})
         );
-        let sources: Vec<(&str, (u64, u64, u64, u64))> = r["by_source"]
+        let sources: Vec<(&str, Counts)> = r["by_source"]
             .as_array()
             .unwrap()
             .iter()
@@ -146,7 +149,7 @@ async fn report_json_matches_hand_computed_figures() {
             sources,
             vec![("Flashback", (2, 2, 0, 0)), ("Trustpilot", (2, 0, 1, 1))]
         );
-        let brands: Vec<(&str, (u64, u64, u64, u64))> = r["by_brand"]
+        let brands: Vec<(&str, Counts)> = r["by_brand"]
             .as_array()
             .unwrap()
             .iter()
