@@ -77,7 +77,14 @@ impl App {
 
     /// A scheduler for this app with its calendar jobs.
     pub fn scheduler(&self) -> Scheduler {
-        Scheduler::new(self.crawl.clone())
+        let mut scheduler = Scheduler::new(self.crawl.clone());
+        match crate::notify::Notifier::new(self.store.clone(), self.config.clone()) {
+            Ok(n) => n.install(&mut scheduler, Utc::now()),
+            Err(e) => {
+                tracing::error!(error = %e, "notifications are off: cannot build the webhook client")
+            }
+        }
+        scheduler
     }
 
     /// Binds the web server (port 0 picks a free port) and returns the address and the running task.

@@ -77,6 +77,44 @@ pub enum Command {
         #[command(subcommand)]
         action: MentionAction,
     },
+    /// The weekly response report (PRODUCT §7).
+    Report {
+        /// ISO week, e.g. 2026-W47 (default: the current week in the configured time zone).
+        #[arg(long)]
+        week: Option<String>,
+        /// Compute the report as of this moment, RFC 3339 (default: now).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// text, json (PRODUCT §8.2), csv (the trend) or html (a standalone page).
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Classify the sentiment of `{id, text, rating?, rating_scale?}` lines, or evaluate on labelled lines.
+    Classify {
+        /// JSON lines to classify (default: standard input).
+        #[arg(long, conflicts_with = "eval")]
+        input: Option<PathBuf>,
+        /// Labelled JSON lines: print accuracy, macro-F1 and the confusion matrix.
+        #[arg(long)]
+        eval: Option<PathBuf>,
+        /// For --eval: text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Match the configured brands against `{id, title, body, author, url}` lines, or dry-run a
+    /// changed query over the stored mentions.
+    Match {
+        /// JSON lines to match (`-` for standard input).
+        #[arg(long, required_unless_present = "stored", conflicts_with = "stored")]
+        input: Option<PathBuf>,
+        /// Dry run over the stored mentions (needs --brand and --query).
+        #[arg(long, requires_all = ["brand", "query"])]
+        stored: bool,
+        #[arg(long)]
+        brand: Option<String>,
+        #[arg(long)]
+        query: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,7 +222,7 @@ pub fn init_tracing() {
         .try_init();
 }
 
-fn load_config(cli: &Cli) -> Result<Config, CliError> {
+pub(crate) fn load_config(cli: &Cli) -> Result<Config, CliError> {
     let mut config =
         Config::load(cli.config.as_deref()).map_err(|e| CliError::input(e.to_string()))?;
     if let Some(url) = &cli.database_url {
@@ -263,6 +301,75 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Demo { listen, dir } => crate::demo::run(*listen, dir).await,
         Command::Export { format } => export(&cli, format).await,
         Command::Import { file } => import(&cli, file).await,
+        Command::Report {
+            week,
+            as_of,
+            format,
+        } => {
+            let config = load_config(&cli)?;
+            let store = Store::connect(&config.database_url).await?;
+            store.check_schema().await?;
+            let out = crate::commands::report_output(
+                &store,
+                &config,
+                week.as_deref(),
+                as_of.as_deref(),
+                format,
+                Utc::now(),
+            )
+            .await?;
+            stdout_lines([out])
+        }
+        Command::Classify {
+            input,
+            eval,
+            format,
+        } => {
+            let config = load_config(&cli)?;
+            let classifier = crate::commands::classifier(&config)?;
+            match eval {
+                Some(file) => {
+                    let text = crate::commands::read_input(Some(file))?;
+                    stdout_lines([crate::commands::eval_output(&classifier, &text, format)?])
+                }
+                None => {
+                    let text = crate::commands::read_input(input.as_deref())?;
+                    stdout_lines(crate::commands::classify_output(&classifier, &text)?)
+                }
+            }
+        }
+        Command::Match {
+            input,
+            stored,
+            brand,
+            query,
+        } => {
+            let config = load_config(&cli)?;
+            if *stored {
+                let (Some(brand), Some(query)) = (brand, query) else {
+                    return Err(CliError::input("match --stored needs --brand and --query"));
+                };
+                let store = Store::connect(&config.database_url).await?;
+                store.check_schema().await?;
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                let summary =
+                    crate::commands::match_stored(&store, &config, brand, query, |line| {
+                        writeln!(out, "{line}").map_err(CliError::from)
+                    })
+                    .await?;
+                out.flush()?;
+                eprintln!(
+                    "{brand}: {} kept, {} added, {} removed ({} stored mentions scanned; nothing was changed)",
+                    summary.kept, summary.added, summary.removed, summary.scanned
+                );
+                Ok(())
+            } else {
+                let matcher = crate::commands::matcher(&config)?;
+                let text = crate::commands::read_input(input.as_deref())?;
+                stdout_lines(crate::commands::match_output(&matcher, &text)?)
+            }
+        }
         Command::Mention {
             action:
                 MentionAction::Add {

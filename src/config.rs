@@ -166,6 +166,7 @@ impl CronSchedule {
 
 /// When a source is checked.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // few, long-lived values: boxing buys nothing
 pub enum Schedule {
     Every(Duration),
     Cron(Box<CronSchedule>),

@@ -7,10 +7,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod domain;
+pub mod notify;
 pub mod scheduler;
 pub mod store;
 pub mod web;

@@ -149,6 +149,7 @@ async fn crawl_one(
 
 /// Crawls the given sources now, `concurrency` at a time, whatever their schedule (the `crawl`
 /// command and the demo's first crawl). `progress(source, pages)` is called as pages arrive.
+#[allow(clippy::type_complexity)]
 pub async fn crawl_now(
     ctx: &CrawlContext,
     sources: Vec<SourceConfig>,

@@ -30,15 +30,27 @@ impl Store {
             "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
              WHERE m.found_at >= $1 AND m.found_at < $2"
         );
-        let outside = format!(
+        // Criticism outside the window that may be open at as_of, in two index-friendly halves
+        // (one query with `OR EXISTS` scanned every mention: 0.46 s of 1 M on SQLite): open now,
+        // found through the inbox index (status, sort_rank = 0 for criticism, found_at); and
+        // changed after as_of, found through events_at. A mention in both is kept once.
+        let outside_open = format!(
             "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
-             WHERE (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
-             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism' \
-             AND (m.status IN ('new', 'snoozed') OR EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.at > $3))"
+             WHERE m.status IN ('new', 'snoozed') AND m.sort_rank = 0 \
+             AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
+             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
+        );
+        let outside_changed = format!(
+            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+             WHERE m.id IN (SELECT e.mention_id FROM events e WHERE e.at > $3) \
+             AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
+             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
         );
         let mut facts: Vec<MentionFacts> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        for sql in [inside, outside] {
+        // Brand lists repeat a lot: parse each distinct JSON text once.
+        let mut brand_cache: HashMap<String, Vec<String>> = HashMap::new();
+        for sql in [inside, outside_open, outside_changed] {
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(from)
                 .bind(before)
@@ -47,11 +59,22 @@ impl Store {
                 .await?;
             for r in &rows {
                 let id: String = col(r, "id")?;
-                let brands: String = col(r, "brands")?;
+                if index.contains_key(&id) {
+                    continue;
+                }
+                let brands_json: String = col(r, "brands")?;
+                let brands = match brand_cache.get(&brands_json) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b: Vec<String> = serde_json::from_str(&brands_json).unwrap_or_default();
+                        brand_cache.insert(brands_json, b.clone());
+                        b
+                    }
+                };
                 index.insert(id, facts.len());
                 facts.push(MentionFacts {
                     source: col(r, "source_name")?,
-                    brands: serde_json::from_str(&brands).unwrap_or_default(),
+                    brands,
                     sentiment: sentiment(&col::<String>(r, "eff")?),
                     found_at: from_ts(col(r, "found_at")?),
                     published_at: opt_from_ts(col(r, "published_at")?),

@@ -3,5 +3,7 @@
 mod cli;
 mod crawl;
 mod demo;
+mod notify;
+mod report;
 mod store;
 mod support;

@@ -182,3 +182,116 @@ pub mod site {
         }
     }
 }
+
+/// A minimal SMTP server on 127.0.0.1:0: the real dialogue over TCP (EHLO/HELO, MAIL, RCPT, DATA,
+/// RSET, NOOP, QUIT), no TLS, no auth. Written here rather than started from Python's aiosmtpd so
+/// that the test needs nothing but this crate on a fresh machine (no venv, no PyPI access).
+pub mod smtp {
+    use std::net::SocketAddr;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    #[derive(Debug, Clone, Default)]
+    pub struct Received {
+        pub from: String,
+        pub to: Vec<String>,
+        /// The message as sent (headers and body, dot-unstuffed, CRLF line ends).
+        pub data: String,
+    }
+
+    #[derive(Clone)]
+    pub struct Server {
+        pub addr: SocketAddr,
+        received: Arc<Mutex<Vec<Received>>>,
+    }
+
+    impl Server {
+        pub async fn start() -> Server {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let received = Arc::new(Mutex::new(Vec::new()));
+            let r2 = received.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let received = r2.clone();
+                    tokio::spawn(async move {
+                        let _ = session(stream, received).await;
+                    });
+                }
+            });
+            Server { addr, received }
+        }
+
+        pub fn messages(&self) -> Vec<Received> {
+            self.received.lock().unwrap().clone()
+        }
+    }
+
+    fn address(arg: &str) -> String {
+        let a = arg.split_once(':').map(|(_, r)| r).unwrap_or(arg).trim();
+        a.trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    async fn session(
+        stream: tokio::net::TcpStream,
+        received: Arc<Mutex<Vec<Received>>>,
+    ) -> std::io::Result<()> {
+        let (r, mut w) = stream.into_split();
+        let mut lines = BufReader::new(r);
+        w.write_all(b"220 test.local ESMTP ready\r\n").await?;
+        let mut current = Received::default();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let cmd = line.trim_end().to_string();
+            let upper = cmd.to_ascii_uppercase();
+            if upper.starts_with("EHLO") {
+                w.write_all(b"250-test.local\r\n250-8BITMIME\r\n250 SIZE 10000000\r\n")
+                    .await?;
+            } else if upper.starts_with("HELO") {
+                w.write_all(b"250 test.local\r\n").await?;
+            } else if upper.starts_with("MAIL FROM") {
+                current = Received {
+                    from: address(&cmd),
+                    ..Received::default()
+                };
+                w.write_all(b"250 OK\r\n").await?;
+            } else if upper.starts_with("RCPT TO") {
+                current.to.push(address(&cmd));
+                w.write_all(b"250 OK\r\n").await?;
+            } else if upper == "DATA" {
+                w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" || line == ".\n" {
+                        break;
+                    }
+                    let l = line.strip_prefix('.').unwrap_or(&line);
+                    data.push_str(l);
+                }
+                current.data = data;
+                received.lock().unwrap().push(std::mem::take(&mut current));
+                w.write_all(b"250 OK: queued\r\n").await?;
+            } else if upper == "RSET" || upper == "NOOP" {
+                w.write_all(b"250 OK\r\n").await?;
+            } else if upper == "QUIT" {
+                w.write_all(b"221 Bye\r\n").await?;
+                return Ok(());
+            } else {
+                w.write_all(b"502 Command not implemented\r\n").await?;
+            }
+        }
+    }
+}

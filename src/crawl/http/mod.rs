@@ -28,6 +28,7 @@
 mod classify;
 mod error;
 mod pacing;
+mod post;
 mod resolve;
 mod robots;
 
@@ -45,6 +46,7 @@ use url::Url;
 
 pub use self::error::FetchError;
 use self::pacing::{HostTurn, Pacer};
+pub use self::post::{PostError, PostResponse, Poster, PosterConfig};
 use self::resolve::{PrivateAddressError, PublicOnlyResolver};
 use self::robots::{RobotsCache, RobotsRules};
 

@@ -1,0 +1,557 @@
+//! Notifications: the weekly report by email and webhook, webhooks on new criticism, and the morning
+//! digest of new criticism by email (PRODUCT §10).
+//!
+//! Everything that goes out is first a row in the store's `deliveries` table (see
+//! `store::deliveries` for its life); sending is a separate step that claims due rows, so
+//!
+//! - a report is never sent twice for the same week and recipient: the job's marker row and the
+//!   deliveries are written in one transaction (a second run, a restart or a second process finds
+//!   the marker and does nothing), and a row is sent only by whoever claimed it;
+//! - a failure is retried with exponential backoff (1 min doubling to 6 h, 12 attempts), and the
+//!   state is visible to the dashboard (`Store::delivery_problems`);
+//! - the scheduler never waits for SMTP or HTTP: its jobs only look at the clock, and the work runs
+//!   in spawned tasks.
+
+pub mod email;
+pub mod trigger;
+pub mod webhook;
+
+use crate::config::{Config, WebhookConfig};
+use crate::crawl::http::{Poster, PosterConfig};
+use crate::domain::report::{
+    IsoWeekId, ReportSettings, WeeklyReport, load_window, to_html, to_text, weekly_report,
+};
+use crate::scheduler::Scheduler;
+use crate::store::{ClaimedDelivery, MentionRecord, NewDelivery, Store};
+use chrono::{DateTime, Duration, Utc};
+use email::{MailContent, Mailer};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use trigger::CalendarTrigger;
+
+/// Delivery kinds (the `kind` column).
+pub const REPORT_EMAIL: &str = "report_email";
+pub const REPORT_WEBHOOK: &str = "report_webhook";
+pub const CRITICISM_WEBHOOK: &str = "criticism_webhook";
+pub const DIGEST_EMAIL: &str = "digest_email";
+/// Marker kinds: a calendar job ran for a key.
+pub const REPORT_RUN: &str = "report_run";
+pub const DIGEST_RUN: &str = "digest_run";
+
+/// Attempts before a delivery is given up (`failed`).
+pub const MAX_ATTEMPTS: i64 = 12;
+/// How long a claimed delivery may take before it counts as interrupted.
+const CLAIM_LEASE: Duration = Duration::minutes(10);
+/// A scheduled occurrence missed while Lyssna was down is still honoured this long afterwards.
+const CATCH_UP: Duration = Duration::hours(24);
+
+/// The report settings a configuration asks for.
+pub fn report_settings(config: &Config) -> Result<ReportSettings, String> {
+    Ok(ReportSettings {
+        timezone: config.timezone,
+        sla: Duration::from_std(config.leader.sla).map_err(|e| e.to_string())?,
+        working_hours: config
+            .leader
+            .working_hours
+            .parse()
+            .map_err(|e| format!("leader.working_hours: {e}"))?,
+    })
+}
+
+/// Loads the facts and computes the report for `week` as of `as_of`.
+pub async fn compute_report(
+    store: &Store,
+    config: &Config,
+    week: IsoWeekId,
+    as_of: DateTime<Utc>,
+) -> anyhow::Result<WeeklyReport> {
+    let settings = report_settings(config).map_err(anyhow::Error::msg)?;
+    let window = load_window(week, settings.timezone);
+    let facts = store.report_facts(&window, as_of).await?;
+    Ok(weekly_report(&facts, week, as_of, &settings))
+}
+
+/// The dashboard/email language: `server.language`, else English.
+pub fn report_language(config: &Config) -> &str {
+    config.server.language.as_deref().unwrap_or("en")
+}
+
+/// The report as a standalone HTML page (the `to_html` fragment in a minimal document).
+pub fn html_document(report: &WeeklyReport, lang: &str) -> String {
+    let lang_code = crate::domain::report::Lang::parse(lang).code();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang_code}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Lyssna {}</title>\n</head>\n<body style=\"margin:16px\">\n{}\n</body>\n</html>\n",
+        report.week,
+        to_html(report, lang)
+    )
+}
+
+/// The subject line of the report mail, e.g. `Lyssna weekly report 2026-W47: 12 criticism, 9 replied, 2 open`.
+pub fn report_subject(report: &WeeklyReport) -> String {
+    let c = &report.criticism;
+    format!(
+        "Lyssna weekly report {}: {} criticism, {} replied, {} open",
+        report.week, c.found, c.replied, c.open
+    )
+}
+
+/// Sends what the deliveries table says is due. Cheap to clone.
+#[derive(Clone)]
+pub struct Notifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: Arc<Config>,
+    poster: Poster,
+    mailer: Option<Mailer>,
+    /// First retry delay; doubles per attempt, capped at `max_backoff`.
+    backoff: Duration,
+    max_backoff: Duration,
+    /// One delivery pass at a time in this process (other processes are kept apart by claims).
+    delivering: AtomicBool,
+}
+
+impl Notifier {
+    pub fn new(store: Store, config: Arc<Config>) -> anyhow::Result<Notifier> {
+        let poster = Poster::new(PosterConfig {
+            user_agent: config.crawler.user_agent.clone(),
+            ..PosterConfig::default()
+        })?;
+        let mailer = config.smtp.clone().map(Mailer::new);
+        Ok(Notifier {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                poster,
+                mailer,
+                backoff: Duration::minutes(1),
+                max_backoff: Duration::hours(6),
+                delivering: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    fn webhooks_for<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a WebhookConfig> + 'a {
+        self.inner
+            .config
+            .webhooks
+            .iter()
+            .filter(move |w| w.events.iter().any(|e| e == event))
+    }
+
+    /// The weekly job for a schedule occurrence at `occurrence`: generates the report of the week
+    /// that ended before it, stores it and queues one email per `email_to` and one POST per
+    /// `weekly_report` webhook — unless that was already done for the week (returns `None`).
+    /// Call [`Notifier::deliver_due`] to send.
+    pub async fn run_weekly_report(
+        &self,
+        occurrence: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<IsoWeekId>> {
+        let config = &self.inner.config;
+        let week = IsoWeekId::containing(occurrence, config.timezone).prev();
+        let key = week.to_string();
+        if self.inner.store.job_done(REPORT_RUN, &key).await? {
+            return Ok(None);
+        }
+        let report = compute_report(&self.inner.store, config, week, now).await?;
+        let json = serde_json::to_string(&report)?;
+        let mail = MailContent {
+            subject: report_subject(&report),
+            text: to_text(&report),
+            html: html_document(&report, report_language(config)),
+        };
+        let mail_json = serde_json::to_string(&mail)?;
+        let mut deliveries: Vec<NewDelivery> = config
+            .report
+            .email_to
+            .iter()
+            .map(|to| NewDelivery {
+                kind: REPORT_EMAIL.into(),
+                key: key.clone(),
+                recipient: to.clone(),
+                payload: mail_json.clone(),
+            })
+            .collect();
+        for w in self.webhooks_for("weekly_report") {
+            deliveries.push(NewDelivery {
+                kind: REPORT_WEBHOOK.into(),
+                key: key.clone(),
+                recipient: w.url.to_string(),
+                payload: webhook::report_body(w.format, &report, &config.server.base_url),
+            });
+        }
+        let fresh = self
+            .inner
+            .store
+            .enqueue_job(REPORT_RUN, &key, Some(&json), &deliveries, now)
+            .await?;
+        if fresh {
+            tracing::info!(week = %key, deliveries = deliveries.len(), "weekly report generated");
+        }
+        Ok(fresh.then_some(week))
+    }
+
+    /// The morning digest for the occurrence at `occurrence`: open criticism found since the previous
+    /// occurrence (`since`), one email per `email_to`. Nothing is queued when there is none.
+    pub async fn run_digest(
+        &self,
+        since: DateTime<Utc>,
+        occurrence: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<usize> {
+        let config = &self.inner.config;
+        let key = occurrence.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if self.inner.store.job_done(DIGEST_RUN, &key).await? {
+            return Ok(0);
+        }
+        let mentions = self
+            .inner
+            .store
+            .open_criticism_found(since, occurrence)
+            .await?;
+        let deliveries: Vec<NewDelivery> = if mentions.is_empty() {
+            Vec::new()
+        } else {
+            let mail = digest_mail(&mentions, config);
+            let payload = serde_json::to_string(&mail)?;
+            config
+                .report
+                .email_to
+                .iter()
+                .map(|to| NewDelivery {
+                    kind: DIGEST_EMAIL.into(),
+                    key: key.clone(),
+                    recipient: to.clone(),
+                    payload: payload.clone(),
+                })
+                .collect()
+        };
+        self.inner
+            .store
+            .enqueue_job(DIGEST_RUN, &key, None, &deliveries, now)
+            .await?;
+        Ok(deliveries.len())
+    }
+
+    /// Queues a `criticism` webhook for each of `mention_ids` whose effective sentiment is
+    /// criticism. Returns how many deliveries were queued.
+    pub async fn on_new_mentions(
+        &self,
+        mention_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<usize> {
+        let hooks: Vec<&WebhookConfig> = self.webhooks_for("criticism").collect();
+        if hooks.is_empty() {
+            return Ok(0);
+        }
+        let mut queued = 0;
+        for id in mention_ids {
+            let Some(m) = self.inner.store.mention(id).await? else {
+                continue;
+            };
+            if m.effective_sentiment() != "criticism" {
+                continue;
+            }
+            for w in &hooks {
+                let d = NewDelivery {
+                    kind: CRITICISM_WEBHOOK.into(),
+                    key: m.id.clone(),
+                    recipient: w.url.to_string(),
+                    payload: webhook::criticism_body(
+                        w.format,
+                        &m,
+                        &self.inner.config.server.base_url,
+                    ),
+                };
+                queued += usize::from(self.inner.store.enqueue_delivery(&d, now).await?);
+            }
+        }
+        Ok(queued)
+    }
+
+    /// Sends every delivery due at `now` (claiming each first). Returns (sent, failed). When a pass
+    /// is already running in this process, returns at once.
+    pub async fn deliver_due(&self, now: DateTime<Utc>) -> anyhow::Result<(usize, usize)> {
+        if self.inner.delivering.swap(true, Ordering::AcqRel) {
+            return Ok((0, 0));
+        }
+        let result = self.deliver_due_inner(now).await;
+        self.inner.delivering.store(false, Ordering::Release);
+        result
+    }
+
+    async fn deliver_due_inner(&self, now: DateTime<Utc>) -> anyhow::Result<(usize, usize)> {
+        let store = &self.inner.store;
+        let expired = store.expire_delivery_claims(now).await?;
+        if expired > 0 {
+            tracing::warn!(
+                count = expired,
+                "deliveries interrupted while sending are not retried (they may have gone out)"
+            );
+        }
+        let (mut sent, mut failed) = (0, 0);
+        loop {
+            let batch = store
+                .claim_due_deliveries(now, Utc::now().max(now) + CLAIM_LEASE, 20)
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for d in batch {
+                match self.send(&d).await {
+                    Ok(()) => {
+                        store
+                            .delivery_sent(d.record.id, Utc::now().max(now))
+                            .await?;
+                        tracing::info!(kind = %d.record.kind, key = %d.record.key, to = %d.record.recipient_label(), "delivered");
+                        sent += 1;
+                    }
+                    Err(e) => {
+                        let retry_at = (d.record.attempts < MAX_ATTEMPTS)
+                            .then(|| now + self.backoff_after(d.record.attempts));
+                        tracing::warn!(kind = %d.record.kind, key = %d.record.key, to = %d.record.recipient_label(),
+                            attempt = d.record.attempts, error = %e, retry_at = ?retry_at, "delivery failed");
+                        store.delivery_failed(d.record.id, &e, retry_at).await?;
+                        failed += 1;
+                    }
+                }
+            }
+        }
+        Ok((sent, failed))
+    }
+
+    /// The wait after the `attempts`-th failed attempt: backoff · 2^(attempts−1), capped.
+    fn backoff_after(&self, attempts: i64) -> Duration {
+        let exp = (attempts - 1).clamp(0, 20) as u32;
+        let d = self.inner.backoff * 2i32.pow(exp.min(30));
+        d.min(self.inner.max_backoff)
+    }
+
+    async fn send(&self, d: &ClaimedDelivery) -> Result<(), String> {
+        let r = &d.record;
+        match r.kind.as_str() {
+            REPORT_EMAIL | DIGEST_EMAIL => {
+                let mailer = self.inner.mailer.as_ref().ok_or(
+                    "there is no [smtp] section in the configuration to send mail with".to_string(),
+                )?;
+                let content: MailContent = serde_json::from_str(&d.payload)
+                    .map_err(|e| format!("stored message is unreadable: {e}"))?;
+                mailer.send(&r.recipient, &content).await
+            }
+            REPORT_WEBHOOK | CRITICISM_WEBHOOK => {
+                let event = if r.kind == REPORT_WEBHOOK {
+                    "weekly_report"
+                } else {
+                    "criticism"
+                };
+                let url = url::Url::parse(&r.recipient)
+                    .map_err(|e| format!("'{}' is not a URL: {e}", r.recipient_label()))?;
+                // The secret is looked up by URL in the current configuration, and read from the
+                // environment only now.
+                let hook = self.inner.config.webhooks.iter().find(|w| w.url == url);
+                let mut headers = vec![
+                    ("content-type", "application/json".to_string()),
+                    ("x-lyssna-event", event.to_string()),
+                    ("x-lyssna-delivery", r.id.to_string()),
+                ];
+                if let Some(var) = hook.and_then(|h| h.secret_env.as_deref()) {
+                    let secret = std::env::var(var).map_err(|_| {
+                        format!("the environment variable {var} (webhook secret_env) is not set")
+                    })?;
+                    headers.push((
+                        "x-lyssna-signature",
+                        webhook::signature(secret.as_bytes(), d.payload.as_bytes()),
+                    ));
+                }
+                let resp = self
+                    .inner
+                    .poster
+                    .post(&url, &headers, d.payload.clone().into_bytes())
+                    .await
+                    .map_err(|e| format!("{}: {e}", r.recipient_label()))?;
+                if resp.is_success() {
+                    Ok(())
+                } else if (300..400).contains(&resp.status) {
+                    Err(format!(
+                        "{} answered {} (redirect to {}); webhooks do not follow redirects, configure the final URL",
+                        r.recipient_label(),
+                        resp.status,
+                        resp.location.as_deref().unwrap_or("?")
+                    ))
+                } else {
+                    let body: String = resp.body.chars().take(200).collect();
+                    Err(format!(
+                        "{} answered HTTP {}: {}",
+                        r.recipient_label(),
+                        resp.status,
+                        body.trim()
+                    ))
+                }
+            }
+            other => Err(format!("unknown delivery kind '{other}'")),
+        }
+    }
+
+    /// Adds the notification jobs to a scheduler: the weekly report on `report.schedule`, the digest
+    /// on `report.digest_schedule`, delivery retries every 30 s, and criticism webhooks after each
+    /// crawl. Each job only checks the clock; the work is spawned.
+    pub fn install(&self, scheduler: &mut Scheduler, now: DateTime<Utc>) {
+        let config = &self.inner.config;
+        let tz = config.timezone;
+        let weekly = Arc::new(CalendarTrigger::new(
+            config.report.schedule.clone(),
+            tz,
+            now,
+            CATCH_UP,
+        ));
+        let digest = config
+            .report
+            .digest_schedule
+            .clone()
+            .map(|s| Arc::new(CalendarTrigger::new(s, tz, now, CATCH_UP)));
+        let last_retry = Arc::new(std::sync::Mutex::new(DateTime::<Utc>::MIN_UTC));
+        let me = self.clone();
+        scheduler.add_job(Arc::new(move |now: DateTime<Utc>| {
+            let me = me.clone();
+            let weekly = weekly.clone();
+            let digest = digest.clone();
+            let last_retry = last_retry.clone();
+            Box::pin(async move {
+                if let Some(occ) = weekly.poll(now) {
+                    let me = me.clone();
+                    tokio::spawn(async move {
+                        match me.run_weekly_report(occ, now).await {
+                            Ok(_) => {}
+                            Err(e) => tracing::error!(error = %e, "the weekly report failed"),
+                        }
+                        let _ = me.deliver_due(Utc::now()).await;
+                    });
+                }
+                if let Some(d) = &digest
+                    && let Some(occ) = d.poll(now)
+                {
+                    let since = d.previous(occ);
+                    let me = me.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = me.run_digest(since, occ, now).await {
+                            tracing::error!(error = %e, "the morning digest failed");
+                        }
+                        let _ = me.deliver_due(Utc::now()).await;
+                    });
+                }
+                let retry_due = {
+                    let mut last = last_retry.lock().unwrap_or_else(|e| e.into_inner());
+                    if now - *last >= Duration::seconds(30) {
+                        *last = now;
+                        true
+                    } else {
+                        false
+                    }
+                };
+                if retry_due {
+                    let me = me.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = me.deliver_due(now).await {
+                            tracing::error!(error = %e, "sending deliveries failed");
+                        }
+                    });
+                }
+            })
+        }));
+        if self.webhooks_for("criticism").next().is_some() {
+            let me = self.clone();
+            scheduler.on_crawl(Arc::new(move |report| {
+                if report.new_mention_ids.is_empty() {
+                    return;
+                }
+                let ids = report.new_mention_ids.clone();
+                let me = me.clone();
+                tokio::spawn(async move {
+                    let now = Utc::now();
+                    match me.on_new_mentions(&ids, now).await {
+                        Ok(0) => {}
+                        Ok(_) => {
+                            let _ = me.deliver_due(now).await;
+                        }
+                        Err(e) => tracing::error!(error = %e, "queueing criticism webhooks failed"),
+                    }
+                });
+            }));
+        }
+    }
+}
+
+/// The digest mail: each open criticism mention with source, author, snippet and link.
+fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
+    use crate::domain::report::svg::xml_escape as esc;
+    let base = config.server.base_url.trim_end_matches('/');
+    let subject = format!(
+        "Lyssna: {} new criticism mention{} waiting",
+        mentions.len(),
+        if mentions.len() == 1 { "" } else { "s" }
+    );
+    let mut text = format!("{subject}\n\n");
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body style=\"font-family:system-ui,sans-serif\"><h2>{}</h2><ul>",
+        esc(&subject),
+        esc(&subject)
+    );
+    for m in mentions {
+        let local = m
+            .found_at
+            .with_timezone(&config.timezone)
+            .format("%Y-%m-%d %H:%M");
+        let snippet: String = m.body.chars().take(280).collect();
+        let link = format!("{base}/mentions/{}", m.id);
+        text.push_str(&format!(
+            "- {} · {}{} · {}\n  {}\n  {}\n\n",
+            local,
+            m.source,
+            m.author
+                .as_deref()
+                .map(|a| format!(" · {a}"))
+                .unwrap_or_default(),
+            m.brands.join(", "),
+            snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+            link
+        ));
+        html.push_str(&format!(
+            "<li style=\"margin-bottom:12px\"><strong>{}</strong> · {} · {}<br>{}<br><a href=\"{}\">Open in Lyssna</a>{}</li>",
+            esc(&m.source),
+            esc(&local.to_string()),
+            esc(&m.brands.join(", ")),
+            esc(&snippet),
+            esc(&link),
+            m.url
+                .as_deref()
+                .map(|u| format!(" · <a href=\"{}\">original</a>", esc(u)))
+                .unwrap_or_default()
+        ));
+    }
+    html.push_str("</ul></body></html>\n");
+    MailContent {
+        subject,
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_settings_from_defaults() {
+        let s = report_settings(&Config::default()).unwrap();
+        assert_eq!(s, ReportSettings::default());
+    }
+}

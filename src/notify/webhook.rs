@@ -1,0 +1,181 @@
+//! Webhook bodies (Slack-compatible or plain JSON) and their signature.
+//!
+//! Every POST carries `Content-Type: application/json`, `X-Lyssna-Event` (`weekly_report` or
+//! `criticism`), `X-Lyssna-Delivery` (the delivery id: the same on a retry, so a receiver can drop
+//! duplicates) and, when the webhook has a `secret_env`, `X-Lyssna-Signature: sha256=<hex>`, the
+//! HMAC-SHA256 of the exact body bytes under that secret.
+
+use crate::config::WebhookFormat;
+use crate::domain::report::{WeeklyReport, format_duration, format_rate};
+use crate::store::MentionRecord;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// `sha256=<hex>` of `body` under `secret`.
+pub fn signature(secret: &[u8], body: &[u8]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// The webhook body for a weekly report.
+pub fn report_body(format: WebhookFormat, report: &WeeklyReport, base_url: &str) -> String {
+    match format {
+        WebhookFormat::Json => json!({
+            "event": "weekly_report",
+            "week": report.week.to_string(),
+            "report": report,
+        })
+        .to_string(),
+        WebhookFormat::Slack => {
+            let c = &report.criticism;
+            let headline = format!(
+                "Lyssna weekly report {}: {} criticism found, {} replied, {} open; response rate {}, within SLA {}, median time to reply {}",
+                report.week,
+                c.found,
+                c.replied,
+                c.open,
+                format_rate(c.response_rate, crate::domain::report::Lang::En),
+                format_rate(c.within_sla, crate::domain::report::Lang::En),
+                format_duration(c.time_to_reply_s.median),
+            );
+            let link = format!(
+                "{}/reports/weekly?week={}",
+                base_url.trim_end_matches('/'),
+                report.week
+            );
+            let fields: Vec<Value> = [
+                ("Criticism found", c.found.to_string()),
+                ("Replied", c.replied.to_string()),
+                ("No reply needed", c.no_reply_needed.to_string()),
+                ("Open", c.open.to_string()),
+                (
+                    "Response rate",
+                    format_rate(c.response_rate, crate::domain::report::Lang::En),
+                ),
+                (
+                    "Time to reply (median / p90)",
+                    format!(
+                        "{} / {}",
+                        format_duration(c.time_to_reply_s.median),
+                        format_duration(c.time_to_reply_s.p90)
+                    ),
+                ),
+                ("Praise found", report.praise.found.to_string()),
+                (
+                    "Open criticism > 48 h",
+                    report.open_criticism_by_age.over_48h.to_string(),
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| json!({"type": "mrkdwn", "text": format!("*{k}*\n{v}")}))
+            .collect();
+            json!({
+                "text": headline,
+                "blocks": [
+                    {"type": "header", "text": {"type": "plain_text", "text": format!("Weekly report {}", report.week)}},
+                    {"type": "section", "fields": fields},
+                    {"type": "section", "text": {"type": "mrkdwn", "text": format!("<{link}|Open the report>")}},
+                ],
+            })
+            .to_string()
+        }
+    }
+}
+
+fn snippet(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= max {
+        s
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Slack's mrkdwn needs `&`, `<` and `>` escaped.
+fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The webhook body for one new criticism mention.
+pub fn criticism_body(format: WebhookFormat, m: &MentionRecord, base_url: &str) -> String {
+    let link = format!("{}/mentions/{}", base_url.trim_end_matches('/'), m.id);
+    match format {
+        WebhookFormat::Json => json!({
+            "event": "criticism",
+            "mention": {
+                "id": m.id,
+                "source": m.source,
+                "url": m.url,
+                "thread_url": m.thread_url,
+                "title": m.title,
+                "author": m.author,
+                "body": m.body,
+                "brands": m.brands,
+                "sentiment": m.effective_sentiment(),
+                "published_at": m.published_at,
+                "found_at": m.found_at,
+                "link": link,
+            },
+        })
+        .to_string(),
+        WebhookFormat::Slack => {
+            let brands = if m.brands.is_empty() {
+                "your brands".to_string()
+            } else {
+                m.brands.join(", ")
+            };
+            let text = format!(
+                "New criticism of {} on {}{}: {}",
+                brands,
+                m.source,
+                m.author
+                    .as_deref()
+                    .map(|a| format!(" by {a}"))
+                    .unwrap_or_default(),
+                snippet(&m.body, 200)
+            );
+            let original = m
+                .url
+                .as_deref()
+                .map(|u| format!(" · <{}|original>", slack_escape(u)))
+                .unwrap_or_default();
+            json!({
+                "text": text,
+                "blocks": [
+                    {"type": "section", "text": {"type": "mrkdwn", "text": format!(
+                        "*New criticism* of {} on {}\n>{}",
+                        slack_escape(&brands), slack_escape(&m.source), slack_escape(&snippet(&m.body, 500))
+                    )}},
+                    {"type": "context", "elements": [{"type": "mrkdwn", "text": format!("<{link}|Open in Lyssna>{original}")}]},
+                ],
+            })
+            .to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_a_known_vector() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn snippet_cuts_on_characters() {
+        assert_eq!(snippet("  åäö  x ", 10), "åäö x");
+        assert_eq!(snippet("åäöåäö", 3), "åäö…");
+    }
+}
