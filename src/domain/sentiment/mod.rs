@@ -262,7 +262,15 @@ impl Classifier {
         tokenize(text, &self.lex.emoticons, &mut tokens);
         let lang = lang::detect(text, &tokens, || self.lexicon_vote(&tokens));
         let mut hits = Vec::new();
-        let total = self.score_tokens(&tokens, lang, &mut hits);
+        // A text the detector cannot place (short, few function words) is scored as English when it
+        // has no å, ä or ö: almost every Swedish sentence has one, and scoring it under neither
+        // language would drop English words that are false friends in Swedish ("a bad movie").
+        let scoring_lang = if lang == "other" && !text.contains(['å', 'ä', 'ö', 'Å', 'Ä', 'Ö']) {
+            "en"
+        } else {
+            lang
+        };
+        let total = self.score_tokens(&tokens, scoring_lang, &mut hits);
         let text_score = total / (total * total + ALPHA).sqrt();
         let text_label = if text_score >= NEUTRAL_BAND {
             Label::Praise
