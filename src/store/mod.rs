@@ -7,6 +7,7 @@
 //! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
 
 mod inbox;
+mod listing;
 mod mentions;
 mod report;
 mod sources;
@@ -14,6 +15,7 @@ mod transfer;
 mod users;
 
 pub use inbox::*;
+pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;
