@@ -115,12 +115,18 @@ pub struct Web {
     pub secure_cookies: bool,
     counts: Arc<Mutex<Option<(Instant, InboxCounts)>>>,
     sessions: Arc<Mutex<HashMap<String, (Instant, session::Session)>>>,
+    /// Brand and source names for the inbox's filter menus.
+    filter_names: Arc<Mutex<Option<(Instant, FilterNames)>>>,
 }
+
+/// The inbox's filter menus: brand names and source names.
+pub type FilterNames = (Vec<String>, Vec<String>);
 
 /// How long the navigation counts and a looked-up session are reused. The counts are also dropped on
 /// every change made through the web; a crawl's new mentions show within this time.
 const COUNTS_TTL: Duration = Duration::from_secs(5);
 const SESSION_TTL: Duration = Duration::from_secs(30);
+const FILTER_NAMES_TTL: Duration = Duration::from_secs(60);
 
 impl Web {
     pub fn new(app: App) -> Web {
@@ -131,6 +137,7 @@ impl Web {
             secure_cookies,
             counts: Arc::default(),
             sessions: Arc::default(),
+            filter_names: Arc::default(),
         }
     }
 
@@ -148,6 +155,29 @@ impl Web {
         let c = self.app.store.inbox_counts().await?;
         *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), c));
         Ok(c)
+    }
+
+    /// Brand and source names for the filter menus, reused for a minute: `SELECT DISTINCT brand` reads
+    /// the whole brand index, which is too slow for every page view over a million mentions.
+    pub async fn filter_names(&self) -> crate::store::StoreResult<FilterNames> {
+        if let Some((at, names)) = &*self.filter_names.lock().unwrap_or_else(|e| e.into_inner())
+            && at.elapsed() < FILTER_NAMES_TTL
+        {
+            return Ok(names.clone());
+        }
+        let brands = self.app.store.brand_names().await?;
+        let sources = self
+            .app
+            .store
+            .sources()
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        let names = (brands, sources);
+        *self.filter_names.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), names.clone()));
+        Ok(names)
     }
 
     /// Something changed: the next page recounts.

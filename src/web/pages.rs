@@ -261,22 +261,11 @@ pub async fn inbox(
             .iter()
             .map(|s| (s.to_string(), t.word(s))),
     );
+    let (brands, sources) = web.filter_names().await?;
     let mut brand_values = vec![any.clone()];
-    brand_values.extend(
-        web.app
-            .store
-            .brand_names()
-            .await?
-            .into_iter()
-            .map(|b| (b.clone(), b)),
-    );
+    brand_values.extend(brands.into_iter().map(|b| (b.clone(), b)));
     let mut source_values = vec![any];
-    source_values.extend(
-        web.sources_names()
-            .await?
-            .into_iter()
-            .map(|s| (s.clone(), s)),
-    );
+    source_values.extend(sources.into_iter().map(|s| (s.clone(), s)));
 
     let page = InboxPage {
         csrf: c.nav.csrf.clone(),
@@ -693,20 +682,6 @@ struct SourcesPage {
     csrf: String,
     back: String,
     sources: Vec<SourceView>,
-}
-
-impl Web {
-    /// Source names for the inbox filter.
-    pub async fn sources_names(&self) -> crate::store::StoreResult<Vec<String>> {
-        Ok(self
-            .app
-            .store
-            .sources()
-            .await?
-            .into_iter()
-            .map(|s| s.name)
-            .collect())
-    }
 }
 
 pub async fn sources(
