@@ -1140,3 +1140,71 @@ async fn an_xss_corpus_renders_inert_everywhere() {
         .unwrap();
     assert_inert("fragment", &resp.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn user_and_token_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("lyssna.db").display());
+    let lyssna = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lyssna"))
+            .current_dir(dir.path())
+            .arg("--database-url")
+            .arg(&db)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(lyssna(&["migrate"], "").0, Some(0));
+    let (code, _, err) = lyssna(
+        &["user", "add", "lisa", "--password-stdin"],
+        "långt lösenord\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        !err.contains("långt lösenord"),
+        "the password is never echoed"
+    );
+    let (code, _, err) = lyssna(&["user", "add", "lisa"], "kort\n");
+    assert_eq!(code, Some(2), "{err}");
+    let (code, out, err) = lyssna(&["token", "add", "ci"], "");
+    assert_eq!(code, Some(0), "{err}");
+    let token = serde_json::from_str::<Value>(out.trim()).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 43);
+
+    let store = lyssna::store::Store::connect(&db).await.unwrap();
+    let user = store.user_by_name("lisa").await.unwrap().unwrap();
+    assert!(lyssna::web::auth::verify_password(
+        "långt lösenord",
+        &user.password_hash
+    ));
+    assert!(!user.password_hash.contains("lösenord"));
+    let name = store
+        .api_token_name(&lyssna::web::auth::token_hash(&token), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("ci"));
+    assert_eq!(
+        store.api_token_name(&token, Utc::now()).await.unwrap(),
+        None,
+        "stored hashed"
+    );
+}
