@@ -141,7 +141,15 @@ async fn explain_sqlite(url: &str) {
 
 async fn bench(label: &str, db: &str, n: usize, concurrency: usize, seconds: u64) {
     println!("\n== {label}: {n} mentions ==");
-    let store = Store::open_and_migrate(db).await.unwrap();
+    let mut store = Store::open_and_migrate(db).await.unwrap();
+    let have = store.mention_count().await.unwrap();
+    if have > 0 && have < n as i64 {
+        // A population that was interrupted: start again (import refuses ids it already has).
+        println!("  {have} of {n} mentions from an interrupted run: starting over");
+        store.close().await;
+        reset(db).await;
+        store = Store::open_and_migrate(db).await.unwrap();
+    }
     let took = common::populate(&store, n, now()).await;
     println!(
         "  data ready in {:.1} s ({} mentions)",
@@ -304,6 +312,30 @@ fn main() {
             ),
         }
     });
+}
+
+/// Empties a cached benchmark database.
+async fn reset(db: &str) {
+    if let Some(path) = db.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    } else {
+        use sqlx::Connection;
+        let mut url = url::Url::parse(db).unwrap();
+        let name = url.path().trim_start_matches('/').to_string();
+        url.set_path("/postgres");
+        let mut conn = sqlx::AnyConnection::connect(url.as_str()).await.unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
 }
 
 /// A database named after the size, kept between runs like the SQLite file.
