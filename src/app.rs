@@ -107,7 +107,9 @@ impl App {
                     }
                 }
             };
-            if let Err(e) = axum::serve(listener, router)
+            // The peer address feeds the per-IP login rate limit.
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(e) = axum::serve(listener, service)
                 .with_graceful_shutdown(graceful)
                 .await
             {

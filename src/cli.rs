@@ -115,6 +115,33 @@ pub enum Command {
         #[arg(long)]
         query: Option<String>,
     },
+    /// Dashboard logins.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a dashboard login, or set a new password for an existing one.
+    Add {
+        name: String,
+        /// Read the password from stdin (one line) instead of asking on the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create (or replace) a named API token; it is printed once and stored hashed.
+    Add { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +327,16 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Worker => worker(&cli).await,
         Command::Demo { listen, dir } => crate::demo::run(*listen, dir).await,
         Command::Export { format } => export(&cli, format).await,
+        Command::User {
+            action:
+                UserAction::Add {
+                    name,
+                    password_stdin,
+                },
+        } => crate::web::auth::cli_user_add(&load_config(&cli)?, name, *password_stdin).await,
+        Command::Token {
+            action: TokenAction::Add { name },
+        } => crate::web::auth::cli_token_add(&load_config(&cli)?, name).await,
         Command::Import { file } => import(&cli, file).await,
         Command::Report {
             week,

@@ -8,6 +8,7 @@
 
 mod deliveries;
 mod inbox;
+mod listing;
 mod mentions;
 mod report;
 mod sources;
@@ -16,6 +17,7 @@ mod users;
 
 pub use deliveries::*;
 pub use inbox::*;
+pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;

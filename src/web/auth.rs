@@ -51,6 +51,90 @@ pub async fn ensure_demo_user(store: &Store) -> StoreResult<(String, String)> {
     Ok((user.to_string(), password.to_string()))
 }
 
+/// Reads a password: from stdin when it is not a terminal or `from_stdin` is set, else from the
+/// terminal with echo turned off (`stty`, so no extra crate), asked twice.
+fn read_password(from_stdin: bool) -> Result<String, crate::cli::CliError> {
+    use crate::cli::CliError;
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if from_stdin || !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let ask = |prompt: &str| -> Result<String, CliError> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let stty = |arg: &str| {
+            std::process::Command::new("stty")
+                .arg(arg)
+                .stdin(std::process::Stdio::inherit())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        };
+        let hidden = stty("-echo");
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line);
+        if hidden {
+            stty("echo");
+        }
+        eprintln!();
+        read?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let first = ask("Password: ")?;
+    let second = ask("Again: ")?;
+    if first != second {
+        return Err(CliError::input("the two passwords differ; nothing changed"));
+    }
+    Ok(first)
+}
+
+/// `lyssna user add NAME [--password-stdin]`.
+pub async fn cli_user_add(
+    config: &crate::config::Config,
+    name: &str,
+    from_stdin: bool,
+) -> crate::cli::CliResult {
+    use crate::cli::CliError;
+    let password = read_password(from_stdin)?;
+    if password.chars().count() < 8 {
+        return Err(CliError::input(
+            "the password is too short: use at least 8 characters",
+        ));
+    }
+    let store = Store::connect(&config.database_url).await?;
+    store.check_schema().await?;
+    let hash = hash_password(&password).map_err(CliError::failure)?;
+    store
+        .upsert_user(name, &hash, Utc::now())
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::Invalid(m) => CliError::input(m),
+            other => other.into(),
+        })?;
+    eprintln!("user '{name}' can now log in");
+    Ok(())
+}
+
+/// `lyssna token add NAME`: prints the token once (stdout, JSON); only its hash is stored.
+pub async fn cli_token_add(config: &crate::config::Config, name: &str) -> crate::cli::CliResult {
+    use crate::cli::CliError;
+    if name.trim().is_empty() {
+        return Err(CliError::input("a token needs a name"));
+    }
+    let store = Store::connect(&config.database_url).await?;
+    store.check_schema().await?;
+    let token = random_token();
+    store
+        .upsert_api_token(name, &token_hash(&token), Utc::now())
+        .await?;
+    eprintln!("API token '{name}' (shown once; send it as Authorization: Bearer TOKEN):");
+    println!("{}", serde_json::json!({"name": name, "token": token}));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,29 +1,318 @@
-//! The web side: health check now; the dashboard and the JSON API hang off this router.
+//! The web side: the dashboard (server-rendered, askama templates in `templates/`), the JSON API and the
+//! health check. Every route is listed once in [`ROUTES`] with who may call it; the router is built from
+//! that list, and the tests walk the same list to prove that nothing but the public routes answers
+//! without a session or a token.
 
 use crate::app::App;
+use crate::store::InboxCounts;
 use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Json};
-use axum::routing::get;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{MethodRouter, get, post};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+pub mod actions;
+pub mod api;
+pub mod assets;
 pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+pub mod view;
 
 pub use auth::ensure_demo_user;
 
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Anyone: `/healthz`, the login form, static assets.
+    Public,
+    /// A dashboard session (and a CSRF token on POST).
+    Session,
+    /// An API bearer token.
+    Token,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub verb: Verb,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(verb: Verb, path: &'static str, access: Access) -> Route {
+    Route { verb, path, access }
+}
+
+/// Every route, once. [`router`] builds from this list (and panics at start-up on an entry without a
+/// handler), so a route cannot exist without being listed here with its access rule.
+pub const ROUTES: &[Route] = &[
+    r(Verb::Get, "/healthz", Access::Public),
+    r(Verb::Get, "/login", Access::Public),
+    r(Verb::Post, "/login", Access::Public),
+    r(Verb::Get, "/static/{file}", Access::Public),
+    r(Verb::Post, "/logout", Access::Session),
+    r(Verb::Get, "/", Access::Session),
+    r(Verb::Get, "/mentions/{id}", Access::Session),
+    r(Verb::Post, "/mentions/{id}/status", Access::Session),
+    r(Verb::Post, "/mentions/{id}/undo", Access::Session),
+    r(Verb::Post, "/mentions/{id}/sentiment", Access::Session),
+    r(Verb::Post, "/mentions/bulk", Access::Session),
+    r(Verb::Get, "/sources", Access::Session),
+    r(Verb::Post, "/sources/check", Access::Session),
+    r(Verb::Get, "/reports/weekly", Access::Session),
+    r(Verb::Get, "/api/mentions", Access::Token),
+    r(Verb::Post, "/api/mentions", Access::Token),
+    r(Verb::Get, "/api/mentions/{id}", Access::Token),
+    r(Verb::Post, "/api/mentions/{id}/status", Access::Token),
+    r(Verb::Get, "/api/reports/weekly", Access::Token),
+];
+
+fn handler(route: &Route) -> MethodRouter<Web> {
+    use Verb::*;
+    match (route.verb, route.path) {
+        (Get, "/healthz") => get(healthz),
+        (Get, "/login") => get(session::login_form),
+        (Post, "/login") => post(session::login_submit),
+        (Get, "/static/{file}") => get(assets::serve),
+        (Post, "/logout") => post(session::logout),
+        (Get, "/") => get(pages::inbox),
+        (Get, "/mentions/{id}") => get(pages::mention),
+        (Post, "/mentions/{id}/status") => post(pages::set_status),
+        (Post, "/mentions/{id}/undo") => post(pages::undo),
+        (Post, "/mentions/{id}/sentiment") => post(pages::set_sentiment),
+        (Post, "/mentions/bulk") => post(pages::bulk),
+        (Get, "/sources") => get(pages::sources),
+        (Post, "/sources/check") => post(pages::check_now),
+        (Get, "/reports/weekly") => get(pages::report),
+        (Get, "/api/mentions") => get(api::list),
+        (Post, "/api/mentions") => post(api::create),
+        (Get, "/api/mentions/{id}") => get(api::one),
+        (Post, "/api/mentions/{id}/status") => post(api::set_status),
+        (Get, "/api/reports/weekly") => get(api::report),
+        (v, p) => panic!("route {v:?} {p} is listed in ROUTES but has no handler"),
+    }
+}
+
+/// What the web handlers share: the app, and a few small in-memory caches.
+#[derive(Clone)]
+pub struct Web {
+    pub app: App,
+    pub limiter: Arc<session::LoginLimiter>,
+    /// Cookies get `Secure` when the dashboard is served over https.
+    pub secure_cookies: bool,
+    counts: Arc<Mutex<Option<(Instant, InboxCounts)>>>,
+    sessions: Arc<Mutex<HashMap<String, (Instant, session::Session)>>>,
+    /// Brand and source names for the inbox's filter menus.
+    filter_names: Arc<Mutex<Option<(Instant, FilterNames)>>>,
+}
+
+/// The inbox's filter menus: brand names and source names.
+pub type FilterNames = (Vec<String>, Vec<String>);
+
+/// How long the navigation counts and a looked-up session are reused. The counts are also dropped on
+/// every change made through the web; a crawl's new mentions show within this time.
+const COUNTS_TTL: Duration = Duration::from_secs(5);
+const SESSION_TTL: Duration = Duration::from_secs(30);
+const FILTER_NAMES_TTL: Duration = Duration::from_secs(60);
+
+impl Web {
+    pub fn new(app: App) -> Web {
+        let secure_cookies = app.config.server.base_url.starts_with("https://");
+        Web {
+            app,
+            limiter: Arc::default(),
+            secure_cookies,
+            counts: Arc::default(),
+            sessions: Arc::default(),
+            filter_names: Arc::default(),
+        }
+    }
+
+    pub fn lang(&self, headers: &HeaderMap) -> i18n::Lang {
+        i18n::Lang::choose(self.app.config.server.language.as_deref(), headers)
+    }
+
+    /// The navigation counts, cached briefly (they are COUNT(*)s over the inbox index).
+    pub async fn counts(&self) -> crate::store::StoreResult<InboxCounts> {
+        if let Some((at, c)) = *self.counts.lock().unwrap_or_else(|e| e.into_inner())
+            && at.elapsed() < COUNTS_TTL
+        {
+            return Ok(c);
+        }
+        let c = self.app.store.inbox_counts().await?;
+        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), c));
+        Ok(c)
+    }
+
+    /// Brand and source names for the filter menus, reused for a minute: `SELECT DISTINCT brand` reads
+    /// the whole brand index, which is too slow for every page view over a million mentions.
+    pub async fn filter_names(&self) -> crate::store::StoreResult<FilterNames> {
+        if let Some((at, names)) = &*self.filter_names.lock().unwrap_or_else(|e| e.into_inner())
+            && at.elapsed() < FILTER_NAMES_TTL
+        {
+            return Ok(names.clone());
+        }
+        let brands = self.app.store.brand_names().await?;
+        let sources = self
+            .app
+            .store
+            .sources()
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        let names = (brands, sources);
+        *self.filter_names.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), names.clone()));
+        Ok(names)
+    }
+
+    /// Something changed: the next page recounts.
+    pub fn changed(&self) {
+        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The session for a cookie's token (looked up by its hash; reused for a few seconds).
+    pub async fn session(
+        &self,
+        token: &str,
+    ) -> crate::store::StoreResult<Option<session::Session>> {
+        let hash = auth::token_hash(token);
+        if let Some((at, s)) = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            && at.elapsed() < SESSION_TTL
+        {
+            return Ok(Some(s.clone()));
+        }
+        let found = self
+            .app
+            .store
+            .session(&hash, chrono::Utc::now())
+            .await?
+            .map(|s| session::Session {
+                user: s.user_name,
+                csrf: s.csrf_token,
+            });
+        let mut map = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        match &found {
+            Some(s) => {
+                if map.len() > 10_000 {
+                    map.clear();
+                }
+                map.insert(hash, (Instant::now(), s.clone()));
+            }
+            None => {
+                map.remove(&hash);
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn forget_session(&self, hash: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(hash);
+    }
+}
+
 pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(app)
+    let web = Web::new(app);
+    let mut groups: HashMap<(&str, Access), MethodRouter<Web>> = HashMap::new();
+    for route in ROUTES {
+        let h = handler(route);
+        let key = (route.path, route.access);
+        let merged = match groups.remove(&key) {
+            Some(existing) => existing.merge(h),
+            None => h,
+        };
+        groups.insert(key, merged);
+    }
+    let (mut public, mut dashboard, mut api) = (Router::new(), Router::new(), Router::new());
+    for ((path, access), mr) in groups {
+        match access {
+            Access::Public => public = public.route(path, mr),
+            Access::Session => dashboard = dashboard.route(path, mr),
+            Access::Token => api = api.route(path, mr),
+        }
+    }
+    let dashboard = dashboard.route_layer(middleware::from_fn_with_state(
+        web.clone(),
+        session::require_session,
+    ));
+    let api = api.route_layer(middleware::from_fn_with_state(
+        web.clone(),
+        session::require_token,
+    ));
+    public
+        .merge(dashboard)
+        .merge(api)
+        .fallback(not_found)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(web)
+}
+
+async fn not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        error::WebError::NotFound("no such API route".into()).into_response()
+    } else {
+        error::PageError(error::WebError::NotFound("no such page".into())).into_response()
+    }
+}
+
+/// Content-Security-Policy without inline scripts (the report's inline `style` attributes need
+/// 'unsafe-inline' for styles only), no framing, no sniffing, no referrer to other sites.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                   img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                   frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// `application/x-www-form-urlencoded` fields in order (repeated names kept: bulk ids).
+pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// Liveness and a cheap database round trip; no session needed.
-async fn healthz(State(app): State<App>) -> impl IntoResponse {
-    match app.store.mention_count().await {
-        Ok(n) => (
-            axum::http::StatusCode::OK,
-            Json(json!({"status": "ok", "mentions": n})),
-        ),
+async fn healthz(State(web): State<Web>) -> impl IntoResponse {
+    match web.app.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (

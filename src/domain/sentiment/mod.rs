@@ -265,7 +265,8 @@ impl Classifier {
         // A text the detector cannot place (short, few function words) is scored as English when it
         // has no å, ä or ö: almost every Swedish sentence has one, and scoring it under neither
         // language would drop English words that are false friends in Swedish ("a bad movie").
-        let scoring_lang = if lang == "other" && !text.contains(['å', 'ä', 'ö', 'Å', 'Ä', 'Ö']) {
+        let scoring_lang = if lang == "other" && !text.contains(['å', 'ä', 'ö', 'Å', 'Ä', 'Ö'])
+        {
             "en"
         } else {
             lang

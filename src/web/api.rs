@@ -1,0 +1,195 @@
+//! The JSON API (PRODUCT §10), bearer tokens only. Mentions are the export line shape of §8.1.
+
+use crate::domain::mention::Status;
+use crate::domain::report::{IsoWeekId, WeeklyReport};
+use crate::store::{Cursor, ExportLine, InboxQuery, MentionRecord};
+use crate::web::Web;
+use crate::web::actions::StatusInput;
+use crate::web::error::{WebError, WebResult};
+use crate::web::session::ApiCaller;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    sentiment: Option<String>,
+    brand: Option<String>,
+    source: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+fn nonempty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+pub fn check_sentiment(s: Option<String>) -> WebResult<Option<String>> {
+    match nonempty(s) {
+        Some(s) if !matches!(s.as_str(), "criticism" | "praise" | "neutral") => {
+            Err(WebError::Invalid(format!(
+                "unknown sentiment '{s}' (criticism, praise or neutral)"
+            )))
+        }
+        other => Ok(other),
+    }
+}
+
+/// `?week=2026-W47`, else the current week in the configured time zone.
+pub fn week_param(web: &Web, week: Option<&str>) -> WebResult<IsoWeekId> {
+    match week.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => w
+            .parse::<IsoWeekId>()
+            .map_err(|e| WebError::Invalid(e.to_string())),
+        None => Ok(IsoWeekId::containing(Utc::now(), web.app.config.timezone)),
+    }
+}
+
+/// The weekly report for `week` as of now (PRODUCT §7).
+pub async fn compute_report(web: &Web, week: IsoWeekId) -> WebResult<WeeklyReport> {
+    use crate::domain::report::{ReportSettings, WorkingHours, load_window, weekly_report};
+    let config = &web.app.config;
+    let settings = ReportSettings {
+        timezone: config.timezone,
+        sla: chrono::Duration::from_std(config.leader.sla)
+            .unwrap_or_else(|_| chrono::Duration::hours(24)),
+        working_hours: config
+            .leader
+            .working_hours
+            .parse::<WorkingHours>()
+            .unwrap_or_default(),
+    };
+    let as_of = Utc::now();
+    let window = load_window(week, settings.timezone);
+    let facts = web.app.store.report_facts(&window, as_of).await?;
+    Ok(weekly_report(&facts, week, as_of, &settings))
+}
+
+async fn line(web: &Web, m: MentionRecord) -> WebResult<ExportLine> {
+    let mut lines = web.app.store.export_lines(vec![m]).await?;
+    lines
+        .pop()
+        .ok_or_else(|| WebError::Internal("a mention vanished while it was read".into()))
+}
+
+pub async fn list(
+    State(web): State<Web>,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Json<serde_json::Value>> {
+    let status = nonempty(q.status)
+        .map(|s| s.parse::<Status>().map_err(WebError::Invalid))
+        .transpose()?;
+    let cursor = nonempty(q.cursor)
+        .map(|c| Cursor::decode(&c))
+        .transpose()
+        .map_err(|e| WebError::Invalid(e.to_string()))?;
+    let query = InboxQuery {
+        status,
+        sentiment: check_sentiment(q.sentiment)?,
+        brand: nonempty(q.brand),
+        source: nonempty(q.source),
+        cursor,
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        ..InboxQuery::default()
+    };
+    let page = web.app.store.inbox(&query).await?;
+    let items = web.app.store.export_lines(page.items).await?;
+    Ok(Json(json!({
+        "items": items,
+        "next_cursor": page.next.map(|c| c.encode()),
+    })))
+}
+
+pub async fn one(State(web): State<Web>, Path(id): Path<String>) -> WebResult<Json<ExportLine>> {
+    let m = web
+        .app
+        .store
+        .mention(&id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
+    Ok(Json(line(&web, m).await?))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> WebResult<T> {
+    serde_json::from_slice(body).map_err(|e| WebError::Invalid(format!("bad JSON body: {e}")))
+}
+
+pub async fn set_status(
+    State(web): State<Web>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult<Json<ExportLine>> {
+    let input: StatusInput = parse_json(&body)?;
+    let m = web.change_status(&id, &input, &caller.0).await?;
+    Ok(Json(line(&web, m).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewMention {
+    text: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    author: Option<String>,
+    #[serde(default)]
+    published_at: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+pub async fn create(State(web): State<Web>, body: Bytes) -> WebResult<Response> {
+    let n: NewMention = parse_json(&body)?;
+    let published_at = nonempty(n.published_at)
+        .map(|p| crate::web::actions::parse_time(&p, web.app.config.timezone, "published_at"))
+        .transpose()?;
+    let source = nonempty(n.source).unwrap_or_else(|| "Manual".into());
+    let id = crate::cli::add_manual(
+        &web.app.store,
+        &web.app.config,
+        &source,
+        nonempty(n.url).as_deref(),
+        nonempty(n.title).as_deref(),
+        &n.text,
+        nonempty(n.author).as_deref(),
+        published_at,
+    )
+    .await
+    .map_err(|e| {
+        if e.code == 2 {
+            WebError::Invalid(e.message)
+        } else {
+            WebError::Internal(e.message)
+        }
+    })?;
+    web.changed();
+    let m = web
+        .app
+        .store
+        .mention(&id)
+        .await?
+        .ok_or_else(|| WebError::Internal("the new mention was not found".into()))?;
+    Ok((StatusCode::CREATED, Json(line(&web, m).await?)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WeekQuery {
+    pub week: Option<String>,
+}
+
+pub async fn report(
+    State(web): State<Web>,
+    Query(q): Query<WeekQuery>,
+) -> WebResult<Json<WeeklyReport>> {
+    let week = week_param(&web, q.week.as_deref())?;
+    Ok(Json(compute_report(&web, week).await?))
+}

@@ -1,0 +1,398 @@
+//! Sessions, CSRF and login: the session cookie, the middleware that guards the dashboard and the API,
+//! the login form and its rate limit.
+//!
+//! - The session cookie holds a random token; the database holds its SHA-256 and the session's CSRF
+//!   token. Cookies are HttpOnly, SameSite=Lax, and Secure when `server.base_url` is https.
+//! - Every POST to a dashboard route carries `csrf_token` (form field, or the `X-CSRF-Token` header for
+//!   scripts): the middleware checks it before the handler runs, so no handler can forget.
+//! - Before a session exists, the login form uses a double-submit token: a random cookie that the form
+//!   must repeat.
+//! - Failed logins are counted in memory per client IP and per user name (a restart forgets them; one
+//!   process serves the dashboard, so memory is enough).
+
+use crate::web::auth::{random_token, token_hash, verify_password};
+use crate::web::error::{PageError, WebError};
+use crate::web::i18n::{Lang, Tr};
+use crate::web::{Web, form_fields};
+use askama::Template;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "lyssna_session";
+pub const LOGIN_CSRF_COOKIE: &str = "lyssna_login_csrf";
+pub const FLASH_COOKIE: &str = "lyssna_flash";
+/// Sessions last 30 days.
+const SESSION_DAYS: i64 = 30;
+/// Forms bigger than this are refused (a bulk form of 500 ids is ~15 KiB).
+const MAX_FORM: usize = 1 << 20;
+
+/// The logged-in user, put in the request's extensions by [`require_session`].
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: String,
+    pub csrf: String,
+}
+
+/// The API caller, put in the request's extensions by [`require_token`]: the token's name.
+#[derive(Debug, Clone)]
+pub struct ApiCaller(pub String);
+
+/// A cookie's value from the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    for v in headers.get_all(header::COOKIE) {
+        for part in v.to_str().ok()?.split(';') {
+            let (k, val) = part.trim().split_once('=')?;
+            if k == name {
+                return Some(val.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A `Set-Cookie` value. `max_age` 0 deletes it.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let s = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Constant-time comparison (token checks should not leak how much matched).
+pub fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The dashboard's guard: a live session, and on POST a matching CSRF token. Without a session a GET
+/// is sent to the login page and anything else gets 401 (a script sees it; a form would 303).
+pub async fn require_session(State(web): State<Web>, req: Request, next: Next) -> Response {
+    let session = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) => match web.session(&token).await {
+            Ok(s) => s,
+            Err(e) => return PageError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let Some(session) = session else {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let target = if req.method() == Method::GET {
+            format!(
+                "/login?next={}",
+                percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC)
+            )
+        } else {
+            "/login".to_string()
+        };
+        return Redirect::to(&target).into_response();
+    };
+    let mut req = req;
+    if req.method() == Method::POST {
+        // Read the form once, check its token, and hand the same bytes on to the handler.
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_FORM).await {
+            Ok(b) => b,
+            Err(_) => {
+                return PageError(WebError::Invalid("the form is too large".into()))
+                    .into_response();
+            }
+        };
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                form_fields(&bytes)
+                    .into_iter()
+                    .find(|(k, _)| k == "csrf_token")
+                    .map(|(_, v)| v)
+            });
+        if !sent.is_some_and(|t| same(&t, &session.csrf)) {
+            return PageError(WebError::Forbidden(
+                "the form's security token is missing or out of date; reload the page and try again"
+                    .into(),
+            ))
+            .into_response();
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
+
+/// The API's guard: `Authorization: Bearer TOKEN` naming a stored token, else 401 JSON.
+pub async fn require_token(State(web): State<Web>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return WebError::Unauthorized.into_response();
+    };
+    match web
+        .app
+        .store
+        .api_token_name(&token_hash(&token), Utc::now())
+        .await
+    {
+        Ok(Some(name)) => {
+            req.extensions_mut().insert(ApiCaller(name));
+            next.run(req).await
+        }
+        Ok(None) => WebError::Unauthorized.into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Failed login attempts per key within a window.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Per IP: 20 failures per 15 minutes; per user: 10 (a user name is attacked from many IPs).
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+const MAX_PER_IP: u32 = 20;
+const MAX_PER_USER: u32 = 10;
+
+impl LoginLimiter {
+    fn count(&self, key: &str) -> u32 {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(key) {
+            Some((n, since)) if since.elapsed() < WINDOW => *n,
+            _ => 0,
+        }
+    }
+
+    pub fn blocked(&self, ip: IpAddr, user: &str) -> bool {
+        self.count(&format!("ip:{ip}")) >= MAX_PER_IP
+            || self.count(&format!("user:{}", user.to_lowercase())) >= MAX_PER_USER
+    }
+
+    pub fn failed(&self, ip: IpAddr, user: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        for key in [format!("ip:{ip}"), format!("user:{}", user.to_lowercase())] {
+            let e = map.entry(key).or_insert((0, Instant::now()));
+            if e.1.elapsed() >= WINDOW {
+                *e = (0, Instant::now());
+            }
+            e.0 += 1;
+        }
+    }
+
+    pub fn succeeded(&self, user: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&format!("user:{}", user.to_lowercase()));
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    next: String,
+    error: Option<String>,
+    username: String,
+}
+
+/// A safe place to go after login: a local path, never `//host` or a full URL.
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn login_page(
+    web: &Web,
+    lang: Lang,
+    csrf: &str,
+    next: &str,
+    error: Option<String>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
+    let page = LoginPage {
+        t: Tr(lang),
+        csrf: csrf.to_string(),
+        next: next.to_string(),
+        error,
+        username: username.to_string(),
+    };
+    match page.render() {
+        Ok(html) => {
+            let mut resp = (status, axum::response::Html(html)).into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, csrf, 3600, web.secure_cookies),
+            );
+            resp
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Response {
+    let lang = web.lang(&headers);
+    let csrf = cookie(&headers, LOGIN_CSRF_COOKIE)
+        .filter(|c| c.len() == 43)
+        .unwrap_or_else(random_token);
+    let next = local_path(q.next.as_deref());
+    login_page(&web, lang, &csrf, &next, None, "", StatusCode::OK)
+}
+
+pub async fn login_submit(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = web.lang(&headers);
+    let form = form_fields(&body);
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (username, password, csrf) = (field("username"), field("password"), field("csrf_token"));
+    let next = local_path(Some(&field("next")));
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE);
+    if csrf.is_empty() || !expected.as_deref().is_some_and(|e| same(e, &csrf)) {
+        return PageError(WebError::Forbidden(
+            "the login form's security token is missing or out of date; reload the page".into(),
+        ))
+        .into_response();
+    }
+    let ip = peer.ip();
+    if web.limiter.blocked(ip, &username) {
+        tracing::warn!(%ip, "login refused: too many failed attempts");
+        return login_page(
+            &web,
+            lang,
+            &csrf,
+            &next,
+            Some(
+                match lang {
+                    Lang::En => {
+                        "Too many failed attempts; wait a quarter of an hour and try again."
+                    }
+                    Lang::Sv => "För många misslyckade försök; vänta en kvart och försök igen.",
+                }
+                .into(),
+            ),
+            &username,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let user = match web.app.store.user_by_name(&username).await {
+        Ok(u) => u,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    // Verify against a real hash even for unknown users, so timing does not tell which names exist.
+    let phc = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
+    let pw = password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        web.limiter.failed(ip, &username);
+        tracing::info!(%ip, "failed login");
+        return login_page(
+            &web,
+            lang,
+            &csrf,
+            &next,
+            Some(Tr(lang).get("login_failed").into()),
+            &username,
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    web.limiter.succeeded(&username);
+    let token = random_token();
+    let now = Utc::now();
+    if let Err(e) = web
+        .app
+        .store
+        .create_session(
+            &token_hash(&token),
+            user.id,
+            &random_token(),
+            now,
+            now + chrono::Duration::days(SESSION_DAYS),
+        )
+        .await
+    {
+        return PageError::from(e).into_response();
+    }
+    tracing::info!(user = %user.name, "logged in");
+    let mut resp = Redirect::to(&next).into_response();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            SESSION_DAYS * 86_400,
+            web.secure_cookies,
+        ),
+    );
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, "", 0, web.secure_cookies),
+    );
+    resp
+}
+
+pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let hash = token_hash(&token);
+        web.forget_session(&hash);
+        if let Err(e) = web.app.store.delete_session(&hash).await {
+            return PageError::from(e).into_response();
+        }
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, web.secure_cookies),
+    );
+    resp
+}
+
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| crate::web::auth::hash_password("not a real password").unwrap_or_default())
+}

@@ -1,0 +1,182 @@
+// Lyssna's small script: keyboard shortcuts and in-place updates. Everything also works without it
+// (plain forms and links); this only saves clicks. No inline scripts: the CSP forbids them.
+(function () {
+  "use strict";
+  var current = -1;
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("tr.mention-row"));
+  }
+
+  function select(i) {
+    var all = rows();
+    if (all.length === 0) { current = -1; return; }
+    current = Math.max(0, Math.min(i, all.length - 1));
+    all.forEach(function (r, j) { r.classList.toggle("current", j === current); });
+    all[current].scrollIntoView({ block: "nearest" });
+  }
+
+  function row() {
+    var all = rows();
+    if (current < 0 && all.length > 0) { select(0); }
+    return rows()[current] || null;
+  }
+
+  function mentionContext() {
+    // On a mention page, the article stands in for the current row.
+    return document.querySelector("article.mention");
+  }
+
+  var lastChanged = null;
+
+  function flash(text) {
+    var p = document.querySelector("p.flash");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "flash";
+      p.setAttribute("role", "status");
+      var main = document.querySelector("main");
+      main.parentNode.insertBefore(p, main);
+    }
+    p.textContent = text;
+  }
+
+  function post(form, extra) {
+    var data = new FormData(form);
+    Object.keys(extra || {}).forEach(function (k) { data.set(k, extra[k]); });
+    return fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(data),
+      headers: { "X-Lyssna-Fetch": "1" },
+      credentials: "same-origin"
+    });
+  }
+
+  function updateRow(tr, form, extra) {
+    if (!tr) { form.submit(); return; }
+    post(form, extra).then(function (resp) {
+      return resp.text().then(function (text) {
+        if (!resp.ok) { flash(text); return; }
+        lastChanged = tr.dataset.id;
+        var table = tr.closest("table");
+        var wanted = table ? table.dataset.filterStatus : "all";
+        var holder = document.createElement("tbody");
+        holder.innerHTML = text.trim();
+        var fresh = holder.querySelector("tr.mention-row");
+        var count = document.getElementById("count-new");
+        if (fresh && (wanted === "all" || fresh.dataset.status === wanted)) {
+          tr.replaceWith(fresh);
+        } else {
+          // It left this view (the inbox shows new mentions only).
+          var idx = rows().indexOf(tr);
+          tr.remove();
+          if (count && wanted === "new") { count.textContent = Math.max(0, parseInt(count.textContent, 10) - 1); }
+          select(idx);
+        }
+      });
+    }).catch(function () { form.submit(); });
+  }
+
+  function act(kind) {
+    var article = mentionContext();
+    var tr = article ? null : row();
+    var scope = tr || article;
+    if (!scope) { return; }
+    var form = scope.querySelector("form.act-" + kind);
+    if (!form) { return; }
+    var extra = {};
+    if (kind === "noreply") {
+      var reasons = ["not_about_us", "spam", "handled_elsewhere", "praise_acknowledged", "other"];
+      var answer = window.prompt("1 not_about_us · 2 spam · 3 handled_elsewhere · 4 praise_acknowledged · 5 other", "1");
+      if (answer === null) { return; }
+      var reason = reasons[parseInt(answer, 10) - 1] || (reasons.indexOf(answer) >= 0 ? answer : null);
+      if (!reason) { return; }
+      extra.reason = reason;
+      if (reason === "other") {
+        var note = window.prompt("Note", "");
+        if (!note) { return; }
+        extra.note = note;
+      }
+    }
+    if (kind === "snooze") {
+      var input = form.querySelector("input[name=until]");
+      var until = window.prompt("YYYY-MM-DD", input ? input.value : "");
+      if (!until) { return; }
+      extra.until = until;
+    }
+    if (article) {
+      Object.keys(extra).forEach(function (k) {
+        var el = form.querySelector("[name=" + k + "]");
+        if (el) { el.value = extra[k]; }
+      });
+      form.submit();
+    } else {
+      updateRow(tr, form, extra);
+    }
+  }
+
+  function undo() {
+    var article = mentionContext();
+    if (article) {
+      var f = article.querySelector("form.act-undo");
+      if (f) { f.submit(); }
+      return;
+    }
+    if (!lastChanged) { var r = row(); if (r) { lastChanged = r.dataset.id; } else { return; } }
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/mentions/" + encodeURIComponent(lastChanged) + "/undo";
+    var csrf = document.createElement("input");
+    csrf.type = "hidden"; csrf.name = "csrf_token"; csrf.value = document.body.dataset.csrf || "";
+    var back = document.createElement("input");
+    back.type = "hidden"; back.name = "back"; back.value = location.pathname + location.search;
+    form.appendChild(csrf); form.appendChild(back);
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  function toggleHelp(show) {
+    var help = document.getElementById("help");
+    if (!help) { return; }
+    help.hidden = show === undefined ? !help.hidden : !show;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var tag = (e.target && e.target.tagName) || "";
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) || (e.target && e.target.isContentEditable)) { return; }
+    var r;
+    switch (e.key) {
+      case "j": select(current + 1); break;
+      case "k": select(current - 1); break;
+      case "o":
+      case "Enter":
+        r = mentionContext() ? null : row();
+        var url = r ? r.dataset.url : (mentionContext() && (document.querySelector("a.original") || {}).href);
+        if (url) { window.open(url, "_blank", "noopener"); } else if (r && e.key === "Enter") { location.href = "/mentions/" + encodeURIComponent(r.dataset.id); }
+        break;
+      case "r": act("replied"); break;
+      case "n": act("noreply"); break;
+      case "s": act("snooze"); break;
+      case "u": undo(); break;
+      case "x":
+        r = row();
+        if (r) { var box = r.querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } }
+        break;
+      case "?": toggleHelp(); break;
+      case "Escape": toggleHelp(false); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.closest && t.closest(".help-close")) { toggleHelp(false); }
+    if (t.closest && t.closest("button.print")) { window.print(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (rows().length > 0) { select(0); }
+  });
+})();

@@ -1,0 +1,1210 @@
+//! The dashboard and the API over real HTTP: the app on 127.0.0.1:0 with a fresh database (SQLite, and
+//! PostgreSQL when `LYSSNA_TEST_POSTGRES_URL` is set), logged in like a browser, seeded by import.
+
+use crate::support::databases;
+use chrono::{Duration, Utc};
+use lyssna::app::App;
+use lyssna::config::Config;
+use lyssna::web::{Access, ROUTES, Verb};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+pub const USER: &str = "erik";
+pub const PASSWORD: &str = "hemligt-lösen";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub http: reqwest::Client,
+    pub token: String,
+    _shutdown: tokio::sync::watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the real app on port 0 with a user and an API token.
+pub async fn spawn(db: &str) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        r#"database_url = "{db}"
+timezone = "Europe/Stockholm"
+[server]
+language = "en"
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday'
+"#
+    );
+    let path = dir.path().join("lyssna.toml");
+    std::fs::write(&path, &text).unwrap();
+    let config =
+        Config::parse_str("lyssna.toml", &text, Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let app = App::build(config, true).await.unwrap();
+    let hash = lyssna::web::auth::hash_password(PASSWORD).unwrap();
+    app.store
+        .upsert_user(USER, &hash, Utc::now())
+        .await
+        .unwrap();
+    let token = lyssna::web::auth::random_token();
+    app.store
+        .upsert_api_token("ci", &lyssna::web::auth::token_hash(&token), Utc::now())
+        .await
+        .unwrap();
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let (addr, _) = app
+        .serve_web("127.0.0.1:0".parse().unwrap(), rx)
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        addr,
+        app,
+        http,
+        token,
+        _shutdown: tx,
+        _dir: dir,
+    }
+}
+
+/// A cookie's value from a response's Set-Cookie headers.
+pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers().get_all(SET_COOKIE).iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        let (k, rest) = v.split_once('=')?;
+        (k == name).then(|| rest.split(';').next().unwrap_or("").to_string())
+    })
+}
+
+/// The first `csrf_token` field's value on a page.
+pub fn csrf_of(html: &str) -> String {
+    let re = regex::Regex::new(r#"name="csrf_token" value="([^"]+)""#).unwrap();
+    re.captures(html).expect("a csrf_token field")[1].to_string()
+}
+
+/// A logged-in browser-like client: its cookie header and CSRF token.
+pub struct Login {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn login(&self) -> Login {
+        let resp = self.http.get(self.url("/login")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let pre = set_cookie(&resp, "lyssna_login_csrf").expect("login csrf cookie");
+        let html = resp.text().await.unwrap();
+        assert_eq!(csrf_of(&html), pre);
+        let resp = self
+            .http
+            .post(self.url("/login"))
+            .header(COOKIE, format!("lyssna_login_csrf={pre}"))
+            .form(&[
+                ("username", USER),
+                ("password", PASSWORD),
+                ("csrf_token", pre.as_str()),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login succeeds");
+        let session = set_cookie(&resp, "lyssna_session").expect("session cookie");
+        let raw = resp
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with("lyssna_session="))
+            .unwrap();
+        assert!(
+            raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+            "{raw}"
+        );
+        let cookie = format!("lyssna_session={session}");
+        let page = self
+            .http
+            .get(self.url("/"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let csrf = csrf_of(&page.text().await.unwrap());
+        Login { cookie, csrf }
+    }
+
+    pub async fn page(&self, login: &Login, path: &str) -> (StatusCode, String) {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .header(COOKIE, &login.cookie)
+            .send()
+            .await
+            .unwrap();
+        (resp.status(), resp.text().await.unwrap())
+    }
+
+    pub async fn form(
+        &self,
+        login: &Login,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &login.csrf));
+        self.http
+            .post(self.url(path))
+            .header(COOKIE, &login.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn api_get(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn api_post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Stores mentions given as §8.1 lines (ids, sentiment, matches as given).
+    pub async fn seed(&self, lines: &[Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let parsed = lyssna::store::parse_import(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        self.app.store.import(&parsed, Utc::now()).await.unwrap();
+    }
+}
+
+/// A mention line found `age_h` hours ago, with the brand's span in the body.
+pub fn mention(id: &str, sentiment: &str, age_h: i64, body: &str) -> Value {
+    let found = Utc::now() - Duration::hours(age_h);
+    let start = body.find("GoMonday").unwrap_or(0);
+    json!({
+        "id": id, "source": "Forum", "url": format!("https://forum.example/t/{id}"),
+        "title": format!("Thread {id}"), "body": body, "author": "Kalle",
+        "published_at": found.to_rfc3339(), "found_at": found.to_rfc3339(),
+        "brands": ["GoMonday"], "sentiment": sentiment, "status": "new",
+        "matches": [{"brand": "GoMonday", "spans": [{"field": "body", "start": start, "end": start + 8}], "explanation": "gomonday in body"}]
+    })
+}
+
+fn seed_lines() -> Vec<Value> {
+    vec![
+        mention("m_praise", "praise", 50, "Tack GoMonday för bra hjälp"),
+        mention(
+            "m_crit_old",
+            "criticism",
+            48,
+            "GoMonday svarar aldrig, dåligt",
+        ),
+        mention("m_crit_new", "criticism", 2, "Usel service från GoMonday"),
+        mention("m_neutral", "neutral", 30, "GoMonday har nytt kontor"),
+    ]
+}
+
+fn path_for(route: &str) -> String {
+    route
+        .replace("{id}", "m_crit_old")
+        .replace("{file}", "app.css")
+}
+
+#[tokio::test]
+async fn every_route_but_the_public_ones_refuses_strangers() {
+    let (_, db, _dir) = databases("webroutes").await.remove(0);
+    let t = spawn(&db).await;
+    t.seed(&seed_lines()).await;
+    let login = t.login().await;
+    // The routes the router serves are exactly ROUTES: each answers something other than the
+    // fallback's 404 for its method, so none is missing from the list.
+    let (mut public, mut session, mut token) = (0, 0, 0);
+    for r in ROUTES {
+        let path = path_for(r.path);
+        let req = |builder: reqwest::RequestBuilder| {
+            builder.header("content-type", "application/x-www-form-urlencoded")
+        };
+        let build = |auth: Option<(&str, &str)>| {
+            let b = match r.verb {
+                Verb::Get => t.http.get(t.url(&path)),
+                Verb::Post => req(t.http.post(t.url(&path))).body("x=1"),
+            };
+            match auth {
+                Some((k, v)) => b.header(k, v),
+                None => b,
+            }
+        };
+        match r.access {
+            Access::Public => {
+                public += 1;
+                let resp = build(None).send().await.unwrap();
+                assert_ne!(resp.status(), StatusCode::UNAUTHORIZED, "{path}");
+                assert!(
+                    resp.headers()
+                        .get(LOCATION)
+                        .is_none_or(|l| !l.to_str().unwrap().starts_with("/login")),
+                    "{path}"
+                );
+            }
+            Access::Session => {
+                session += 1;
+                for auth in [
+                    None,
+                    Some(("cookie", "lyssna_session=forged")),
+                    Some(("authorization", &*format!("Bearer {}", t.token))),
+                ] {
+                    let resp = build(auth).send().await.unwrap();
+                    assert_eq!(
+                        resp.status(),
+                        StatusCode::SEE_OTHER,
+                        "{:?} {path} with {auth:?}",
+                        r.verb
+                    );
+                    let loc = resp
+                        .headers()
+                        .get(LOCATION)
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .to_string();
+                    assert!(loc.starts_with("/login"), "{path} → {loc}");
+                }
+                // With the session it is served (a wrong CSRF token is 403, never a redirect).
+                let resp = build(Some(("cookie", &login.cookie))).send().await.unwrap();
+                assert_ne!(resp.status(), StatusCode::NOT_FOUND, "{path} is routed");
+                assert!(
+                    resp.headers()
+                        .get(LOCATION)
+                        .is_none_or(|l| !l.to_str().unwrap().starts_with("/login"))
+                );
+            }
+            Access::Token => {
+                token += 1;
+                assert!(path.starts_with("/api/"));
+                for auth in [
+                    None,
+                    Some(("authorization", "Bearer wrong")),
+                    Some(("authorization", "Basic x")),
+                    Some(("cookie", &*login.cookie)),
+                ] {
+                    let resp = build(auth).send().await.unwrap();
+                    assert_eq!(
+                        resp.status(),
+                        StatusCode::UNAUTHORIZED,
+                        "{path} with {auth:?}"
+                    );
+                    assert_eq!(resp.headers().get("www-authenticate").unwrap(), "Bearer");
+                    let body: Value = resp.json().await.unwrap();
+                    assert!(body["error"].is_string());
+                }
+                let resp = build(Some(("authorization", &*format!("Bearer {}", t.token))))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_ne!(resp.status(), StatusCode::UNAUTHORIZED, "{path}");
+                assert_ne!(resp.status(), StatusCode::NOT_FOUND, "{path} is routed");
+            }
+        }
+    }
+    assert_eq!((public, session, token), (4, 10, 5));
+    // Anything else is 404 (JSON under /api/).
+    let (status, body) = t.api_get("/api/nothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].is_string());
+}
+
+#[tokio::test]
+async fn every_form_post_needs_its_csrf_token() {
+    let (_, db, _dir) = databases("webcsrf").await.remove(0);
+    let t = spawn(&db).await;
+    t.seed(&seed_lines()).await;
+    let login = t.login().await;
+    for r in ROUTES
+        .iter()
+        .filter(|r| r.verb == Verb::Post && r.access == Access::Session)
+    {
+        let path = path_for(r.path);
+        for token in [None, Some("wrong"), Some("")] {
+            let mut fields = vec![
+                ("status", "replied"),
+                ("id", "m_crit_old"),
+                ("sentiment", "praise"),
+                ("name", "Forum"),
+            ];
+            if let Some(tk) = token {
+                fields.push(("csrf_token", tk));
+            }
+            let resp = t
+                .http
+                .post(t.url(&path))
+                .header(COOKIE, &login.cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                resp.status(),
+                StatusCode::FORBIDDEN,
+                "{path} with csrf {token:?}"
+            );
+        }
+    }
+    // Nothing changed.
+    let m = t.app.store.mention("m_crit_old").await.unwrap().unwrap();
+    assert_eq!(m.status.as_str(), "new");
+    assert!(m.sentiment_override.is_none());
+    // The login form too: without its token, or with one that does not match the cookie.
+    let resp = t
+        .http
+        .post(t.url("/login"))
+        .form(&[("username", USER), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = t
+        .http
+        .post(t.url("/login"))
+        .header(COOKIE, "lyssna_login_csrf=aaaa")
+        .form(&[
+            ("username", USER),
+            ("password", PASSWORD),
+            ("csrf_token", "bbbb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // The header form works for scripts.
+    let resp = t
+        .http
+        .post(t.url("/mentions/m_crit_old/status"))
+        .header(COOKIE, &login.cookie)
+        .header("x-csrf-token", &login.csrf)
+        .form(&[("status", "replied")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn login_logout_rate_limit_and_headers() {
+    let (_, db, _dir) = databases("weblogin").await.remove(0);
+    let t = spawn(&db).await;
+    let resp = t.http.get(t.url("/")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[LOCATION], "/login?next=%2F");
+    let h = resp.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(
+        !h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self' 'unsafe-inline'")
+    );
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    let css = t.http.get(t.url("/static/app.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+
+    let login = t.login().await;
+    // next= is honoured only for local paths.
+    let pre = {
+        let r = t.http.get(t.url("/login")).send().await.unwrap();
+        set_cookie(&r, "lyssna_login_csrf").unwrap()
+    };
+    let resp = t
+        .http
+        .post(t.url("/login"))
+        .header(COOKIE, format!("lyssna_login_csrf={pre}"))
+        .form(&[
+            ("username", USER),
+            ("password", PASSWORD),
+            ("csrf_token", &pre),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()[LOCATION], "/");
+
+    // Logout ends the session.
+    let resp = t.form(&login, "/logout", &[]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = t
+        .http
+        .get(t.url("/"))
+        .header(COOKIE, &login.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+
+    // Wrong passwords: 401 with the form again, then 429 for that user (even with the right one).
+    let pre = {
+        let r = t.http.get(t.url("/login")).send().await.unwrap();
+        set_cookie(&r, "lyssna_login_csrf").unwrap()
+    };
+    let attempt = |pw: &'static str| {
+        let pre = pre.clone();
+        let t = &t;
+        async move {
+            t.http
+                .post(t.url("/login"))
+                .header(COOKIE, format!("lyssna_login_csrf={pre}"))
+                .form(&[("username", USER), ("password", pw), ("csrf_token", &pre)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt("wrong").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("wrong").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn transitions_through_the_dashboard() {
+    for (backend, db, _dir) in databases("webtransitions").await {
+        let t = spawn(&db).await;
+        t.seed(&seed_lines()).await;
+        let login = t.login().await;
+
+        // Inbox: criticism first, then oldest; counts in the navigation; snippet highlighted.
+        let (status, html) = t.page(&login, "/").await;
+        assert_eq!(status, 200, "{backend}");
+        let order: Vec<usize> = ["m_crit_old", "m_crit_new", "m_praise", "m_neutral"]
+            .iter()
+            .map(|id| {
+                html.find(&format!("id=\"row-{id}\""))
+                    .unwrap_or_else(|| panic!("{id} in inbox"))
+            })
+            .collect();
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "{backend}: inbox order {order:?}"
+        );
+        assert!(html.contains("<mark>GoMonday</mark>"));
+        assert!(html.contains("id=\"count-new\">4<"), "{backend}: nav count");
+        assert!(html.contains("title=\""), "absolute time on hover");
+
+        // Replied with a note, by form: 303 back, an event by the user.
+        let resp = t
+            .form(
+                &login,
+                "/mentions/m_crit_old/status",
+                &[
+                    ("status", "replied"),
+                    ("note", "svarade i tråden"),
+                    ("reply_url", "https://forum.example/p/9"),
+                    ("back", "/?status=new"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()[LOCATION], "/?status=new");
+        let ev = t.app.store.events("m_crit_old").await.unwrap();
+        let last = ev.last().unwrap();
+        assert_eq!(
+            (
+                last.actor.as_str(),
+                last.to.as_deref(),
+                last.note.as_deref()
+            ),
+            (USER, Some("replied"), Some("svarade i tråden"))
+        );
+        let (_, html) = t.page(&login, "/").await;
+        assert!(
+            !html.contains("row-m_crit_old"),
+            "a replied mention leaves the inbox"
+        );
+
+        // Illegal: replied again → flash message on the page, nothing recorded.
+        let resp = t
+            .form(
+                &login,
+                "/mentions/m_crit_old/status",
+                &[("status", "replied"), ("back", "/mentions/m_crit_old")],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let flash = set_cookie(&resp, "lyssna_flash").unwrap();
+        let resp = t
+            .http
+            .get(t.url("/mentions/m_crit_old"))
+            .header(COOKIE, format!("{}; lyssna_flash={flash}", login.cookie))
+            .send()
+            .await
+            .unwrap();
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("cannot become replied (reopen it first)"),
+            "{backend}: flash shown"
+        );
+        assert!(html.contains("svarade i tråden"), "history shows the note");
+        assert_eq!(
+            t.app.store.events("m_crit_old").await.unwrap().len(),
+            ev.len()
+        );
+
+        // The script's request gets the row (200) or the refusal's status.
+        let resp = t
+            .http
+            .post(t.url("/mentions/m_crit_old/status"))
+            .header(COOKIE, &login.cookie)
+            .header("x-lyssna-fetch", "1")
+            .form(&[("status", "replied"), ("csrf_token", login.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CONFLICT);
+        let resp = t
+            .http
+            .post(t.url("/mentions/m_crit_new/status"))
+            .header(COOKIE, &login.cookie)
+            .header("x-lyssna-fetch", "1")
+            .form(&[
+                ("status", "snoozed"),
+                ("until", "2999-01-01"),
+                ("csrf_token", login.csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let frag = resp.text().await.unwrap();
+        assert!(
+            frag.trim_start().starts_with("<tr") && frag.contains("data-status=\"snoozed\""),
+            "{frag}"
+        );
+
+        // Undo the snooze, then no reply needed with a reason, then reopen.
+        assert_eq!(
+            t.form(&login, "/mentions/m_crit_new/undo", &[])
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            t.app
+                .store
+                .mention("m_crit_new")
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
+            "new"
+        );
+        t.form(
+            &login,
+            "/mentions/m_crit_new/status",
+            &[("status", "no_reply_needed"), ("reason", "spam")],
+        )
+        .await;
+        let m = t.app.store.mention("m_crit_new").await.unwrap().unwrap();
+        assert_eq!(m.status.as_str(), "no_reply_needed");
+        t.form(&login, "/mentions/m_crit_new/status", &[("status", "new")])
+            .await;
+        assert_eq!(
+            t.app
+                .store
+                .mention("m_crit_new")
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
+            "new"
+        );
+        // `other` without a note is refused with a message; nothing changes.
+        let resp = t
+            .form(
+                &login,
+                "/mentions/m_crit_new/status",
+                &[("status", "no_reply_needed"), ("reason", "other")],
+            )
+            .await;
+        assert!(set_cookie(&resp, "lyssna_flash").unwrap().contains("note"));
+        assert_eq!(
+            t.app
+                .store
+                .mention("m_crit_new")
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
+            "new"
+        );
+
+        // Sentiment override: an event, and the inbox order follows.
+        t.form(
+            &login,
+            "/mentions/m_neutral/sentiment",
+            &[("sentiment", "criticism")],
+        )
+        .await;
+        let m = t.app.store.mention("m_neutral").await.unwrap().unwrap();
+        assert_eq!(m.effective_sentiment(), "criticism");
+        let ev = t.app.store.events("m_neutral").await.unwrap();
+        assert_eq!(
+            (
+                ev.last().unwrap().kind.as_str(),
+                ev.last().unwrap().actor.as_str()
+            ),
+            ("sentiment", USER)
+        );
+
+        // Bulk: two replied at once; an unknown id is reported, not fatal.
+        let resp = t
+            .form(
+                &login,
+                "/mentions/bulk",
+                &[
+                    ("id", "m_praise"),
+                    ("id", "m_neutral"),
+                    ("id", "m_nope"),
+                    ("status", "replied"),
+                    ("back", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let flash =
+            percent_encoding::percent_decode_str(&set_cookie(&resp, "lyssna_flash").unwrap())
+                .decode_utf8_lossy()
+                .to_string();
+        assert!(
+            flash.starts_with("2 changed.") && flash.contains("m_nope"),
+            "{flash}"
+        );
+        for id in ["m_praise", "m_neutral"] {
+            assert_eq!(
+                t.app
+                    .store
+                    .mention(id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .status
+                    .as_str(),
+                "replied"
+            );
+        }
+
+        // Filters and the other pages render.
+        for path in [
+            "/?status=all",
+            "/?status=replied&sentiment=praise",
+            "/?brand=GoMonday&source=Forum&from=2020-01-01&to=2999-01-01&q=service",
+            "/sources",
+            "/reports/weekly",
+            "/reports/weekly?week=2026-W47",
+            "/mentions/m_praise",
+        ] {
+            let (status, _) = t.page(&login, path).await;
+            assert_eq!(status, 200, "{backend}: {path}");
+        }
+        let (status, _) = t.page(&login, "/?status=bogus").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = t.page(&login, "/mentions/m_nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = t.page(&login, "/reports/weekly?week=2026-W99").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let resp = t
+            .form(&login, "/mentions/m_nope/status", &[("status", "replied")])
+            .await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+        // Check now.
+        let resp = t.form(&login, "/sources/check", &[("name", "Forum")]).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let resp = t.form(&login, "/sources/check", &[("name", "Nope")]).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_api() {
+    for (backend, db, _dir) in databases("webapi").await {
+        let t = spawn(&db).await;
+        t.seed(&seed_lines()).await;
+
+        // A listing's items are exactly the export lines.
+        let export: Vec<Value> = t
+            .app
+            .store
+            .export_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::to_value(l).unwrap())
+            .collect();
+        let (status, body) = t.api_get("/api/mentions?status=new").await;
+        assert_eq!(status, 200);
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 4);
+        assert!(body["next_cursor"].is_null());
+        for item in items {
+            let same = export.iter().find(|e| e["id"] == item["id"]).unwrap();
+            assert_eq!(
+                item, same,
+                "{backend}: the API's mention is the export line"
+            );
+        }
+        assert_eq!(items[0]["id"], "m_crit_old");
+        let (_, body) = t
+            .api_get("/api/mentions?sentiment=criticism&brand=GoMonday&source=Forum")
+            .await;
+        assert_eq!(body["items"].as_array().unwrap().len(), 2);
+
+        // Cursor pagination: all of them, once each.
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/mentions?limit=1&cursor={c}"),
+                None => "/api/mentions?limit=1".into(),
+            };
+            let (_, body) = t.api_get(&path).await;
+            seen.extend(
+                body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_str().unwrap().to_string()),
+            );
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["m_crit_old", "m_crit_new", "m_praise", "m_neutral"]);
+
+        // Bad filters are 422.
+        for path in [
+            "/api/mentions?status=open",
+            "/api/mentions?sentiment=angry",
+            "/api/mentions?cursor=garbage",
+        ] {
+            let (status, body) = t.api_get(path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert!(body["error"].is_string());
+        }
+
+        // One mention; 404 JSON when absent.
+        let (status, one) = t.api_get("/api/mentions/m_praise").await;
+        assert_eq!(status, 200);
+        assert_eq!(one, *export.iter().find(|e| e["id"] == "m_praise").unwrap());
+        let (status, body) = t.api_get("/api/mentions/m_nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"], "no mention with id m_nope");
+
+        // Transitions: replied (with time and URL) → 409 again → reopen → snooze → wake → no reply.
+        let at =
+            (Utc::now() - Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (status, m) = t
+            .api_post("/api/mentions/m_crit_old/status", &json!({"status": "replied", "reply_url": "https://forum.example/p/1", "note": "ringde", "replied_at": at}))
+            .await;
+        assert_eq!(status, 200, "{backend}: {m}");
+        assert_eq!(m["status"], "replied");
+        let ev = m["events"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            (
+                ev["actor"].as_str(),
+                ev["at"].as_str(),
+                ev["reply_url"].as_str()
+            ),
+            (
+                Some("ci"),
+                Some(at.as_str()),
+                Some("https://forum.example/p/1")
+            )
+        );
+        let (status, body) = t
+            .api_post(
+                "/api/mentions/m_crit_old/status",
+                &json!({"status": "replied"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body["error"].as_str().unwrap().contains("reopen it first"));
+        let (status, body) = t
+            .api_post(
+                "/api/mentions/m_crit_old/status",
+                &json!({"status": "snoozed", "until": "2999-01-01T00:00:00Z"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let (status, m) = t
+            .api_post("/api/mentions/m_crit_old/status", &json!({"status": "new"}))
+            .await;
+        assert_eq!(
+            (status, m["status"].as_str()),
+            (StatusCode::OK, Some("new"))
+        );
+        let (status, m) = t
+            .api_post(
+                "/api/mentions/m_crit_old/status",
+                &json!({"status": "snoozed", "until": "2999-01-01T00:00:00Z"}),
+            )
+            .await;
+        assert_eq!(
+            (status, m["status"].as_str()),
+            (StatusCode::OK, Some("snoozed"))
+        );
+        let (status, m) = t
+            .api_post("/api/mentions/m_crit_old/status", &json!({"status": "new"}))
+            .await;
+        assert_eq!(
+            (status, m["status"].as_str()),
+            (StatusCode::OK, Some("new")),
+            "new ends a snooze"
+        );
+        let (status, m) = t
+            .api_post(
+                "/api/mentions/m_crit_old/status",
+                &json!({"status": "no_reply_needed", "reason": "other", "note": "ringde upp"}),
+            )
+            .await;
+        assert_eq!(
+            (status, m["status"].as_str()),
+            (StatusCode::OK, Some("no_reply_needed"))
+        );
+        let (status, _) = t
+            .api_post(
+                "/api/mentions/m_crit_old/status",
+                &json!({"status": "no_reply_needed", "reason": "spam"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        // Bad input is 422 and changes nothing.
+        for bad in [
+            json!({"status": "closed"}),
+            json!({"status": "no_reply_needed", "reason": "boring"}),
+            json!({"status": "no_reply_needed"}),
+            json!({"status": "no_reply_needed", "reason": "other"}),
+            json!({"status": "snoozed"}),
+            json!({"status": "snoozed", "until": "next week"}),
+            json!({"status": "snoozed", "until": "2001-01-01T00:00:00Z"}),
+            json!({"status": "replied", "replied_at": "igår"}),
+            json!({"status": "replied", "reply_url": "javascript:alert(1)"}),
+            json!({"status": "replied", "colour": "red"}),
+            json!({"state": "replied"}),
+            json!([1, 2]),
+        ] {
+            let (status, body) = t.api_post("/api/mentions/m_crit_new/status", &bad).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend}: {bad} → {body}"
+            );
+            assert!(body["error"].is_string());
+        }
+        let resp = t
+            .http
+            .post(t.url("/api/mentions/m_crit_new/status"))
+            .bearer_auth(&t.token)
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            t.app
+                .store
+                .mention("m_crit_new")
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
+            "new"
+        );
+        let (status, _) = t
+            .api_post("/api/mentions/m_nope/status", &json!({"status": "replied"}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // A manual mention: 201 with the mention, classified and matched.
+        let (status, m) = t
+            .api_post("/api/mentions", &json!({"text": "Ringde om GoMonday, mycket missnöjd och arg", "url": "https://linkedin.example/p/1", "author": "Lisa", "published_at": "2026-11-20T10:00:00Z", "source": "Telefon"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        assert_eq!(
+            (
+                m["source"].as_str(),
+                m["status"].as_str(),
+                m["brands"][0].as_str()
+            ),
+            (Some("Telefon"), Some("new"), Some("GoMonday"))
+        );
+        assert_eq!(m["published_at"], "2026-11-20T10:00:00Z");
+        let id = m["id"].as_str().unwrap().to_string();
+        let (status, _) = t.api_get(&format!("/api/mentions/{id}")).await;
+        assert_eq!(status, 200);
+        for bad in [
+            json!({"text": ""}),
+            json!({"url": "https://x.example/"}),
+            json!({"text": "GoMonday", "url": "ftp://x"}),
+            json!({"text": "GoMonday", "published_at": "soon"}),
+        ] {
+            let (status, body) = t.api_post("/api/mentions", &bad).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {body}");
+        }
+
+        // The weekly report (§8.2).
+        let (status, r) = t.api_get("/api/reports/weekly?week=2026-W47").await;
+        assert_eq!(status, 200);
+        assert_eq!(r["week"], "2026-W47");
+        assert_eq!(r["trend"].as_array().unwrap().len(), 12);
+        let (status, r) = t.api_get("/api/reports/weekly").await;
+        assert_eq!(status, 200);
+        assert!(r["criticism"]["found"].as_i64().unwrap() >= 1, "{r}");
+        let (status, _) = t.api_get("/api/reports/weekly?week=2026-47").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+/// Payloads that must come out as text wherever they are shown.
+const XSS: &[&str] = &[
+    "<script>alert('x')</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<a href=\"javascript:alert(1)\">klick</a>",
+    "' onmouseover='alert(1)",
+    "<iframe src=javascript:alert(1)>",
+    "</textarea><script>alert(1)</script>",
+];
+
+fn assert_inert(page: &str, html: &str) {
+    let lower = html.to_lowercase();
+    // Text checks: an unescaped `<script`/`<img`/`<iframe` can only be a tag.
+    let scripts = lower.matches("<script").count();
+    let ours = lower.matches("<script src=\"/static/app.js").count();
+    assert_eq!(scripts, ours, "{page}: a <script> that is not ours");
+    for bad in ["href=\"javascript:", "<img", "<iframe", "<svg onload"] {
+        assert!(!lower.contains(bad), "{page}: contains {bad}");
+    }
+    // Parsed like a browser would: no event-handler attribute and no javascript: URL anywhere.
+    let doc = scraper::Html::parse_document(html);
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
+        for (name, value) in el.value().attrs() {
+            assert!(
+                !name.to_lowercase().starts_with("on"),
+                "{page}: <{} {name}={value}>",
+                el.value().name()
+            );
+            let v = value.trim().to_lowercase();
+            assert!(
+                !v.starts_with("javascript:") && !v.starts_with("data:text/html"),
+                "{page}: {name}={value}"
+            );
+        }
+        assert!(
+            !matches!(el.value().name(), "iframe" | "img" | "object" | "embed"),
+            "{page}: <{}>",
+            el.value().name()
+        );
+    }
+    let script_srcs: Vec<_> = doc
+        .select(&scraper::Selector::parse("script").unwrap())
+        .map(|s| s.value().attr("src").unwrap_or("inline").to_string())
+        .collect();
+    assert!(
+        script_srcs.iter().all(|s| s.starts_with("/static/app.js")),
+        "{page}: scripts {script_srcs:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_xss_corpus_renders_inert_everywhere() {
+    let (_, db, _dir) = databases("webxss").await.remove(0);
+    let t = spawn(&db).await;
+    let now = Utc::now();
+    let mut lines = Vec::new();
+    for (i, p) in XSS.iter().enumerate() {
+        let body = format!("GoMonday {p} GoMonday");
+        lines.push(json!({
+            "id": format!("m_x{i}"), "source": format!("Källa {p}"), "url": format!("javascript:alert({i})//{p}"),
+            "thread_url": "JaVaScRiPt:alert(1)", "title": format!("{p} titel"), "body": body, "author": p,
+            "found_at": now.to_rfc3339(), "brands": [format!("GoMonday{p}")], "sentiment": "criticism", "status": "new",
+            "sentiment_reasons": [p],
+            // Spans that are wrong on purpose: inside a tag, past the end, reversed.
+            "matches": [{"brand": p, "spans": [{"field": "body", "start": 9, "end": 12}, {"field": "body", "start": 0, "end": 9999}, {"field": "title", "start": 3, "end": 1}], "explanation": p}],
+            "events": [{"at": now.to_rfc3339(), "actor": p, "from": null, "to": "new", "note": p, "reply_url": "javascript:alert(2)"}]
+        }));
+    }
+    t.seed(&lines).await;
+    // A reply with a payload note and a bad reply URL (via the store: the API refuses such URLs).
+    let login = t.login().await;
+    let resp = t
+        .form(
+            &login,
+            "/mentions/m_x1/status",
+            &[("status", "replied"), ("note", XSS[1])],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let mut pages = vec![
+        "/".to_string(),
+        "/?status=all".into(),
+        "/sources".into(),
+        "/reports/weekly".into(),
+    ];
+    pages.extend((0..XSS.len()).map(|i| format!("/mentions/m_x{i}")));
+    for page in &pages {
+        let (status, html) = t.page(&login, page).await;
+        assert_eq!(status, 200, "{page}");
+        assert_inert(page, &html);
+    }
+    // The payload text is there, escaped.
+    let (_, html) = t.page(&login, "/mentions/m_x0").await;
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+            || html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"),
+        "escaped text shown"
+    );
+    let (_, html) = t.page(&login, "/mentions/m_x3").await;
+    assert!(
+        html.contains("&amp;lt;script&amp;gt;"),
+        "entities stay entities"
+    );
+    // The row fragment too.
+    let resp = t
+        .http
+        .post(t.url("/mentions/m_x2/status"))
+        .header(COOKIE, &login.cookie)
+        .header("x-lyssna-fetch", "1")
+        .form(&[("status", "replied"), ("csrf_token", login.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_inert("fragment", &resp.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn user_and_token_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("lyssna.db").display());
+    let lyssna = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lyssna"))
+            .current_dir(dir.path())
+            .arg("--database-url")
+            .arg(&db)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(lyssna(&["migrate"], "").0, Some(0));
+    let (code, _, err) = lyssna(
+        &["user", "add", "lisa", "--password-stdin"],
+        "långt lösenord\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        !err.contains("långt lösenord"),
+        "the password is never echoed"
+    );
+    let (code, _, err) = lyssna(&["user", "add", "lisa"], "kort\n");
+    assert_eq!(code, Some(2), "{err}");
+    let (code, out, err) = lyssna(&["token", "add", "ci"], "");
+    assert_eq!(code, Some(0), "{err}");
+    let token = serde_json::from_str::<Value>(out.trim()).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 43);
+
+    let store = lyssna::store::Store::connect(&db).await.unwrap();
+    let user = store.user_by_name("lisa").await.unwrap().unwrap();
+    assert!(lyssna::web::auth::verify_password(
+        "långt lösenord",
+        &user.password_hash
+    ));
+    assert!(!user.password_hash.contains("lösenord"));
+    let name = store
+        .api_token_name(&lyssna::web::auth::token_hash(&token), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("ci"));
+    assert_eq!(
+        store.api_token_name(&token, Utc::now()).await.unwrap(),
+        None,
+        "stored hashed"
+    );
+}
