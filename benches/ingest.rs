@@ -62,7 +62,7 @@ fn crawl_record(
             next_check_at: now,
             etag: None,
             last_modified: None,
-            items_found_delta: ITEMS_PER_FEED as i64,
+            items_found: Some(ITEMS_PER_FEED as i64),
             items_fingerprint: Some(processed.fingerprint.clone()),
         },
         candidates: processed.candidates,

@@ -300,7 +300,7 @@ pub async fn crawl_source(
                     // A failed crawl keeps the validators of the last good one.
                     etag: rec.etag.clone(),
                     last_modified: rec.last_modified.clone(),
-                    items_found_delta: 0,
+                    items_found: None,
                     items_fingerprint: None,
                 },
                 candidates: Vec::new(),
@@ -382,7 +382,7 @@ pub async fn crawl_source(
                     next_check_at: regular_next,
                     etag: h.etag,
                     last_modified: h.last_modified,
-                    items_found_delta: item_count as i64,
+                    items_found: (h.unchanged == 0).then_some(item_count as i64),
                     items_fingerprint: fingerprint,
                 },
                 candidates,

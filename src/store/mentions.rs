@@ -534,7 +534,7 @@ impl Store {
             "UPDATE sources SET health = $1, last_error = $2, consecutive_failures = $3, empty_streak = $4, \
              last_attempt_at = $5, last_success_at = COALESCE($6, last_success_at), \
              last_new_item_at = COALESCE($7, last_new_item_at), next_check_at = $8, \
-             etag = $9, last_modified = $10, items_found = items_found + $11, lease_owner = NULL, lease_until = NULL, \
+             etag = $9, last_modified = $10, items_found = COALESCE($11, items_found), lease_owner = NULL, lease_until = NULL, \
              items_fingerprint = COALESCE($13, items_fingerprint) WHERE id = $12",
         )
         .bind(s.health.as_str())
@@ -547,7 +547,7 @@ impl Store {
         .bind(ts(s.next_check_at))
         .bind(s.etag.as_deref())
         .bind(s.last_modified.as_deref())
-        .bind(s.items_found_delta)
+        .bind(s.items_found)
         .bind(rec.source_id)
         .bind(s.items_fingerprint.as_deref())
         .execute(&mut *tx)

@@ -82,7 +82,8 @@ pub struct SourceState {
     pub next_check_at: DateTime<Utc>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    pub items_found_delta: i64,
+    /// How many items the crawl extracted; `None` (a failed or unchanged crawl) keeps the last figure.
+    pub items_found: Option<i64>,
     /// `None` keeps the stored fingerprint (a failed or unchanged crawl says nothing about items).
     pub items_fingerprint: Option<String>,
 }

@@ -162,7 +162,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("last_success", "Last success", "Senast lyckad"),
     ("last_error", "Last error", "Senaste fel"),
     ("next_check", "Next check", "Nästa kontroll"),
-    ("items_found", "Items found", "Hittade poster"),
+    ("items_found", "Items last crawl", "Poster senast"),
     ("recent_runs", "Recent runs", "Senaste körningar"),
     ("check_now", "Check now", "Kontrollera nu"),
     ("never", "never", "aldrig"),

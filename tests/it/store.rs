@@ -48,7 +48,7 @@ fn ok_state(now: DateTime<Utc>) -> SourceState {
         next_check_at: now + Duration::minutes(30),
         etag: Some("\"v1\"".into()),
         last_modified: None,
-        items_found_delta: 0,
+        items_found: None,
         items_fingerprint: None,
     }
 }
