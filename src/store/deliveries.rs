@@ -121,7 +121,8 @@ impl Store {
         deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let _writer = self.writer().await;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO deliveries (kind, key, recipient, status, attempts, sent_at) \
              VALUES ($1, $2, '', 'sent', 1, $3) ON CONFLICT (kind, key, recipient) DO NOTHING",
@@ -157,7 +158,8 @@ impl Store {
     /// Queues one delivery unless a row for `(kind, key, recipient)` exists. Returns whether it was
     /// queued.
     pub async fn enqueue_delivery(&self, d: &NewDelivery, now: DateTime<Utc>) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let _writer = self.writer().await;
+        let mut tx = self.begin_write().await?;
         let n = insert_delivery(&mut tx, d, now).await?;
         tx.commit().await?;
         Ok(n)

@@ -757,6 +757,18 @@ struct ReportPage {
     prev: String,
     next: String,
     report_html: String,
+    /// Reports, digests and webhooks that could not be delivered (still retrying, or given up).
+    problems: Vec<DeliveryProblem>,
+}
+
+/// One delivery that failed, as the report page lists it.
+struct DeliveryProblem {
+    what: String,
+    recipient: String,
+    status: String,
+    attempts: i64,
+    error: String,
+    next_attempt: Option<crate::web::view::When>,
 }
 
 pub async fn report(
@@ -768,7 +780,28 @@ pub async fn report(
     let c = ctx(&web, &session, &headers, "report").await?;
     let week = week_param(&web, q.week.as_deref())?;
     let report = compute_report(&web, week).await?;
+    let now = chrono::Utc::now();
+    let tz = web.app.config.timezone;
+    let problems = web
+        .app
+        .store
+        .delivery_problems()
+        .await?
+        .into_iter()
+        .map(|d| DeliveryProblem {
+            what: format!("{} {}", d.kind.replace('_', " "), d.key),
+            recipient: d.recipient_label(),
+            status: d.status.clone(),
+            attempts: d.attempts,
+            error: d.last_error.clone().unwrap_or_default(),
+            next_attempt: d
+                .next_attempt_at
+                .filter(|_| d.status == "pending")
+                .map(|t| crate::web::view::when(t, now, tz, c.lang)),
+        })
+        .collect();
     let page = ReportPage {
+        problems,
         week: week.to_string(),
         prev: week.prev().to_string(),
         next: week.next().to_string(),

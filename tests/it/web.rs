@@ -1208,3 +1208,49 @@ async fn user_and_token_commands() {
         "stored hashed"
     );
 }
+
+#[tokio::test]
+async fn failed_deliveries_are_shown_on_the_report_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = spawn(&format!("sqlite://{}", dir.path().join("d.db").display())).await;
+    let now = Utc::now();
+    let store = &t.app.store;
+    let delivery = lyssna::store::NewDelivery {
+        kind: "report_webhook".into(),
+        key: "2026-W47".into(),
+        recipient: "https://hooks.example.org/services/T000/SECRET".into(),
+        payload: "{}".into(),
+    };
+    assert!(store.enqueue_delivery(&delivery, now).await.unwrap());
+    let claimed = store
+        .claim_due_deliveries(now, now + chrono::Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    store
+        .delivery_failed(
+            claimed[0].record.id,
+            "the webhook answered HTTP 500",
+            Some(now + chrono::Duration::minutes(4)),
+        )
+        .await
+        .unwrap();
+    let login = t.login().await;
+    let html = t
+        .http
+        .get(t.url("/reports/weekly?week=2026-W47"))
+        .header(COOKIE, login.cookie.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Deliveries that failed"), "{html}");
+    assert!(html.contains("the webhook answered HTTP 500"));
+    assert!(html.contains("https://hooks.example.org/…"));
+    assert!(
+        !html.contains("SECRET"),
+        "webhook secrets in URLs are never shown"
+    );
+}
