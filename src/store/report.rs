@@ -11,9 +11,11 @@ fn sentiment(s: &str) -> Sentiment {
     s.parse().unwrap_or(Sentiment::Neutral)
 }
 
-/// Mentions selected by `filter` (a WHERE clause over `m` using $1…$3 = from, before, as_of).
-const FACT_COLUMNS: &str = "m.id, s.name AS source_name, m.brands, COALESCE(m.sentiment_override, m.sentiment) AS eff, \
-     m.found_at, m.published_at";
+/// What each mention contributes. Brands only matter for criticism (the by-brand table), so other
+/// mentions send none: over a million rows, every string that is not decoded counts.
+const FACT_COLUMNS: &str = "m.id, m.source_id, \
+     CASE WHEN COALESCE(m.sentiment_override, m.sentiment) = 'criticism' THEN m.brands END AS brands, \
+     COALESCE(m.sentiment_override, m.sentiment) AS eff, m.found_at, m.published_at";
 
 impl Store {
     /// The facts the weekly report needs (see `domain::report::LoadWindow`): every mention found in the
@@ -27,7 +29,7 @@ impl Store {
         let from = ts(window.found_from);
         let before = ts(window.found_before);
         let inside = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+            "SELECT {FACT_COLUMNS} FROM mentions m \
              WHERE m.found_at >= $1 AND m.found_at < $2"
         );
         // Criticism outside the window that may be open at as_of, in two index-friendly halves
@@ -35,17 +37,23 @@ impl Store {
         // found through the inbox index (status, sort_rank = 0 for criticism, found_at); and
         // changed after as_of, found through events_at. A mention in both is kept once.
         let outside_open = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+            "SELECT {FACT_COLUMNS} FROM mentions m \
              WHERE m.status IN ('new', 'snoozed') AND m.sort_rank = 0 \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
              AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
         );
         let outside_changed = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+            "SELECT {FACT_COLUMNS} FROM mentions m \
              WHERE m.id IN (SELECT e.mention_id FROM events e WHERE e.at > $3) \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
              AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
         );
+        let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM sources")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((col(r, "id")?, col(r, "name")?)))
+            .collect::<StoreResult<_>>()?;
         let mut facts: Vec<MentionFacts> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         // Brand lists repeat a lot: parse each distinct JSON text once.
@@ -62,18 +70,21 @@ impl Store {
                 if index.contains_key(&id) {
                     continue;
                 }
-                let brands_json: String = col(r, "brands")?;
-                let brands = match brand_cache.get(&brands_json) {
-                    Some(b) => b.clone(),
-                    None => {
-                        let b: Vec<String> = serde_json::from_str(&brands_json).unwrap_or_default();
-                        brand_cache.insert(brands_json, b.clone());
-                        b
-                    }
+                let brands = match col::<Option<String>>(r, "brands")? {
+                    None => Vec::new(),
+                    Some(json) => match brand_cache.get(&json) {
+                        Some(b) => b.clone(),
+                        None => {
+                            let b: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+                            brand_cache.insert(json, b.clone());
+                            b
+                        }
+                    },
                 };
+                let source_id: i64 = col(r, "source_id")?;
                 index.insert(id, facts.len());
                 facts.push(MentionFacts {
-                    source: col(r, "source_name")?,
+                    source: source_names.get(&source_id).cloned().unwrap_or_default(),
                     brands,
                     sentiment: sentiment(&col::<String>(r, "eff")?),
                     found_at: from_ts(col(r, "found_at")?),
@@ -86,7 +97,8 @@ impl Store {
         let ev_cols = "e.id, e.mention_id, e.at, e.from_value, e.to_value, e.undoes";
         let window_sql = format!(
             "SELECT {ev_cols} FROM events e JOIN mentions m ON m.id = e.mention_id \
-             WHERE e.kind = 'status' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2"
+             WHERE e.kind = 'status' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2 \
+             AND COALESCE(m.sentiment_override, m.sentiment) <> 'neutral'"
         );
         let mut rows = sqlx::query(AssertSqlSafe(window_sql))
             .bind(from)
