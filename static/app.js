@@ -82,7 +82,7 @@
     var tr = article ? null : row();
     var scope = tr || article;
     if (!scope) { return; }
-    var form = scope.querySelector("form.act-" + kind);
+    var form = scope.querySelector("form.act-" + kind) || (tr && rowForm(tr, kind));
     if (!form) { return; }
     var extra = {};
     if (kind === "noreply") {
@@ -113,6 +113,25 @@
     } else {
       updateRow(tr, form, extra);
     }
+  }
+
+  // A form for a row's action that the row does not carry (no reply needed, snooze).
+  function rowForm(tr, kind) {
+    var status = { noreply: "no_reply_needed", snooze: "snoozed" }[kind];
+    if (!status || tr.dataset.status === "replied" || tr.dataset.status === "no_reply_needed") { return null; }
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/mentions/" + encodeURIComponent(tr.dataset.id) + "/status";
+    [["csrf_token", document.body.dataset.csrf || ""], ["back", location.pathname + location.search],
+     ["status", status], ["reason", ""], ["note", ""],
+     ["until", new Date(Date.now() + 86400000).toISOString().slice(0, 10)]].forEach(function (kv) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = kv[0]; input.value = kv[1];
+      form.appendChild(input);
+    });
+    form.style.display = "none";
+    document.body.appendChild(form);
+    return form;
   }
 
   function undo() {

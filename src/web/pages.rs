@@ -168,7 +168,6 @@ struct RowFragment {
     t: Tr,
     csrf: String,
     back: String,
-    tomorrow: String,
     row: RowView,
 }
 
@@ -533,7 +532,6 @@ async fn after_change(
                     t: Tr(lang),
                     csrf: field(fields, "csrf_token"),
                     back,
-                    tomorrow: tomorrow(web, Utc::now()),
                     row: RowView::new(&m, Utc::now(), web.app.config.timezone, lang),
                 };
                 Html(frag.render()?).into_response()
