@@ -236,48 +236,20 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        let mut events: HashMap<String, Vec<ExportEvent>> = HashMap::new();
+        // One pass over all events, grouped by mention; the line shape is the API's (`export_line`).
+        let mut events: HashMap<String, Vec<super::EventRecord>> = HashMap::new();
         for r in &ev_rows {
-            let e = event_from_row(r)?;
             let mention_id: String = col(r, "mention_id")?;
-            events.entry(mention_id).or_default().push(ExportEvent {
-                recorded_at: (e.recorded_at != e.at).then_some(e.recorded_at),
-                at: e.at,
-                actor: e.actor,
-                from: e.from,
-                to: e.to,
-                reason: e.reason,
-                note: e.note,
-                reply_url: e.reply_url,
-                until: e.until,
-                kind: e.kind,
-            });
+            events
+                .entry(mention_id)
+                .or_default()
+                .push(event_from_row(r)?);
         }
         rows.iter()
             .map(|r| {
                 let m = mention_from_row(r)?;
-                Ok(ExportLine {
-                    events: events.remove(&m.id).unwrap_or_default(),
-                    id: Some(m.id),
-                    source: m.source,
-                    url: m.url,
-                    thread_url: m.thread_url,
-                    title: m.title,
-                    body: m.body,
-                    author: m.author,
-                    published_at: m.published_at,
-                    found_at: m.found_at,
-                    brands: m.brands,
-                    sentiment: m.sentiment,
-                    sentiment_override: m.sentiment_override,
-                    status: m.status.as_str().to_string(),
-                    rating: m.rating,
-                    rating_scale: m.rating_scale,
-                    lang: m.lang,
-                    sentiment_score: Some(m.sentiment_score),
-                    sentiment_reasons: Some(m.sentiment_reasons),
-                    matches: Some(m.matches),
-                })
+                let evs = events.remove(&m.id).unwrap_or_default();
+                Ok(super::export_line(m, evs))
             })
             .collect()
     }

@@ -6,20 +6,10 @@ use crate::web::i18n::{Lang, relative};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// HTML-escapes text for element content and quoted attributes.
+/// HTML-escapes text for element content and quoted attributes (the report's XML escaping, which
+/// also drops control characters no page should carry).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::domain::report::svg::xml_escape(s)
 }
 
 /// The link target for a stored URL, only when it is http or https (never `javascript:`, `data:`…).
