@@ -471,10 +471,7 @@ pub async fn add_manual(
     let now = Utc::now();
     let mut candidate = pipeline.manual_candidate(item, now);
     if let Some(u) = url {
-        candidate.keys = vec![format!(
-            "url:{}",
-            dedup::canonical_url(u).unwrap_or_default()
-        )];
+        candidate.keys = vec![format!("url:{}", dedup::url_key(u).unwrap_or_default())];
     }
     store
         .add_manual_mention(source, &candidate, now)

@@ -85,7 +85,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         rest = &rest[unit_len..];
         let secs = match unit {
             "ms" => {
-                total += Duration::from_millis(n);
+                total = total
+                    .checked_add(Duration::from_millis(n))
+                    .ok_or_else(bad)?;
                 continue;
             }
             "s" | "sec" => 1,
@@ -95,7 +97,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "w" => 7 * 86_400,
             _ => return Err(bad()),
         };
-        total += Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?);
+        total = total
+            .checked_add(Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?))
+            .ok_or_else(bad)?;
+    }
+    // Nothing Lyssna schedules or measures needs more than ten years; more would overflow dates.
+    if total > Duration::from_secs(10 * 366 * 86_400) {
+        return Err(format!("'{s}' is too long; durations go up to ten years"));
     }
     Ok(total)
 }
@@ -789,9 +797,18 @@ impl Config {
         let identities = raw
             .identities
             .iter()
-            .map(|i| Identity {
-                site: i.site.trim().trim_start_matches("www.").to_lowercase(),
-                handle: i.handle.trim().to_string(),
+            .map(|i| {
+                // `https://www.flashback.org/` and `www.flashback.org` mean the host `flashback.org`.
+                let raw = i.site.trim();
+                let host = url::Url::parse(raw)
+                    .ok()
+                    .filter(|u| u.has_host())
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_else(|| raw.trim_end_matches('/').to_string());
+                Identity {
+                    site: host.trim_start_matches("www.").to_lowercase(),
+                    handle: i.handle.trim().to_string(),
+                }
             })
             .collect();
 

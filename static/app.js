@@ -56,7 +56,7 @@
     if (!tr) { form.submit(); return; }
     post(form, extra).then(function (resp) {
       return resp.text().then(function (text) {
-        if (!resp.ok) { flash(text); return; }
+        if (!resp.ok || resp.redirected) { flash(resp.ok ? "Your session has ended; reload the page." : text); return; }
         lastChanged = tr.dataset.id;
         var table = tr.closest("table");
         var wanted = table ? table.dataset.filterStatus : "all";

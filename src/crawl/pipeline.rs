@@ -86,7 +86,7 @@ impl Pipeline {
             .and_then(|u| u.host_str().map(str::to_lowercase))
             .or_else(|| page_url.host_str().map(str::to_lowercase))?;
         self.identities.iter().find(|i| {
-            i.handle.eq_ignore_ascii_case(author)
+            i.handle.to_lowercase() == author.to_lowercase()
                 && (host == i.site || host.ends_with(&format!(".{}", i.site)))
         })
     }
@@ -119,10 +119,11 @@ impl Pipeline {
             all_keys.extend(keys.iter().cloned());
             if let Some(identity) = self.identity_of(&item, page_url) {
                 out.own_posts += 1;
-                if let Some(thread) = &item.thread_url {
+                // Without a date the post cannot be placed after anything: it answers nothing.
+                if let (Some(thread), Some(at)) = (&item.thread_url, item.published_at) {
                     out.replies.push(DetectedReply {
                         thread_url: thread.clone(),
-                        at: item.published_at.unwrap_or(now),
+                        at,
                         reply_url: item.url.clone(),
                         handle: identity.handle.clone(),
                     });

@@ -340,8 +340,25 @@ pub async fn crawl_source(
                 no_items_matched: h.no_items_matched,
                 news,
             };
-            let v = health::judge(prev, &outcome, finished_at, source.expected_quiet);
+            let mut v = health::judge(prev, &outcome, finished_at, source.expected_quiet);
+            // An unchanged page (304) says nothing new about the recipe or the later pages: a broken
+            // or degraded source stays so until the page is parsed again.
+            let keep_previous =
+                h.unchanged > 0 && matches!(rec.health, Health::BrokenRecipe | Health::Degraded);
+            if keep_previous {
+                v.health = rec.health;
+                v.empty_streak = rec.empty_streak;
+            }
+            // Validators are kept only from a crawl that was parsed in full: after a broken recipe or a
+            // failed page, the next crawl must fetch (and parse) the page again, not get a 304.
+            let parsed_in_full = !h.no_items_matched && h.pages_failed == 0 && processed.is_some();
+            let (etag, last_modified) = if parsed_in_full || h.unchanged > 0 {
+                (h.etag.clone(), h.last_modified.clone())
+            } else {
+                (None, None)
+            };
             let last_error = match v.health {
+                _ if keep_previous => rec.last_error.clone(),
                 Health::BrokenRecipe => Some(format!(
                     "The page loaded but the recipe '{}' found no items on it ({} times in a row): the site's layout has probably changed; check the recipe with `lyssna source test`.",
                     source.recipe.as_ref().map(|r| r.name()).unwrap_or("?"),
@@ -380,8 +397,8 @@ pub async fn crawl_source(
                     last_success_at: Some(finished_at),
                     last_new_item_at: news.then_some(finished_at),
                     next_check_at: regular_next,
-                    etag: h.etag,
-                    last_modified: h.last_modified,
+                    etag,
+                    last_modified,
                     items_found: (h.unchanged == 0).then_some(item_count as i64),
                     items_fingerprint: fingerprint,
                 },

@@ -49,6 +49,20 @@ pub fn canonical_url(raw: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// The URL part of a dedup key: the canonical URL, plus the fragment when there is one. A fragment
+/// often *is* the item (`/post/#comment-17` is a comment, `/post/` the post it belongs to), so
+/// dropping it would make a comment and its post one mention.
+pub fn url_key(raw: &str) -> Option<String> {
+    let canonical = canonical_url(raw)?;
+    match Url::parse(raw.trim())
+        .ok()
+        .and_then(|u| u.fragment().map(str::to_string))
+    {
+        Some(f) if !f.is_empty() => Some(format!("{canonical}#{f}")),
+        _ => Some(canonical),
+    }
+}
+
 /// Lower-cased text with all runs of white space folded, so re-wrapping or trailing spaces are no edit.
 pub fn normalise_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -77,7 +91,7 @@ pub fn keys_for(source_scope: &str, item: &Item, ambiguous_urls: &HashSet<String
     if let Some(id) = item.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         keys.push(format!("id:{source_scope}:{id}"));
     }
-    if let Some(url) = item.url.as_deref().and_then(canonical_url)
+    if let Some(url) = item.url.as_deref().and_then(url_key)
         && !ambiguous_urls.contains(&url)
     {
         keys.push(format!("url:{url}"));
@@ -97,7 +111,7 @@ pub fn ambiguous_urls(items: &[Item]) -> HashSet<String> {
     let mut shared = HashSet::new();
     for url in items
         .iter()
-        .filter_map(|i| i.url.as_deref().and_then(canonical_url))
+        .filter_map(|i| i.url.as_deref().and_then(url_key))
     {
         if !seen.insert(url.clone()) {
             shared.insert(url);
@@ -138,10 +152,11 @@ mod tests {
             keys_for("7", &item, &none),
             vec![
                 "id:7:guid-1".to_string(),
-                "url:https://blog.example/p/1".to_string()
+                "url:https://blog.example/p/1#comment-3".to_string()
             ]
         );
         item.id = None;
+        item.url = Some("https://blog.example/p/1?utm_source=x".into());
         assert_eq!(
             keys_for("7", &item, &none),
             vec!["url:https://blog.example/p/1".to_string()]

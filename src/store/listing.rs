@@ -10,10 +10,13 @@ use std::collections::HashMap;
 
 /// The export line (PRODUCT §8.1) for a mention and its events (oldest first).
 pub fn export_line(m: MentionRecord, events: Vec<EventRecord>) -> ExportLine {
+    // Undo links become positions within the line, so that an import can restore them.
+    let position: HashMap<i64, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
     ExportLine {
         events: events
             .into_iter()
             .map(|e| ExportEvent {
+                undoes: e.undoes.and_then(|u| position.get(&u).copied()),
                 recorded_at: (e.recorded_at != e.at).then_some(e.recorded_at),
                 at: e.at,
                 actor: e.actor,

@@ -505,9 +505,12 @@ impl Store {
             .collect();
 
         for (id, c) in &edits {
+            // An edited post is matched and classified again (the leader's override still wins).
             sqlx::query(
                 "UPDATE mentions SET title = $1, body = $2, author = $3, content_hash = $4, updated_at = $5, \
-                 matches = $6 WHERE id = $7",
+                 matches = $6, brands = $7, sentiment = $8, sentiment_score = $9, sentiment_reasons = $10, \
+                 lang = $11, sort_rank = CASE WHEN COALESCE(sentiment_override, $8) = 'criticism' THEN 0 ELSE 1 END \
+                 WHERE id = $12",
             )
             .bind(c.title.as_deref())
             .bind(c.body.as_str())
@@ -515,9 +518,21 @@ impl Store {
             .bind(c.content_hash.as_str())
             .bind(ts(now))
             .bind(c.matches_json.as_str())
+            .bind(serde_json::to_string(&c.brands).unwrap_or_else(|_| "[]".into()))
+            .bind(c.sentiment.as_str())
+            .bind(c.sentiment_score)
+            .bind(c.sentiment_reasons_json.as_str())
+            .bind(c.lang.as_deref())
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
+            for b in &c.brands {
+                sqlx::query("INSERT INTO mention_brands (brand, mention_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(b.as_str())
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             events.push(NewEvent {
                 reason: Some("the post was edited"),
                 ..NewEvent::new(id, "edit", now, SYSTEM_ACTOR)
@@ -583,8 +598,12 @@ impl Store {
         let mut count = 0;
         for r in replies {
             let rows = sqlx::query(
-                "SELECT id, status FROM mentions WHERE thread_url = $1 AND status IN ('new', 'snoozed') \
-                 AND COALESCE(published_at, found_at) <= $2",
+                // A leader post counts only if it is later than the mention's last status change:
+                // after a follow-up reopened it, the old reply must not close it again on every crawl.
+                "SELECT m.id, m.status FROM mentions m WHERE m.thread_url = $1 AND m.status IN ('new', 'snoozed') \
+                 AND COALESCE(m.published_at, m.found_at) <= $2 \
+                 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
+                                 AND e.from_value IS NOT NULL AND e.at >= $2)",
             )
             .bind(r.thread_url.as_str())
             .bind(ts(r.at))
@@ -789,15 +808,20 @@ impl Store {
         } else {
             None
         };
-        sqlx::query(
-            "UPDATE mentions SET status = $1, replied_at = $2, snoozed_until = $3 WHERE id = $4",
+        let updated = sqlx::query(
+            "UPDATE mentions SET status = $1, replied_at = $2, snoozed_until = $3 WHERE id = $4 AND status = $5",
         )
         .bind(back.as_str())
         .bind(first_reply.map(ts))
         .bind(snoozed_until.map(ts))
         .bind(id)
+        .bind(current.as_str())
         .execute(&mut *tx)
         .await?;
+        // Two undos at once (a double key press): the second finds the status changed.
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
         insert_events(
             &mut tx,
             &[NewEvent {
@@ -878,7 +902,8 @@ impl Store {
             let id: String = col(&row, "id")?;
             let _writer = self.writer().await;
             let mut tx = self.begin_write().await?;
-            transition_in_tx(
+            // Changed since the query (replied meanwhile, or another worker woke it): nothing to do.
+            match transition_in_tx(
                 &mut tx,
                 &id,
                 Status::Snoozed,
@@ -886,9 +911,15 @@ impl Store {
                 SYSTEM_ACTOR,
                 now,
             )
-            .await?;
-            tx.commit().await?;
-            woke += 1;
+            .await
+            {
+                Ok(()) => {
+                    tx.commit().await?;
+                    woke += 1;
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e),
+            }
         }
         Ok(woke)
     }

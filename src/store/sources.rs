@@ -90,7 +90,9 @@ pub struct SourceState {
 
 impl Store {
     /// Upserts the configured sources by name (kind, url, schedule may change) and marks sources no
-    /// longer in the configuration, without deleting them: their mentions stay.
+    /// longer in the configuration, without deleting them: their mentions stay. A source whose address
+    /// or kind changed forgets its conditional-GET validators (the new page must be fetched in full),
+    /// and one whose schedule changed is checked at once rather than at the old schedule's time.
     pub async fn sync_sources(&self, specs: &[SourceSpec], now: DateTime<Utc>) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
@@ -101,7 +103,15 @@ impl Store {
             sqlx::query(
                 "INSERT INTO sources (name, kind, url, schedule, in_config, created_at) VALUES ($1, $2, $3, $4, 1, $5) \
                  ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, \
-                 schedule = excluded.schedule, in_config = 1",
+                 schedule = excluded.schedule, in_config = 1, \
+                 etag = CASE WHEN sources.kind = excluded.kind AND COALESCE(sources.url, '') = COALESCE(excluded.url, '') \
+                        THEN sources.etag END, \
+                 last_modified = CASE WHEN sources.kind = excluded.kind AND COALESCE(sources.url, '') = COALESCE(excluded.url, '') \
+                        THEN sources.last_modified END, \
+                 items_fingerprint = CASE WHEN COALESCE(sources.url, '') = COALESCE(excluded.url, '') \
+                        THEN sources.items_fingerprint END, \
+                 next_check_at = CASE WHEN sources.schedule = excluded.schedule AND COALESCE(sources.url, '') = COALESCE(excluded.url, '') \
+                        THEN sources.next_check_at END",
             )
             .bind(&s.name)
             .bind(&s.kind)

@@ -92,6 +92,10 @@ pub struct ExportEvent {
     /// When Lyssna wrote the event down, if it differs from `at` (a reply marked the day after).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<DateTime<Utc>>,
+    /// On an undo event: the position (0-based) in this line's `events` of the event it takes back.
+    /// Undone transitions never happened for the metrics (the first reply, SLA figures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<usize>,
 }
 
 /// A rejected import: the line and what is wrong with it.
@@ -180,6 +184,29 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
                 )),
             }
         }
+        let mut previous: Option<&str> = None;
+        for (j, e) in line.events.iter().enumerate() {
+            if let Some(u) = e.undoes
+                && (u >= j || line.events[u].kind != "status")
+            {
+                problems.push(format!(
+                    "event {}: undoes {u}, which is not an earlier status event of this line",
+                    j + 1
+                ));
+            }
+            if e.kind != "status" {
+                continue;
+            }
+            if let (Some(prev), Some(from)) = (previous, e.from.as_deref())
+                && prev != from
+            {
+                problems.push(format!(
+                    "event {}: goes from '{from}' but the mention was '{prev}' by then",
+                    j + 1
+                ));
+            }
+            previous = e.to.as_deref();
+        }
         let last_status = line
             .events
             .iter()
@@ -204,9 +231,20 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
                     until: None,
                     kind: "status".into(),
                     recorded_at: None,
+                    undoes: None,
                 });
             }
             _ => {}
+        }
+        if line.status == "snoozed"
+            && line
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.kind == "status")
+                .is_some_and(|e| e.until.is_none())
+        {
+            problems.push("a snoozed mention needs `until` on its last status event".to_string());
         }
         if problems.is_empty() {
             lines.push((n, line));
@@ -358,10 +396,18 @@ impl Store {
         for (((_, l), id), c) in lines.iter().zip(&ids).zip(&candidates) {
             let status_events: Vec<&ExportEvent> =
                 l.events.iter().filter(|e| e.kind == "status").collect();
-            let replied_at = status_events
+            let undone: HashSet<usize> = l.events.iter().filter_map(|e| e.undoes).collect();
+            let replied_at = l
+                .events
                 .iter()
-                .find(|e| e.to.as_deref() == Some("replied"))
-                .map(|e| e.at);
+                .enumerate()
+                .find(|(j, e)| {
+                    e.kind == "status"
+                        && e.undoes.is_none()
+                        && !undone.contains(j)
+                        && e.to.as_deref() == Some("replied")
+                })
+                .map(|(_, e)| e.at);
             let snoozed_until = if l.status == "snoozed" {
                 status_events.iter().rev().find_map(|e| e.until)
             } else {
@@ -378,7 +424,7 @@ impl Store {
                 snoozed_until,
                 replied_at,
             });
-            if let Some(u) = &c.canonical_url {
+            if let Some(u) = l.url.as_deref().and_then(dedup::url_key) {
                 keys.push((format!("url:{u}"), id.clone()));
             } else {
                 keys.push((format!("hash:{}", c.content_hash), id.clone()));
@@ -403,6 +449,34 @@ impl Store {
         insert_mentions(&mut tx, &rows).await.map_err(db)?;
         insert_keys(&mut tx, &keys).await.map_err(db)?;
         insert_events(&mut tx, &events).await.map_err(db)?;
+        // Undo links point at event ids, known only now; undo events are rare, so one small query
+        // per line that has them.
+        for ((_, l), id) in lines.iter().zip(&ids) {
+            if l.events.iter().all(|e| e.undoes.is_none()) {
+                continue;
+            }
+            let stored: Vec<i64> =
+                sqlx::query("SELECT id FROM events WHERE mention_id = $1 ORDER BY id")
+                    .bind(id.as_str())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(dbx)?
+                    .iter()
+                    .map(|r| col::<i64>(r, "id"))
+                    .collect::<StoreResult<_>>()
+                    .map_err(db)?;
+            for (j, e) in l.events.iter().enumerate() {
+                let target = e.undoes.and_then(|u| stored.get(u));
+                if let (Some(own), Some(target)) = (stored.get(j), target) {
+                    sqlx::query("UPDATE events SET undoes = $1 WHERE id = $2")
+                        .bind(*target)
+                        .bind(*own)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(dbx)?;
+                }
+            }
+        }
         tx.commit().await.map_err(dbx)?;
         Ok(rows.len())
     }

@@ -30,6 +30,9 @@ impl Store {
         if name.trim().is_empty() {
             return Err(StoreError::Invalid("a user name cannot be empty".into()));
         }
+        // A new password ends the user's sessions: a stolen cookie must not outlive a reset.
+        let _writer = self.writer().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
@@ -37,8 +40,13 @@ impl Store {
         .bind(name)
         .bind(password_hash)
         .bind(ts(now))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -148,11 +156,16 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-            .bind(ts(now))
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        // Noted at most once an hour: a write on every API request would compete with crawls for
+        // SQLite's single writer.
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $1 - 3600)",
+        )
+        .bind(ts(now))
+        .bind(token_hash)
+        .execute(self.pool())
+        .await?;
         Ok(Some(col(&row, "name")?))
     }
 }

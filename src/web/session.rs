@@ -45,12 +45,18 @@ pub struct Session {
 #[derive(Debug, Clone)]
 pub struct ApiCaller(pub String);
 
+/// Password checks running at once, across all logins.
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// A cookie's value from the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    // Other applications on the same host may set odd cookies: skip what cannot be read.
     for v in headers.get_all(header::COOKIE) {
-        for part in v.to_str().ok()?.split(';') {
-            let (k, val) = part.trim().split_once('=')?;
-            if k == name {
+        let Ok(v) = v.to_str() else { continue };
+        for part in v.split(';') {
+            if let Some((k, val)) = part.trim().split_once('=')
+                && k == name
+            {
                 return Some(val.to_string());
             }
         }
@@ -89,6 +95,15 @@ pub async fn require_session(State(web): State<Web>, req: Request, next: Next) -
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
+        if req.headers().contains_key("x-lyssna-fetch") {
+            // The keyboard script: a redirect would be followed to the login page and look like
+            // success, and the row would leave the inbox while nothing was saved.
+            return (
+                StatusCode::UNAUTHORIZED,
+                "Your session has ended; reload the page and log in again.",
+            )
+                .into_response();
+        }
         let target = if req.method() == Method::GET {
             format!(
                 "/login?next={}",
@@ -199,9 +214,13 @@ impl LoginLimiter {
         }
     }
 
-    pub fn succeeded(&self, user: &str) {
+    pub fn succeeded(&self, ip: IpAddr, user: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&format!("user:{}", user.to_lowercase()));
+        // The attempt was counted before the check; a success does not count against the address.
+        if let Some(e) = map.get_mut(&format!("ip:{ip}")) {
+            e.0 = e.0.saturating_sub(1);
+        }
     }
 }
 
@@ -215,11 +234,25 @@ struct LoginPage {
     username: String,
 }
 
-/// A safe place to go after login: a local path, never `//host` or a full URL.
+/// A safe place to go after login: a local path, never `//host` or a full URL. Browsers drop tabs and
+/// newlines from URLs before resolving them (`/\t/evil.example` becomes `//evil.example`), so any
+/// control or space character disqualifies a path, and the result must resolve to our own origin.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    let plain = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let same_origin = url::Url::parse("http://lyssna.invalid/")
+        .and_then(|base| base.join(n))
+        .is_ok_and(|u| u.host_str() == Some("lyssna.invalid"));
+    if plain && same_origin {
+        n.to_string()
+    } else {
+        "/".to_string()
     }
 }
 
@@ -323,12 +356,17 @@ pub async fn login_submit(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| dummy_hash().to_string());
+    // The attempt counts before the (slow) check, so a burst of parallel guesses is limited too; a
+    // success takes it back. At most a few argon2 checks run at once (each needs ~19 MiB).
+    web.limiter.failed(ip, &username);
     let pw = password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = match ARGON2_SLOTS.acquire().await {
+        Ok(_slot) => tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+            .await
+            .unwrap_or(false),
+        Err(_) => false,
+    };
     let Some(user) = user.filter(|_| ok) else {
-        web.limiter.failed(ip, &username);
         tracing::info!(%ip, "failed login");
         return login_page(
             &web,
@@ -340,7 +378,7 @@ pub async fn login_submit(
             StatusCode::UNAUTHORIZED,
         );
     };
-    web.limiter.succeeded(&username);
+    web.limiter.succeeded(ip, &username);
     let token = random_token();
     let now = Utc::now();
     if let Err(e) = web
@@ -395,4 +433,27 @@ pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
 fn dummy_hash() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     H.get_or_init(|| crate::web::auth::hash_password("not a real password").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(local_path(Some("/mentions/m_1?x=1")), "/mentions/m_1?x=1");
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil",
+            "/ /evil",
+        ] {
+            assert_eq!(local_path(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
 }

@@ -86,4 +86,39 @@ async fn the_demo_finds_the_mentions_and_only_those() {
         .unwrap();
     assert_eq!(praise.sentiment, "praise");
     assert!(export.iter().all(|l| l.found_at <= Utc::now()));
+    // A blog post and the one comment on it are two mentions (the comment's URL is the post's plus
+    // `#comment-303`).
+    assert!(has("Vi träffade Erik Andersson"));
+    assert!(has("Fint att en vd tar kritik på allvar"));
+
+    // Crawling again changes nothing: the old reply does not close the reopened mention again, and
+    // the follow-up does not reopen it again (no flip-flop, no growing history).
+    let trail = |export: &[lyssna::store::ExportLine]| {
+        let m = export
+            .iter()
+            .find(|l| l.body.starts_with("Har väntat i tre veckor"))
+            .unwrap();
+        (m.status.clone(), m.events.len())
+    };
+    let before = trail(&export);
+    for _ in 0..2 {
+        let sources = app.config.sources.clone();
+        lyssna::scheduler::crawl_now(
+            &app.crawl,
+            sources,
+            Arc::new(|_: &str, _: usize, _: Option<&_>| {}),
+        )
+        .await
+        .unwrap();
+    }
+    let after = trail(&app.store.export_all().await.unwrap());
+    assert_eq!(
+        before, after,
+        "a re-crawl must not change the mention's history"
+    );
+    assert_eq!(
+        app.store.export_all().await.unwrap().len(),
+        export.len(),
+        "no duplicates"
+    );
 }

@@ -140,7 +140,7 @@ async fn dedup_edits_and_shared_urls_on_both_backends() {
             candidate(
                 &b,
                 None,
-                Some("https://blogg.example/p/3?utm_medium=y#c"),
+                Some("https://blogg.example/p/3?utm_medium=y"),
                 "Om GoMonday",
             ),
             candidate(
@@ -164,7 +164,7 @@ async fn dedup_edits_and_shared_urls_on_both_backends() {
             candidate(
                 &f,
                 Some("post-99"),
-                Some("https://BLOGG.example/p/4#reply"),
+                Some("https://BLOGG.example/p/4?utm_medium=forum"),
                 "Ny post om GoMonday",
             ),
             candidate(
@@ -513,4 +513,104 @@ async fn concurrent_crawls_all_commit() {
         }
         assert_eq!(store.mention_count().await.unwrap(), 160, "{backend}");
     }
+}
+
+#[tokio::test]
+async fn a_new_password_ends_the_users_sessions() {
+    for (backend, store, _dir) in stores("pwreset").await {
+        store.upsert_user("erik", "hash-1", t(9, 0)).await.unwrap();
+        let user = store.user_by_name("erik").await.unwrap().unwrap();
+        store
+            .create_session(
+                "tok",
+                user.id,
+                "csrf",
+                t(9, 0),
+                t(9, 0) + Duration::days(30),
+            )
+            .await
+            .unwrap();
+        assert!(store.session("tok", t(10, 0)).await.unwrap().is_some());
+        store.upsert_user("erik", "hash-2", t(11, 0)).await.unwrap();
+        assert!(
+            store.session("tok", t(11, 1)).await.unwrap().is_none(),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_undone_reply_stays_undone_after_export_and_import() {
+    for (backend, store, _dir) in stores("undoexport").await {
+        let (blog, _) = two_sources(&store).await;
+        let s = store
+            .record_crawl(&crawl(
+                blog,
+                t(9, 0),
+                vec![candidate(&blog.to_string(), Some("g"), None, "GoMonday")],
+            ))
+            .await
+            .unwrap();
+        let id = &s.new_mentions[0];
+        let reply = |h| Action::Replied {
+            at: t(h, 0),
+            reply_url: None,
+            note: None,
+        };
+        store
+            .apply_action(id, &reply(10), "erik", t(10, 0))
+            .await
+            .unwrap();
+        store.undo_last(id, "erik", t(10, 5)).await.unwrap();
+        store
+            .apply_action(id, &reply(14), "erik", t(14, 0))
+            .await
+            .unwrap();
+        let text: String = store
+            .export_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
+        assert!(text.contains("\"undoes\":1"), "{backend}: {text}");
+        let dir = tempfile::tempdir().unwrap();
+        let other =
+            Store::open_and_migrate(&format!("sqlite://{}", dir.path().join("u.db").display()))
+                .await
+                .unwrap();
+        other
+            .import(&parse_import(&text).unwrap(), t(15, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            other.mention(id).await.unwrap().unwrap().replied_at,
+            Some(t(14, 0)),
+            "{backend}"
+        );
+        let again: String = other
+            .export_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
+        assert_eq!(again, text, "{backend}");
+    }
+}
+
+#[test]
+fn imports_keep_undo_links_and_refuse_broken_lifecycles() {
+    let ok = r#"{"id":"m_u1","source":"S","body":"GoMonday","found_at":"2026-11-20T10:00:00Z","status":"replied","events":[{"at":"2026-11-20T10:00:00Z","actor":"lyssna","to":"new"},{"at":"2026-11-20T11:00:00Z","actor":"e","from":"new","to":"replied"},{"at":"2026-11-20T11:05:00Z","actor":"e","from":"replied","to":"new","reason":"undo","undoes":1},{"at":"2026-11-21T09:00:00Z","actor":"e","from":"new","to":"replied"}]}"#;
+    assert!(parse_import(ok).is_ok());
+    let chain = r#"{"source":"S","body":"b","found_at":"2026-11-20T10:00:00Z","status":"replied","events":[{"at":"2026-11-20T10:00:00Z","actor":"a","from":"new","to":"replied"},{"at":"2026-11-20T10:01:00Z","actor":"a","from":"new","to":"replied"}]}"#;
+    let err = parse_import(chain).unwrap_err();
+    assert!(err[0].message.contains("goes from 'new'"), "{err:?}");
+    let snooze =
+        r#"{"source":"S","body":"b","found_at":"2026-11-20T10:00:00Z","status":"snoozed"}"#;
+    assert!(
+        parse_import(snooze).unwrap_err()[0]
+            .message
+            .contains("until")
+    );
 }

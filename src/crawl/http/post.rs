@@ -141,6 +141,8 @@ impl Poster {
 }
 
 fn classify(e: reqwest::Error) -> PostError {
+    // reqwest's messages end in "for url (…)": webhook URLs often carry their secret in the path.
+    let e = e.without_url();
     if e.is_timeout() {
         PostError::Timeout
     } else if e.is_connect() {
