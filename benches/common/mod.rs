@@ -73,6 +73,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
             until: None,
             kind: "status".into(),
             recorded_at: None,
+            undoes: None,
         }];
         let open = age_days < 14 && rng.chance(60) || rng.chance(1);
         let status = if open {
@@ -89,6 +90,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
                 until: None,
                 kind: "status".into(),
                 recorded_at: None,
+                undoes: None,
             });
             "no_reply_needed"
         } else {
@@ -104,6 +106,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
                 until: None,
                 kind: "status".into(),
                 recorded_at: None,
+                undoes: None,
             });
             "replied"
         };
