@@ -91,8 +91,12 @@ pub fn keys_for(source_scope: &str, item: &Item, ambiguous_urls: &HashSet<String
     if let Some(id) = item.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         keys.push(format!("id:{source_scope}:{id}"));
     }
+    let thread = item.thread_url.as_deref().and_then(url_key);
+    // A link that is the thread itself (a recipe whose `link` points at the thread page) names no
+    // post: it would merge the thread's posts as soon as one crawl sees only one of them.
     if let Some(url) = item.url.as_deref().and_then(url_key)
         && !ambiguous_urls.contains(&url)
+        && thread.as_deref() != Some(url.as_str())
     {
         keys.push(format!("url:{url}"));
     }

@@ -109,13 +109,33 @@ impl Store {
         }
         if let Some(words) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             for w in words.split_whitespace().take(8) {
-                let pattern = format!("%{}%", w.to_lowercase().replace(['%', '_'], ""));
-                // One placeholder used three times: `$N` may repeat in both dialects.
-                push(
-                    "(LOWER(m.body) LIKE ? OR LOWER(COALESCE(m.title, '')) LIKE ? OR LOWER(COALESCE(m.author, '')) LIKE ?)",
-                    Bind::Text(pattern),
-                    &mut wh,
-                );
+                let w = w.replace(['%', '_'], "");
+                // SQLite's LOWER() and LIKE fold ASCII letters only, so `Åsa` is looked for as typed
+                // in lower case, capitalised and upper case as well (PostgreSQL folds all of them).
+                let lower = w.to_lowercase();
+                let mut chars = lower.chars();
+                let capital: String = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                let forms = [lower.clone(), capital, w.to_uppercase()];
+                let mut any = Vec::new();
+                for (i, form) in forms.into_iter().enumerate() {
+                    binds.push(Bind::Text(format!("%{form}%")));
+                    let n = binds.len();
+                    // One placeholder used three times: `$N` may repeat in both dialects.
+                    let f = |col: &str| {
+                        if i == 0 {
+                            format!("LOWER({col}) LIKE ${n}")
+                        } else {
+                            format!("{col} LIKE ${n}")
+                        }
+                    };
+                    any.push(f("m.body"));
+                    any.push(f("COALESCE(m.title, '')"));
+                    any.push(f("COALESCE(m.author, '')"));
+                }
+                wh.push(format!("({})", any.join(" OR ")));
             }
         }
         if let Some(c) = &q.cursor {

@@ -407,6 +407,14 @@ impl Store {
     pub async fn record_crawl(&self, rec: &CrawlRecord) -> StoreResult<IngestSummary> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
+        // Dedup reads the known keys and then inserts the new ones: two crawls committing at once on
+        // PostgreSQL (READ COMMITTED, several workers) could both miss a key and store one post twice.
+        // Ingest commits are short, so they take turns (SQLite's single writer already does this).
+        if self.backend() == super::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7302145)")
+                .execute(&mut *tx)
+                .await?;
+        }
         let now = rec.finished_at;
         let mut summary = IngestSummary::default();
 

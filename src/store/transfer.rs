@@ -133,6 +133,17 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
         };
         let mut problems = Vec::new();
         if let Some(id) = &line.id
+            && (id.is_empty()
+                || id.len() > 64
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            problems.push(format!(
+                "id '{id}' must be 1 to 64 letters, digits, '_' or '-' (it appears in URLs)"
+            ));
+        }
+        if let Some(id) = &line.id
             && !ids.insert(id.clone())
         {
             problems.push(format!("the id {id} appears twice in the file"));

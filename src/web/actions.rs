@@ -153,6 +153,17 @@ impl Web {
             .await?
             .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
         let action = to_action(input, current.status, now, self.app.config.timezone)?;
+        // A reply cannot come before the post it answers (the metrics would count it as instant).
+        if let Action::Replied { at, .. } = &action
+            && let Some(published) = current.published_at
+            && *at < published
+        {
+            return Err(WebError::Invalid(format!(
+                "replied_at {} is before the post was published ({})",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )));
+        }
         let m = self.app.store.apply_action(id, &action, actor, now).await?;
         self.changed();
         Ok(m)

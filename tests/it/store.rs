@@ -614,3 +614,42 @@ fn imports_keep_undo_links_and_refuse_broken_lifecycles() {
             .contains("until")
     );
 }
+
+#[tokio::test]
+async fn inbox_search_finds_swedish_capitals_on_both_backends() {
+    for (backend, store, _dir) in stores("search").await {
+        let (blog, _) = two_sources(&store).await;
+        let b = blog.to_string();
+        store
+            .record_crawl(&crawl(
+                blog,
+                t(9, 0),
+                vec![
+                    candidate(&b, Some("a"), None, "Åhléns och GoMonday svarar inte"),
+                    candidate(&b, Some("b"), None, "ÖREBRO: GoMonday öppnar kontor"),
+                    candidate(&b, Some("c"), None, "GoMonday i Malmö"),
+                ],
+            ))
+            .await
+            .unwrap();
+        for (words, hits) in [
+            ("åhléns", 1),
+            ("Åhléns", 1),
+            ("örebro", 1),
+            ("malmö", 1),
+            ("gomonday", 3),
+            ("svarar ÅHLÉNS", 1),
+            ("malmö svarar", 0),
+        ] {
+            let page = store
+                .inbox(&lyssna::store::InboxQuery {
+                    search: Some(words.into()),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), hits, "{backend}: {words}");
+        }
+    }
+}
