@@ -9,7 +9,7 @@ use crate::web::error::{WebError, WebResult};
 use crate::web::session::ApiCaller;
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use chrono::Utc;
@@ -24,6 +24,51 @@ pub struct ListQuery {
     source: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
+}
+
+impl ListQuery {
+    /// Reads the query string itself, so that bad input is a 422 with a JSON message (axum's extractor
+    /// answers 400 in plain text) and a misspelt parameter is an error rather than silently ignored.
+    fn parse(raw: Option<&str>) -> WebResult<ListQuery> {
+        let mut q = ListQuery {
+            status: None,
+            sentiment: None,
+            brand: None,
+            source: None,
+            cursor: None,
+            limit: None,
+        };
+        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let v = v.into_owned();
+            let slot = match k.as_ref() {
+                "status" => &mut q.status,
+                "sentiment" => &mut q.sentiment,
+                "brand" => &mut q.brand,
+                "source" => &mut q.source,
+                "cursor" => &mut q.cursor,
+                "limit" => {
+                    let n: i64 = v.trim().parse().map_err(|_| {
+                        WebError::Invalid(format!("limit '{v}' is not a whole number"))
+                    })?;
+                    if !(1..=500).contains(&n) {
+                        return Err(WebError::Invalid(format!("limit {n} is outside 1–500")));
+                    }
+                    q.limit = Some(n);
+                    continue;
+                }
+                other => {
+                    return Err(WebError::Invalid(format!(
+                        "unknown parameter '{other}' (status, sentiment, brand, source, cursor, limit)"
+                    )));
+                }
+            };
+            if slot.is_some() {
+                return Err(WebError::Invalid(format!("parameter '{k}' is given twice")));
+            }
+            *slot = Some(v);
+        }
+        Ok(q)
+    }
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -80,8 +125,9 @@ async fn line(web: &Web, m: MentionRecord) -> WebResult<ExportLine> {
 
 pub async fn list(
     State(web): State<Web>,
-    Query(q): Query<ListQuery>,
+    RawQuery(raw): RawQuery,
 ) -> WebResult<Json<serde_json::Value>> {
+    let q = ListQuery::parse(raw.as_deref())?;
     let status = nonempty(q.status)
         .map(|s| s.parse::<Status>().map_err(WebError::Invalid))
         .transpose()?;

@@ -792,6 +792,16 @@ async fn the_api() {
             .iter()
             .map(|l| serde_json::to_value(l).unwrap())
             .collect();
+        for bad in [
+            "/api/mentions?limit=abc",
+            "/api/mentions?limit=0",
+            "/api/mentions?stauts=new",
+            "/api/mentions?status=new&status=replied",
+        ] {
+            let (status, body) = t.api_get(bad).await;
+            assert_eq!(status, 422, "{bad}: {body}");
+            assert!(body["error"].is_string(), "{bad}: {body}");
+        }
         let (status, body) = t.api_get("/api/mentions?status=new").await;
         assert_eq!(status, 200);
         let items = body["items"].as_array().unwrap();
