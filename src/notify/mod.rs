@@ -428,10 +428,15 @@ impl Notifier {
             Box::pin(async move {
                 if let Some(occ) = weekly.poll(now) {
                     let me = me.clone();
+                    let weekly = weekly.clone();
                     tokio::spawn(async move {
                         match me.run_weekly_report(occ, now).await {
                             Ok(_) => {}
-                            Err(e) => tracing::error!(error = %e, "the weekly report failed"),
+                            Err(e) => {
+                                tracing::error!(error = %e, "the weekly report failed; retrying in a minute");
+                                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                                weekly.retry(occ);
+                            }
                         }
                         let _ = me.deliver_due(Utc::now()).await;
                     });
@@ -441,9 +446,12 @@ impl Notifier {
                 {
                     let since = d.previous(occ);
                     let me = me.clone();
+                    let d = d.clone();
                     tokio::spawn(async move {
                         if let Err(e) = me.run_digest(since, occ, now).await {
-                            tracing::error!(error = %e, "the morning digest failed");
+                            tracing::error!(error = %e, "the morning digest failed; retrying in a minute");
+                            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                            d.retry(occ);
                         }
                         let _ = me.deliver_due(Utc::now()).await;
                     });

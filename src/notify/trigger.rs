@@ -50,6 +50,16 @@ impl CalendarTrigger {
         latest
     }
 
+    /// Makes `occurrence` due again at the next poll: a run that failed (the database was away, say)
+    /// is retried instead of waiting a week. The job's marker row keeps a retry from sending twice.
+    pub fn retry(&self, occurrence: DateTime<Utc>) {
+        let mut checked = self.checked_until.lock().unwrap_or_else(|e| e.into_inner());
+        let before = occurrence - Duration::seconds(1);
+        if before < *checked {
+            *checked = before;
+        }
+    }
+
     /// The occurrence before `occurrence` (searched up to 8 days back; `occurrence − 1 day` when
     /// there is none): the start of the period a digest covers.
     pub fn previous(&self, occurrence: DateTime<Utc>) -> DateTime<Utc> {
@@ -90,6 +100,18 @@ mod tests {
         );
         assert_eq!(t.poll(at("2026-11-23T07:00:10Z")), None);
         assert_eq!(t.poll(at("2026-11-29T07:00:10Z")), None);
+    }
+
+    #[test]
+    fn a_failed_run_is_due_again_after_retry() {
+        let tz = chrono_tz::Europe::Stockholm;
+        let s = CronSchedule::parse("0 8 * * MON").unwrap();
+        let t = CalendarTrigger::new(s, tz, at("2026-11-23T06:00:00Z"), Duration::hours(1));
+        let occ = t.poll(at("2026-11-23T07:00:05Z")).unwrap();
+        assert_eq!(t.poll(at("2026-11-23T07:01:00Z")), None);
+        t.retry(occ);
+        assert_eq!(t.poll(at("2026-11-23T07:02:00Z")), Some(occ));
+        assert_eq!(t.poll(at("2026-11-23T07:03:00Z")), None);
     }
 
     #[test]
