@@ -68,6 +68,7 @@ impl Scheduler {
         let limit = self.ctx.config.crawler.concurrency;
         let permits = Arc::new(Semaphore::new(limit));
         let mut running: JoinSet<()> = JoinSet::new();
+        let in_flight: Arc<std::sync::Mutex<std::collections::HashSet<i64>>> = Arc::default();
         loop {
             if *shutdown.borrow() {
                 break;
@@ -104,14 +105,26 @@ impl Scheduler {
                                 let _ = self.ctx.store.release_lease(rec.id).await;
                                 continue;
                             };
+                            // A crawl that outlived its lease (many pages behind a long Crawl-delay)
+                            // is still running here: the source is not started a second time.
+                            if !in_flight
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .insert(rec.id)
+                            {
+                                continue;
+                            }
                             let Ok(permit) = permits.clone().acquire_owned().await else {
                                 break;
                             };
                             let ctx = self.ctx.clone();
                             let listeners = self.listeners.clone();
+                            let in_flight = in_flight.clone();
                             running.spawn(async move {
                                 let _permit = permit;
-                                match crawl_one(&ctx, &source, &rec).await {
+                                let outcome = crawl_one(&ctx, &source, &rec).await;
+                                in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&rec.id);
+                                match outcome {
                                     Ok(report) => {
                                         tracing::info!(
                                             source = %report.source, outcome = %report.outcome, health = report.health.label(),
@@ -168,6 +181,13 @@ pub async fn crawl_now(
                     source.name.clone(),
                 ));
             };
+            // A source a running `serve` or `worker` is crawling right now is left to it.
+            let now = Utc::now();
+            let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+            if !ctx.store.lease_source(rec.id, "lyssna crawl", now, until).await? {
+                tracing::warn!(source = %source.name, "skipped: another Lyssna process is crawling it now");
+                return Ok(None);
+            }
             let name = source.name.clone();
             let p = progress.clone();
             let report = crawl_source(&ctx, &source, &rec, Utc::now(), &move |pages| {
@@ -175,13 +195,13 @@ pub async fn crawl_now(
             })
             .await?;
             progress(&source.name, report.pages, Some(&report));
-            Ok((i, report))
+            Ok(Some((i, report)))
         });
     }
     let mut reports = Vec::new();
     while let Some(done) = set.join_next().await {
         match done {
-            Ok(r) => reports.push(r?),
+            Ok(r) => reports.extend(r?),
             Err(e) => tracing::error!(error = %e, "a crawl task failed"),
         }
     }

@@ -207,6 +207,28 @@ impl Store {
         Ok(leased)
     }
 
+    /// Takes one source's lease for an immediate crawl (`lyssna crawl`), unless another process holds
+    /// it. Returns whether the lease was taken.
+    pub async fn lease_source(
+        &self,
+        source_id: i64,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE sources SET lease_owner = $1, lease_until = $2 \
+             WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4)",
+        )
+        .bind(owner)
+        .bind(ts(lease_until))
+        .bind(source_id)
+        .bind(ts(now))
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Gives a source back without crawling it (e.g. on shutdown).
     pub async fn release_lease(&self, source_id: i64) -> StoreResult<()> {
         sqlx::query("UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
