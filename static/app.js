@@ -27,7 +27,14 @@
     return document.querySelector("article.mention");
   }
 
+  // What this tab changed last (kept across reloads of the tab, so `u` undoes the leader's own last
+  // action, never someone else's or Lyssna's).
   var lastChanged = null;
+  try { lastChanged = sessionStorage.getItem("lyssna-last-changed"); } catch (e) { lastChanged = null; }
+  function remember(id) {
+    lastChanged = id;
+    try { sessionStorage.setItem("lyssna-last-changed", id); } catch (e) { /* private mode */ }
+  }
 
   function flash(text) {
     var p = document.querySelector("p.flash");
@@ -57,7 +64,7 @@
     post(form, extra).then(function (resp) {
       return resp.text().then(function (text) {
         if (!resp.ok || resp.redirected) { flash(resp.ok ? "Your session has ended; reload the page." : text); return; }
-        lastChanged = tr.dataset.id;
+        remember(tr.dataset.id);
         var table = tr.closest("table");
         var wanted = table ? table.dataset.filterStatus : "all";
         var holder = document.createElement("tbody");
@@ -124,7 +131,7 @@
     form.action = "/mentions/" + encodeURIComponent(tr.dataset.id) + "/status";
     [["csrf_token", document.body.dataset.csrf || ""], ["back", location.pathname + location.search],
      ["status", status], ["reason", ""], ["note", ""],
-     ["until", new Date(Date.now() + 86400000).toISOString().slice(0, 10)]].forEach(function (kv) {
+     ["until", tomorrowLocal()]].forEach(function (kv) {
       var input = document.createElement("input");
       input.type = "hidden"; input.name = kv[0]; input.value = kv[1];
       form.appendChild(input);
@@ -134,6 +141,14 @@
     return form;
   }
 
+  // Tomorrow's date in the browser's time zone (toISOString would give the UTC date, which just after
+  // midnight in Stockholm is still today).
+  function tomorrowLocal() {
+    var d = new Date(Date.now() + 86400000);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
   function undo() {
     var article = mentionContext();
     if (article) {
@@ -141,10 +156,12 @@
       if (f) { f.submit(); }
       return;
     }
-    if (!lastChanged) { var r = row(); if (r) { lastChanged = r.dataset.id; } else { return; } }
+    if (!lastChanged) { flash("Nothing to undo: no mention was changed from this tab."); return; }
     var form = document.createElement("form");
     form.method = "post";
     form.action = "/mentions/" + encodeURIComponent(lastChanged) + "/undo";
+    // One undo per action: a second `u` must not reach back to an older change.
+    try { sessionStorage.removeItem("lyssna-last-changed"); } catch (e) { /* private mode */ }
     var csrf = document.createElement("input");
     csrf.type = "hidden"; csrf.name = "csrf_token"; csrf.value = document.body.dataset.csrf || "";
     var back = document.createElement("input");
