@@ -300,8 +300,10 @@ impl Notifier {
         }
         let (mut sent, mut failed) = (0, 0);
         loop {
+            // One at a time: a claimed row that is never attempted (an error below, a shutdown) would
+            // later count as interrupted and never be sent. Deliveries are few; batching buys nothing.
             let batch = store
-                .claim_due_deliveries(now, Utc::now().max(now) + CLAIM_LEASE, 20)
+                .claim_due_deliveries(now, Utc::now().max(now) + CLAIM_LEASE, 1)
                 .await?;
             if batch.is_empty() {
                 break;

@@ -868,6 +868,10 @@ impl Store {
             .mention(id)
             .await?
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
+        if before.sentiment_override.as_deref() == label {
+            // Nothing changes: no event (the history records changes, not clicks).
+            return Ok(before);
+        }
         let from = before.effective_sentiment().to_string();
         let to = label.unwrap_or(&before.sentiment).to_string();
         let _writer = self.writer().await;
