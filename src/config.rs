@@ -790,7 +790,16 @@ impl Config {
             && let Err(errors) = Matcher::compile_all(&brands)
         {
             for e in errors {
-                p.nowhere(e.to_string());
+                // Point at the query's line in the file.
+                let spanned = raw.brands.get(e.brand_index).and_then(|b| match e.which {
+                    crate::domain::query::QueryRef::Query => Some(&b.query),
+                    crate::domain::query::QueryRef::Exclude(i) => b.exclude.get(i),
+                    crate::domain::query::QueryRef::Context(i) => b.context.get(i),
+                });
+                match spanned {
+                    Some(q) => p.at(q, e.to_string()),
+                    None => p.nowhere(e.to_string()),
+                }
             }
         }
 

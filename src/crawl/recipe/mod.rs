@@ -496,9 +496,16 @@ impl Loader<'_> {
             },
             None => Fields::default(),
         };
+        // A `body` or `title` that is present but invalid has its own message already.
+        let written = |key: &str| match self.get(doc, "fields").map(|v| v.get_ref()) {
+            Some(DeValue::Table(t)) => self.get(t, key).is_some(),
+            _ => false,
+        };
+        let neither_written = !written("body") && !written("title");
         if !matches!(item, Some(ItemSource::SchemaOrg))
             && fields.body.is_none()
             && fields.title.is_none()
+            && neither_written
         {
             let at = self.get(doc, "fields").map(|v| v.span().start);
             self.problem(
