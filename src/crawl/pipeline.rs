@@ -66,14 +66,6 @@ impl Pipeline {
         ))
     }
 
-    pub fn matcher(&self) -> &Matcher {
-        &self.matcher
-    }
-
-    pub fn classifier(&self) -> &Classifier {
-        &self.classifier
-    }
-
     /// Whether `item` was written by one of the leader's accounts: the handle matches (case-insensitive)
     /// and the item lives on the identity's site or a subdomain of it.
     fn identity_of(&self, item: &Item, page_url: &Url) -> Option<&Identity> {

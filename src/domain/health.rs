@@ -61,11 +61,6 @@ impl Health {
             .find(|h| h.as_str() == s)
             .unwrap_or(Health::Pending)
     }
-
-    /// Whether the dashboard should draw attention to it.
-    pub fn is_problem(self) -> bool {
-        !matches!(self, Health::Ok | Health::Pending)
-    }
 }
 
 /// What the previous crawls left.

@@ -65,13 +65,6 @@ impl Store {
         .transpose()
     }
 
-    pub async fn user_count(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(self.pool())
-            .await?;
-        col(&row, "n")
-    }
-
     pub async fn create_session(
         &self,
         token_hash: &str,

@@ -103,29 +103,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize)) {
         }
         // A run of token-ish characters starts at i; find its end and whether it is simple.
         let start = i;
-        let mut simple = true;
-        let mut j = i;
-        while j < len {
-            let b = bytes[j];
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    j += 1;
-                    continue;
-                }
-                break;
-            }
-            let Some(c) = text[j..].chars().next() else {
-                break;
-            };
-            match classify(c) {
-                Class::Letter => j += c.len_utf8(),
-                Class::Boundary => break,
-                Class::Complex => {
-                    simple = false;
-                    j += c.len_utf8();
-                }
-            }
-        }
+        let (j, simple) = run_end(text, i);
         if simple {
             f(start, j);
         } else {
@@ -173,30 +151,46 @@ pub fn for_each_non_ascii_token(text: &str, mut f: impl FnMut(usize, usize)) -> 
         while start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
             start -= 1;
         }
-        let mut end = i;
-        while end < len {
-            let b = bytes[end];
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    end += 1;
-                    continue;
-                }
-                break;
-            }
-            let Some(c) = text[end..].chars().next() else {
-                break;
-            };
-            match classify(c) {
-                Class::Letter => end += c.len_utf8(),
-                Class::Boundary => break,
-                Class::Complex => return false,
-            }
+        let (end, simple) = run_end(text, i);
+        if !simple {
+            return false;
         }
         let run = &text[start..end];
         for_each_token(run, |s, e| f(start + s, start + e));
         i = end;
     }
     true
+}
+
+/// Where the fast path's run starting at `from` ends (ASCII letters and digits, Latin letters and
+/// marks, and `Complex` characters, up to ASCII punctuation, space or a `Boundary` character), and
+/// whether it is simple (holds no `Complex` character, so it is one token).
+fn run_end(text: &str, from: usize) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut simple = true;
+    let mut j = from;
+    while j < bytes.len() {
+        let b = bytes[j];
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let Some(c) = text[j..].chars().next() else {
+            break;
+        };
+        match classify(c) {
+            Class::Letter => j += c.len_utf8(),
+            Class::Boundary => break,
+            Class::Complex => {
+                simple = false;
+                j += c.len_utf8();
+            }
+        }
+    }
+    (j, simple)
 }
 
 /// Tokens of a run by UAX #29 word segmentation, then split at inner punctuation.
