@@ -2,7 +2,7 @@
 //! with graceful shutdown. Tests start it on port 0.
 
 use crate::config::Config;
-use crate::crawl::http::{Fetcher, FetcherConfig, install_crypto_provider};
+use crate::net::{Fetcher, FetcherConfig, install_crypto_provider};
 use crate::crawl::pipeline::Pipeline;
 use crate::crawl::run::CrawlContext;
 use crate::scheduler::Scheduler;

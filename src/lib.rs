@@ -12,6 +12,7 @@ pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod domain;
+pub mod net;
 pub mod notify;
 pub mod scheduler;
 pub mod store;

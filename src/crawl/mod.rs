@@ -5,7 +5,7 @@ pub mod charset;
 pub mod dates;
 pub mod feed;
 pub mod feed_gen;
-pub mod http;
+
 pub mod pipeline;
 pub mod recipe;
 pub mod run;

@@ -2,7 +2,7 @@
 //! pipeline → health → one transaction in the store.
 
 use crate::config::{Config, SourceConfig, SourceKind};
-use crate::crawl::http::{FetchError, FetchOutcome, FetchRequest, FetchedPage, Fetcher};
+use crate::net::{FetchError, FetchOutcome, FetchRequest, FetchedPage, Fetcher};
 use crate::crawl::pipeline::Pipeline;
 use crate::crawl::{charset, feed};
 use crate::domain::health::{self, Health, Outcome, Previous};

@@ -17,7 +17,7 @@ pub mod trigger;
 pub mod webhook;
 
 use crate::config::{Config, WebhookConfig};
-use crate::crawl::http::{Poster, PosterConfig};
+use crate::net::{Poster, PosterConfig};
 use crate::domain::report::{
     IsoWeekId, ReportSettings, WeeklyReport, load_window, to_html, to_text, weekly_report,
 };

@@ -36,7 +36,7 @@ fn on_path(program: &str) -> Option<std::path::PathBuf> {
 impl Driver {
     async fn start() -> Option<Driver> {
         let chromedriver = on_path("chromedriver")?;
-        lyssna::crawl::http::install_crypto_provider();
+        lyssna::net::install_crypto_provider();
         let port = free_port();
         let child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
