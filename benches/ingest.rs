@@ -7,17 +7,22 @@
 
 use chrono::Utc;
 use lyssna::crawl::feed::parse_feed;
-use lyssna::crawl::feed_gen::{FeedFlavor, GENERATED_BRANDS, generate_realistic_feed};
-use lyssna::crawl::pipeline::Pipeline;
-use lyssna::domain::health::Health;
+use lyssna::domain::health::{CrawlOutcome, Health};
+use lyssna::domain::pipeline::Pipeline;
 use lyssna::domain::query::{BrandSpec, Matcher};
 use lyssna::domain::sentiment::Classifier;
+use lyssna::domain::source::SourceKind;
 use lyssna::store::{CrawlRecord, SourceSpec, SourceState, Store};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 use url::Url;
+
+#[path = "common/feed_gen.rs"]
+#[allow(dead_code)]
+mod feed_gen;
+use feed_gen::{FeedFlavor, GENERATED_BRANDS, generate_realistic_feed};
 
 const ITEMS_PER_FEED: usize = 50;
 
@@ -40,35 +45,36 @@ fn feeds(n: usize) -> Vec<(String, Vec<u8>)> {
 fn crawl_record(
     source_id: i64,
     now: chrono::DateTime<Utc>,
-    processed: lyssna::crawl::pipeline::Processed,
-) -> CrawlRecord {
-    CrawlRecord {
+    processed: lyssna::domain::pipeline::Processed,
+) -> (CrawlRecord, SourceState) {
+    let state = SourceState {
+        health: Health::Ok,
+        last_error: None,
+        consecutive_failures: 0,
+        empty_streak: 0,
+        last_attempt_at: now,
+        last_success_at: Some(now),
+        last_new_item_at: Some(now),
+        next_check_at: now,
+        etag: None,
+        last_modified: None,
+        items_found: Some(ITEMS_PER_FEED as i64),
+        items_fingerprint: Some(processed.fingerprint.clone()),
+    };
+    let record = CrawlRecord {
         source_id,
         started_at: now,
         finished_at: now,
-        outcome: "ok".into(),
+        outcome: CrawlOutcome::Ok,
         pages: 1,
         unchanged_pages: 0,
         items: ITEMS_PER_FEED as i64,
         error: None,
-        state: SourceState {
-            health: Health::Ok,
-            last_error: None,
-            consecutive_failures: 0,
-            empty_streak: 0,
-            last_attempt_at: now,
-            last_success_at: Some(now),
-            last_new_item_at: Some(now),
-            next_check_at: now,
-            etag: None,
-            last_modified: None,
-            items_found: Some(ITEMS_PER_FEED as i64),
-            items_fingerprint: Some(processed.fingerprint.clone()),
-        },
         candidates: processed.candidates,
         replies: processed.replies,
         posts: processed.posts,
-    }
+    };
+    (record, state)
 }
 
 fn target_dir() -> PathBuf {
@@ -178,7 +184,7 @@ fn main() {
     let (items, mentions, pipeline_s) = rt.block_on(async {
         let store = Store::open_and_migrate(&url).await.expect("store");
         let specs: Vec<SourceSpec> = (0..feeds.len())
-            .map(|i| SourceSpec { name: format!("feed {i}"), kind: "feed".into(), url: None, schedule: String::new() })
+            .map(|i| SourceSpec { name: format!("feed {i}"), kind: SourceKind::Feed, url: None, schedule: String::new() })
             .collect();
         store.sync_sources(&specs, now).await.expect("sources");
         let mut ids = Vec::new();
@@ -197,9 +203,9 @@ fn main() {
             let s = Instant::now();
             let processed = pipeline.process(&id.to_string(), parsed.items, &feed_url, false, now);
             t_process += s.elapsed().as_secs_f64();
-            let record = crawl_record(*id, now, processed);
+            let (record, state) = crawl_record(*id, now, processed);
             let s = Instant::now();
-            mentions += store.record_crawl(&record).await.expect("stored").new_mentions.len();
+            mentions += store.record_crawl(&record, |_| state).await.expect("stored").0.new_mentions.len();
             t_store += s.elapsed().as_secs_f64();
         }
         println!("stages: parse {t_parse:.3} s, match+classify+dedup keys {t_process:.3} s, store {t_store:.3} s");
@@ -218,7 +224,7 @@ fn main() {
         let specs: Vec<SourceSpec> = (0..feeds.len())
             .map(|i| SourceSpec {
                 name: format!("feed {i}"),
-                kind: "feed".into(),
+                kind: SourceKind::Feed,
                 url: None,
                 schedule: String::new(),
             })
@@ -260,8 +266,11 @@ fn main() {
                 })
                 .await
                 .expect("blocking task");
-                let record = crawl_record(id, now, processed);
-                store.record_crawl(&record).await.expect("stored");
+                let (record, state) = crawl_record(id, now, processed);
+                store
+                    .record_crawl(&record, |_| state)
+                    .await
+                    .expect("stored");
                 n
             });
         }

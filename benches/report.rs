@@ -11,9 +11,10 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 use lyssna::domain::report::{
-    EventFacts, IsoWeekId, MentionFacts, ReportSettings, Sentiment, Status, load_window, to_csv,
-    to_html, to_text, weekly_report,
+    EventFacts, IsoWeekId, MentionFacts, ReportSettings, Sentiment, Status, load_window,
+    weekly_report,
 };
+use lyssna::render::report::{to_csv, to_html, to_text};
 
 struct Lcg(u64);
 impl Lcg {

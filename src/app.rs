@@ -1,16 +1,17 @@
-//! Building Lyssna from a configuration, and running it: the scheduler and the web server side by side,
-//! with graceful shutdown. Tests start it on port 0.
+//! The composition root: the store, the pipeline, the fetcher and the notifier are built once from the
+//! configuration, and the web server and the scheduler run side by side on them, with graceful
+//! shutdown. Tests start it on port 0.
 
 use crate::config::Config;
+use crate::ingest::Ingest;
 use crate::net::{Fetcher, FetcherConfig, install_crypto_provider};
-use crate::crawl::pipeline::Pipeline;
-use crate::crawl::run::CrawlContext;
+use crate::notify::Notifier;
 use crate::scheduler::Scheduler;
 use crate::store::{SourceSpec, Store};
+use crate::web::Web;
 use chrono::Utc;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Everything a running Lyssna shares.
@@ -18,7 +19,7 @@ use tokio::sync::watch;
 pub struct App {
     pub config: Arc<Config>,
     pub store: Store,
-    pub crawl: CrawlContext,
+    pub ingest: Ingest,
 }
 
 /// The fetcher settings a configuration asks for.
@@ -53,38 +54,54 @@ impl App {
             .filter(|s| s.enabled)
             .map(|s| SourceSpec {
                 name: s.name.clone(),
-                kind: s.kind.as_str().to_string(),
+                kind: s.kind,
                 url: s.url.as_ref().map(|u| u.to_string()),
                 schedule: s.schedule.to_string(),
             })
             .collect();
         store.sync_sources(&specs, Utc::now()).await?;
-        let pipeline = Pipeline::from_config(&config).map_err(anyhow::Error::msg)?;
+        let pipeline = Arc::new(config.pipeline().map_err(anyhow::Error::msg)?);
         let fetcher = Fetcher::new(fetcher_config(&config))?;
         let config = Arc::new(config);
-        let crawl = CrawlContext {
+        let ingest = Ingest {
             config: config.clone(),
             store: store.clone(),
             fetcher,
-            pipeline: Arc::new(pipeline),
+            pipeline,
         };
         Ok(App {
             config,
             store,
-            crawl,
+            ingest,
         })
     }
 
-    /// A scheduler for this app with its calendar jobs.
+    /// A scheduler for this app with the notifier's calendar jobs and crawl listener.
     pub fn scheduler(&self) -> Scheduler {
-        let mut scheduler = Scheduler::new(self.crawl.clone());
-        match crate::notify::Notifier::new(self.store.clone(), self.config.clone()) {
-            Ok(n) => n.install(&mut scheduler, Utc::now()),
+        let mut scheduler = Scheduler::new(self.ingest.clone());
+        match Notifier::new(self.store.clone(), self.config.clone()) {
+            Ok(n) => {
+                for job in n.calendar_jobs(Utc::now()) {
+                    scheduler.add_job(job);
+                }
+                if let Some(listener) = n.new_mentions_listener() {
+                    scheduler.on_crawl(Arc::new(move |report| listener(&report.new_mention_ids)));
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "notifications are off: cannot build the webhook client")
             }
         }
         scheduler
+    }
+
+    /// The dashboard's and the API's state.
+    pub fn web(&self) -> Web {
+        Web::new(
+            self.config.clone(),
+            self.store.clone(),
+            self.ingest.pipeline.clone(),
+        )
     }
 
     /// Binds the web server (port 0 picks a free port) and returns the address and the running task.
@@ -93,30 +110,7 @@ impl App {
         listen: SocketAddr,
         shutdown: watch::Receiver<bool>,
     ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-        let addr = listener.local_addr()?;
-        let router = crate::web::router(self.clone());
-        let mut rx = shutdown;
-        let handle = tokio::spawn(async move {
-            let graceful = async move {
-                while !*rx.borrow() {
-                    if rx.changed().await.is_err() {
-                        break;
-                    }
-                }
-            };
-            // The peer address feeds the per-IP login rate limit.
-            let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(e) = axum::serve(listener, service)
-                .with_graceful_shutdown(graceful)
-                .await
-            {
-                tracing::error!(error = %e, "the web server stopped");
-            }
-        });
-        Ok((addr, handle))
+        crate::web::serve(self.web(), listen, shutdown).await
     }
 }
 

@@ -5,13 +5,19 @@
 //! with its default and a comment; `config check` on that file is part of the test suite.
 
 use crate::crawl::recipe::Recipe;
+use crate::domain::pipeline::Pipeline;
 use crate::domain::query::{BrandSpec, Matcher};
+use crate::domain::report::{ReportSettings, WorkingHours};
+pub use crate::domain::schedule::{CronSchedule, Schedule};
+use crate::domain::sentiment::Classifier;
+pub use crate::domain::source::{Identity, SourceKind};
+pub use crate::domain::units::{format_duration, parse_duration, parse_size};
 use chrono_tz::Tz;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 use toml::Spanned;
 
@@ -54,215 +60,6 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-// ---------------------------------------------------------------------------------------------
-// Value types with their own syntax
-// ---------------------------------------------------------------------------------------------
-
-/// Parses `90s`, `30m`, `24h`, `7d`, `2w`, `500ms` and combinations like `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let bad =
-        || format!("'{s}' is not a duration; write a number and a unit, like 90s, 30m, 24h or 7d");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = rest[..unit_len].trim();
-        rest = &rest[unit_len..];
-        let secs = match unit {
-            "ms" => {
-                total = total
-                    .checked_add(Duration::from_millis(n))
-                    .ok_or_else(bad)?;
-                continue;
-            }
-            "s" | "sec" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => return Err(bad()),
-        };
-        total = total
-            .checked_add(Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?))
-            .ok_or_else(bad)?;
-    }
-    // Nothing Lyssna schedules or measures needs more than ten years; more would overflow dates.
-    if total > Duration::from_secs(10 * 366 * 86_400) {
-        return Err(format!("'{s}' is too long; durations go up to ten years"));
-    }
-    Ok(total)
-}
-
-/// Parses byte sizes: `10MiB`, `512KiB`, `1MB`, `2000000`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let bad = || format!("'{s}' is not a size; write for example 10MiB, 512KiB or 1000000");
-    if digits == 0 {
-        return Err(bad());
-    }
-    let n: u64 = t[..digits].parse().map_err(|_| bad())?;
-    let mult: u64 = match t[digits..].trim() {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        "kB" | "KB" => 1000,
-        "MB" => 1_000_000,
-        "GB" => 1_000_000_000,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(mult).ok_or_else(bad)
-}
-
-/// A standard 5-field crontab expression (minute hour day-of-month month day-of-week; Sunday is 0 or
-/// 7; names allowed) or an alias such as `@daily`. Six-field (seconds) patterns are refused so that a
-/// schedule always means what crontab would make of it.
-#[derive(Debug, Clone)]
-pub struct CronSchedule {
-    pub pattern: String,
-    cron: croner::Cron,
-}
-
-impl CronSchedule {
-    pub fn parse(s: &str) -> Result<CronSchedule, String> {
-        let t = s.trim();
-        let fields = t.split_whitespace().count();
-        if !t.starts_with('@') && fields != 5 {
-            return Err(format!(
-                "'{s}' has {fields} fields; a schedule has 5 (minute hour day month weekday), e.g. \"*/30 7-22 * * *\" or \"0 8 * * MON\""
-            ));
-        }
-        let cron = croner::Cron::from_str(t).map_err(|e| {
-            format!("'{s}' is not a valid cron expression ({e}); e.g. \"*/30 7-22 * * *\" or \"0 8 * * MON\"")
-        })?;
-        Ok(CronSchedule {
-            pattern: t.to_string(),
-            cron,
-        })
-    }
-
-    /// The first occurrence strictly after `after`, evaluated in `tz` (so "0 8 * * MON" is 08:00 local
-    /// time on both sides of a daylight-saving change).
-    pub fn next_after(
-        &self,
-        after: chrono::DateTime<chrono::Utc>,
-        tz: Tz,
-    ) -> Option<chrono::DateTime<chrono::Utc>> {
-        let local = after.with_timezone(&tz);
-        self.cron
-            .find_next_occurrence(&local, false)
-            .ok()
-            .map(|t| t.with_timezone(&chrono::Utc))
-    }
-}
-
-/// When a source is checked.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // few, long-lived values: boxing buys nothing
-pub enum Schedule {
-    Every(Duration),
-    Cron(Box<CronSchedule>),
-}
-
-impl Schedule {
-    /// The next regular check after `after` (before jitter and backoff).
-    pub fn next_after(
-        &self,
-        after: chrono::DateTime<chrono::Utc>,
-        tz: Tz,
-    ) -> chrono::DateTime<chrono::Utc> {
-        match self {
-            Schedule::Every(d) => {
-                after + chrono::Duration::from_std(*d).unwrap_or(chrono::Duration::minutes(30))
-            }
-            Schedule::Cron(c) => c
-                .next_after(after, tz)
-                .unwrap_or(after + chrono::Duration::hours(24)),
-        }
-    }
-
-    /// The nominal interval, used to size jitter.
-    pub fn nominal_interval(&self) -> Duration {
-        match self {
-            Schedule::Every(d) => *d,
-            Schedule::Cron(_) => Duration::from_secs(3600),
-        }
-    }
-}
-
-impl fmt::Display for Schedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Schedule::Every(d) => write!(f, "every {}", format_duration(*d)),
-            Schedule::Cron(c) => write!(f, "cron \"{}\"", c.pattern),
-        }
-    }
-}
-
-/// `90s`, `30m`, `2h`, `7d`: the largest unit that divides the duration.
-pub fn format_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s == 0 {
-        return format!("{}ms", d.as_millis());
-    }
-    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-        if s.is_multiple_of(n) {
-            return format!("{}{unit}", s / n);
-        }
-    }
-    format!("{s}s")
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    Feed,
-    Html,
-    Json,
-    Manual,
-}
-
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Feed => "feed",
-            SourceKind::Html => "html",
-            SourceKind::Json => "json",
-            SourceKind::Manual => "manual",
-        }
-    }
-}
-
-impl FromStr for SourceKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "feed" => Ok(SourceKind::Feed),
-            "html" => Ok(SourceKind::Html),
-            "json" => Ok(SourceKind::Json),
-            "manual" => Ok(SourceKind::Manual),
-            _ => Err(format!(
-                "unknown source kind '{s}' (expected feed, html, json or manual)"
-            )),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -460,7 +257,7 @@ pub struct ServerConfig {
 #[derive(Debug, Clone)]
 pub struct LeaderConfig {
     pub sla: Duration,
-    pub working_hours: String,
+    pub working_hours: WorkingHours,
 }
 
 #[derive(Debug, Clone)]
@@ -474,13 +271,6 @@ pub struct CrawlerConfig {
     pub respect_robots: bool,
     /// How many sources are crawled at the same time (each host still sees one request at a time).
     pub concurrency: usize,
-}
-
-/// One of the leader's own accounts: never a mention, and its posts in a thread count as replies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub site: String,
-    pub handle: String,
 }
 
 #[derive(Debug, Clone)]
@@ -699,13 +489,11 @@ impl Config {
         };
         let sla = duration(&raw.leader.sla, Duration::from_secs(86_400), &mut p);
         let working_hours = match &raw.leader.working_hours {
-            Some(w) => {
-                if let Err(e) = w.get_ref().parse::<crate::domain::report::WorkingHours>() {
-                    p.at(w, e.to_string());
-                }
-                w.get_ref().clone()
-            }
-            None => "Mon-Fri 08:00-17:00".to_string(),
+            Some(w) => w.get_ref().parse::<WorkingHours>().unwrap_or_else(|e| {
+                p.at(w, e.to_string());
+                WorkingHours::default()
+            }),
+            None => WorkingHours::default(),
         };
 
         let crawler = CrawlerConfig {
@@ -1101,6 +889,54 @@ impl Config {
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name == name)
     }
+
+    /// The classifier this configuration asks for: the built-in lexicons plus `sentiment.lexicon`.
+    pub fn classifier(&self) -> Result<Cow<'static, Classifier>, String> {
+        match &self.sentiment_lexicon {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the lexicon {}: {e}", path.display()))?;
+                Ok(Cow::Owned(Classifier::builtin().with_user_lexicon(&text)?))
+            }
+            None => Ok(Cow::Borrowed(Classifier::builtin())),
+        }
+    }
+
+    /// The configured brands, compiled (every error, one per line).
+    pub fn matcher(&self) -> Result<Matcher, String> {
+        Matcher::compile_all(&self.brands).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    /// The weekly report's settings: time zone, SLA and working hours.
+    pub fn report_settings(&self) -> ReportSettings {
+        ReportSettings {
+            timezone: self.timezone,
+            // Durations are capped at ten years when parsed, so this always fits.
+            sla: chrono::Duration::from_std(self.leader.sla)
+                .unwrap_or_else(|_| chrono::Duration::hours(24)),
+            working_hours: self.leader.working_hours,
+        }
+    }
+
+    /// The language of the report page and e-mail: `server.language`, else English.
+    pub fn report_language(&self) -> &str {
+        self.server.language.as_deref().unwrap_or("en")
+    }
+
+    /// The pipeline every crawl and manual mention goes through: brands, classifier and identities.
+    pub fn pipeline(&self) -> Result<Pipeline, String> {
+        Ok(Pipeline::new(
+            self.matcher()?,
+            self.classifier()?,
+            self.identities.clone(),
+        ))
+    }
 }
 
 fn recipe_kind_name(kind: crate::crawl::recipe::RecipeKind) -> &'static str {
@@ -1149,57 +985,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_and_sizes() {
-        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("10").is_err());
-        assert!(parse_duration("").is_err());
-        assert_eq!(parse_size("10MiB").unwrap(), 10 << 20);
-        assert_eq!(parse_size("1000").unwrap(), 1000);
-        assert!(parse_size("ten").is_err());
-        assert_eq!(format_duration(Duration::from_secs(1800)), "30m");
-        assert_eq!(format_duration(Duration::from_secs(90)), "90s");
-    }
-
-    #[test]
-    fn cron_is_standard_crontab_in_local_time() {
-        use chrono::TimeZone;
-        let c = CronSchedule::parse("0 8 * * 1").unwrap();
-        // Saturday 2026-11-21 12:00 UTC → Monday 2026-11-23 08:00 Stockholm = 07:00 UTC.
-        let next = c
-            .next_after(
-                chrono::Utc
-                    .with_ymd_and_hms(2026, 11, 21, 12, 0, 0)
-                    .unwrap(),
-                chrono_tz::Europe::Stockholm,
-            )
-            .unwrap();
+    fn report_settings_from_defaults() {
         assert_eq!(
-            next,
-            chrono::Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0).unwrap()
+            Config::default().report_settings(),
+            ReportSettings::default()
         );
-        let sunday = CronSchedule::parse("0 8 * * 0").unwrap();
-        let next = sunday
-            .next_after(
-                chrono::Utc
-                    .with_ymd_and_hms(2026, 11, 21, 12, 0, 0)
-                    .unwrap(),
-                chrono_tz::UTC,
-            )
-            .unwrap();
-        assert_eq!(
-            next,
-            chrono::Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
-        );
-        assert!(
-            CronSchedule::parse("0 0 8 * * 1").is_err(),
-            "six fields are refused"
-        );
-        assert!(CronSchedule::parse("61 * * * *").is_err());
     }
 
     #[test]

@@ -7,13 +7,14 @@
 
 pub mod app;
 pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod domain;
+pub mod ingest;
 pub mod net;
 pub mod notify;
+pub mod render;
 pub mod scheduler;
 pub mod store;
 pub mod web;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
+use lyssna::domain::mention::EventKind;
 use lyssna::store::{ExportEvent, ExportLine, Store};
 
 /// A tiny deterministic PRNG (xorshift64*): benchmarks must generate the same data every run.
@@ -71,7 +72,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
             note: None,
             reply_url: None,
             until: None,
-            kind: "status".into(),
+            kind: EventKind::Status,
             recorded_at: None,
             undoes: None,
         }];
@@ -88,7 +89,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
                 note: None,
                 reply_url: None,
                 until: None,
-                kind: "status".into(),
+                kind: EventKind::Status,
                 recorded_at: None,
                 undoes: None,
             });
@@ -104,7 +105,7 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
                 note: Some("svarade i tråden".into()),
                 reply_url: Some(format!("https://forum.example/p/{i}#reply")),
                 until: None,
-                kind: "status".into(),
+                kind: EventKind::Status,
                 recorded_at: None,
                 undoes: None,
             });
@@ -122,16 +123,16 @@ pub fn mentions(n: usize, seed: u64, now: DateTime<Utc>) -> impl Iterator<Item =
             published_at: Some(published_at),
             found_at,
             brands: vec![BRANDS[rng.below(BRANDS.len() as u64) as usize].to_string()],
-            sentiment: sentiment.to_string(),
+            sentiment: sentiment.parse().expect("a label"),
             sentiment_override: None,
-            status: status.to_string(),
+            status: status.parse().expect("a status"),
             events,
             rating: None,
             rating_scale: None,
             lang: Some("sv".into()),
             sentiment_score: Some(0.0),
             sentiment_reasons: Some(Vec::new()),
-            matches: Some(serde_json::json!([])),
+            matches: Some(Vec::new()),
         }
     })
 }

@@ -1,12 +1,9 @@
-//! Everything between a source's URL and a list of items: the one outbound HTTP client, charset
-//! decoding, feed/HTML/JSON extraction, and the crawl of one source.
+//! Bytes → items, and nothing else: charset decoding, dates, text from HTML, feeds, recipes for HTML and
+//! JSON pages, and the dispatch by source kind (`extract`). No network (that is `net`), no database.
 
 pub mod charset;
 pub mod dates;
+pub mod extract;
 pub mod feed;
-pub mod feed_gen;
-
-pub mod pipeline;
 pub mod recipe;
-pub mod run;
 pub mod text;

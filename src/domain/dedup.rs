@@ -11,9 +11,10 @@
 //! A URL shared by several items of one extraction (a recipe whose `link` points at the thread rather
 //! than the post) identifies none of them, so the caller passes such URLs in `ambiguous_urls`.
 
+use crate::domain::candidate::Candidate;
 use crate::domain::item::Item;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use url::Url;
 
 /// Query parameters that only track where a click came from.
@@ -124,9 +125,274 @@ pub fn ambiguous_urls(items: &[Item]) -> HashSet<String> {
     shared
 }
 
+/// What the store already knows about a crawl's keys: which mention owns each known key, and each of
+/// those mentions' content hash and source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    pub key_owner: HashMap<String, String>,
+    /// Mention id → (content hash, source id).
+    pub mentions: HashMap<String, (String, i64)>,
+}
+
+/// Who a key belongs to after ingest: a stored mention, or the n-th new one of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Owner {
+    Stored(String),
+    New(usize),
+}
+
+/// The ingest decision for one crawl's candidates, as a value the store applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestPlan {
+    /// Indices (into the candidates) of the new mentions, in order; `Owner::New(n)` is the n-th.
+    pub new: Vec<usize>,
+    /// (mention, candidate index): the post changed since that mention was stored (or, for a new one,
+    /// since an earlier copy in the same crawl), so the mention is updated and the edit recorded.
+    pub edits: Vec<(Owner, usize)>,
+    /// Candidates that are a stored mention, unchanged (or seen through another source).
+    pub already_known: usize,
+    /// Keys to record, each once, with their owner.
+    pub new_keys: Vec<(String, Owner)>,
+}
+
+/// Decides, for each candidate of a crawl of source `source_id`, whether it is new, an edit of a stored
+/// mention, or known (PRODUCT §3.4). A candidate is a stored mention when any of its keys is known
+/// (strongest key first); it is an edit only when its text changed and the mention came from this same
+/// source (the same post seen through an aggregator is no edit). Candidates of one crawl that share a
+/// key are one mention. Every key not yet known is recorded for its owner.
+pub fn resolve(source_id: i64, candidates: &[Candidate], known: &Known) -> IngestPlan {
+    let mut plan = IngestPlan::default();
+    let mut owner_of: HashMap<&str, Owner> = known
+        .key_owner
+        .iter()
+        .map(|(k, id)| (k.as_str(), Owner::Stored(id.clone())))
+        .collect();
+    // Content hash and source of each mention as this crawl leaves it (an edit updates the hash, so a
+    // second copy of the edited post in the same crawl is no second edit).
+    let mut state: HashMap<Owner, (&str, i64)> = known
+        .mentions
+        .iter()
+        .map(|(id, (hash, src))| (Owner::Stored(id.clone()), (hash.as_str(), *src)))
+        .collect();
+    for (index, c) in candidates.iter().enumerate() {
+        let owner = c
+            .keys
+            .iter()
+            .find_map(|k| owner_of.get(k.as_str()).cloned());
+        let owner = match owner {
+            Some(owner) => {
+                let changed = state
+                    .get(&owner)
+                    .is_some_and(|(hash, src)| *hash != c.content_hash && *src == source_id);
+                if changed {
+                    state.insert(owner.clone(), (c.content_hash.as_str(), source_id));
+                    plan.edits.push((owner.clone(), index));
+                } else {
+                    plan.already_known += 1;
+                }
+                owner
+            }
+            None => {
+                let owner = Owner::New(plan.new.len());
+                plan.new.push(index);
+                state.insert(owner.clone(), (c.content_hash.as_str(), source_id));
+                owner
+            }
+        };
+        for k in &c.keys {
+            if !owner_of.contains_key(k.as_str()) {
+                owner_of.insert(k.as_str(), owner.clone());
+                plan.new_keys.push((k.clone(), owner.clone()));
+            }
+        }
+    }
+    plan
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cand(keys: &[&str], hash: &str) -> Candidate {
+        Candidate {
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            url: None,
+            canonical_url: None,
+            thread_url: None,
+            title: None,
+            body: "b".into(),
+            author: None,
+            published_at: None,
+            rating: None,
+            rating_scale: None,
+            brands: vec!["B".into()],
+            matches: Vec::new(),
+            lang: None,
+            sentiment: crate::domain::sentiment::Label::Neutral,
+            sentiment_score: 0.0,
+            sentiment_reasons: Vec::new(),
+            content_hash: hash.into(),
+        }
+    }
+
+    /// One stored mention `m1` of source 1 with hash `h1`, owning key `url:a`.
+    fn known_m1() -> Known {
+        Known {
+            key_owner: [("url:a".to_string(), "m1".to_string())].into(),
+            mentions: [("m1".to_string(), ("h1".to_string(), 1))].into(),
+        }
+    }
+
+    fn keys(plan: &IngestPlan) -> Vec<(&str, Owner)> {
+        plan.new_keys
+            .iter()
+            .map(|(k, o)| (k.as_str(), o.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn resolve_decides_new_edit_and_known() {
+        let stored = || Owner::Stored("m1".into());
+        // (case, source, candidates, new, edits, known, new keys)
+        #[allow(clippy::type_complexity)]
+        let table: Vec<(
+            &str,
+            i64,
+            Vec<Candidate>,
+            Vec<usize>,
+            Vec<(Owner, usize)>,
+            usize,
+            Vec<(&str, Owner)>,
+        )> = vec![
+            ("nothing", 1, vec![], vec![], vec![], 0, vec![]),
+            (
+                "unknown key: new",
+                1,
+                vec![cand(&["url:b"], "h2")],
+                vec![0],
+                vec![],
+                0,
+                vec![("url:b", Owner::New(0))],
+            ),
+            (
+                "known, same text",
+                1,
+                vec![cand(&["url:a"], "h1")],
+                vec![],
+                vec![],
+                1,
+                vec![],
+            ),
+            (
+                "known, text changed, same source: edit",
+                1,
+                vec![cand(&["url:a"], "h9")],
+                vec![],
+                vec![(stored(), 0)],
+                0,
+                vec![],
+            ),
+            (
+                "known, text changed, other source: no edit",
+                2,
+                vec![cand(&["url:a"], "h9")],
+                vec![],
+                vec![],
+                1,
+                vec![],
+            ),
+            (
+                "known by its second key: the first key joins it",
+                1,
+                vec![cand(&["id:1:x", "url:a"], "h1")],
+                vec![],
+                vec![],
+                1,
+                vec![("id:1:x", stored())],
+            ),
+            (
+                "two copies in one crawl: one mention",
+                1,
+                vec![cand(&["url:b"], "h2"), cand(&["url:b"], "h2")],
+                vec![0],
+                vec![],
+                1,
+                vec![("url:b", Owner::New(0))],
+            ),
+            (
+                "a copy shares one key of a new one: joins it",
+                1,
+                vec![
+                    cand(&["id:1:x", "url:b"], "h2"),
+                    cand(&["url:b", "url:c"], "h2"),
+                ],
+                vec![0],
+                vec![],
+                1,
+                vec![
+                    ("id:1:x", Owner::New(0)),
+                    ("url:b", Owner::New(0)),
+                    ("url:c", Owner::New(0)),
+                ],
+            ),
+            (
+                "a new one changed within the crawl: the later text is an edit",
+                1,
+                vec![cand(&["url:b"], "h2"), cand(&["url:b"], "h3")],
+                vec![0],
+                vec![(Owner::New(0), 1)],
+                0,
+                vec![("url:b", Owner::New(0))],
+            ),
+            (
+                "the edited post seen twice: one edit",
+                1,
+                vec![cand(&["url:a"], "h9"), cand(&["url:a"], "h9")],
+                vec![],
+                vec![(stored(), 0)],
+                1,
+                vec![],
+            ),
+            (
+                "edited twice in one crawl: two edits",
+                1,
+                vec![cand(&["url:a"], "h8"), cand(&["url:a"], "h9")],
+                vec![],
+                vec![(stored(), 0), (stored(), 1)],
+                0,
+                vec![],
+            ),
+            (
+                "two new ones",
+                1,
+                vec![cand(&["url:b"], "h2"), cand(&["url:c"], "h3")],
+                vec![0, 1],
+                vec![],
+                0,
+                vec![("url:b", Owner::New(0)), ("url:c", Owner::New(1))],
+            ),
+        ];
+        for (case, source, cands, new, edits, known, new_keys) in table {
+            let plan = resolve(source, &cands, &known_m1());
+            assert_eq!(plan.new, new, "{case}");
+            assert_eq!(plan.edits, edits, "{case}");
+            assert_eq!(plan.already_known, known, "{case}");
+            assert_eq!(keys(&plan), new_keys, "{case}");
+            assert_eq!(
+                plan.new.len() + plan.edits.len() + plan.already_known,
+                cands.len(),
+                "{case}: every candidate is decided once"
+            );
+        }
+    }
+
+    #[test]
+    fn resolve_with_nothing_stored_makes_everything_new_and_is_deterministic() {
+        let cands = vec![cand(&["url:a"], "h1"), cand(&["hash:z"], "h2")];
+        let a = resolve(1, &cands, &Known::default());
+        assert_eq!(a.new, vec![0, 1]);
+        assert_eq!(a, resolve(1, &cands, &Known::default()));
+    }
 
     #[test]
     fn canonical_urls_drop_tracking_and_fragments() {

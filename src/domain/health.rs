@@ -54,12 +54,15 @@ impl Health {
             other => other.as_str(),
         }
     }
+}
 
-    pub fn parse(s: &str) -> Health {
+impl std::str::FromStr for Health {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         Health::ALL
             .into_iter()
             .find(|h| h.as_str() == s)
-            .unwrap_or(Health::Pending)
+            .ok_or_else(|| format!("unknown health '{s}'"))
     }
 }
 
@@ -169,6 +172,250 @@ pub fn judge(
                 backoff: None,
             }
         }
+    }
+}
+
+/// What one crawl of a source ended as (the `crawl_runs.outcome` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrawlOutcome {
+    /// Pages were fetched and parsed.
+    Ok,
+    /// The first page answered 304 Not Modified: nothing was parsed.
+    Unchanged,
+    /// Nothing could be loaded (or the first page could not be read).
+    Failed,
+}
+
+impl CrawlOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrawlOutcome::Ok => "ok",
+            CrawlOutcome::Unchanged => "unchanged",
+            CrawlOutcome::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for CrawlOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the store remembers about a source between crawls: the inputs of the next decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMemory {
+    pub health: Health,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_new_item_at: Option<DateTime<Utc>>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub items_fingerprint: Option<String>,
+}
+
+/// How a crawl went, summarised for the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Harvested {
+    Failed {
+        message: String,
+        blocked: bool,
+        retry_after: Option<Duration>,
+    },
+    /// The first page answered 304: nothing was parsed.
+    Unchanged,
+    Loaded {
+        pages_failed: usize,
+        /// The item selector matched nothing on the first page.
+        no_items_matched: bool,
+        /// The first warning or page error, for a degraded source's message.
+        first_error: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        items: usize,
+        /// The fingerprint of the items' keys; `None` when the items could not be processed.
+        fingerprint: Option<String>,
+        /// Mentions the crawl stored that were not stored before.
+        new_mentions: usize,
+    },
+}
+
+/// The source's settings the decision reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Expectations<'a> {
+    pub expected_quiet: Duration,
+    /// The recipe's name, for the "broken recipe" message.
+    pub recipe: Option<&'a str>,
+}
+
+/// The state a crawl leaves on its source (written in the crawl's transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    pub health: Health,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub empty_streak: i64,
+    pub last_attempt_at: DateTime<Utc>,
+    /// `Some` only when the crawl succeeded.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// `Some` when the crawl brought something new; `None` keeps the stored time.
+    pub last_new_item_at: Option<DateTime<Utc>>,
+    pub next_check_at: DateTime<Utc>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// How many items the crawl extracted; `None` (a failed or unchanged crawl) keeps the last figure.
+    pub items_found: Option<i64>,
+    /// `None` keeps the stored fingerprint (a failed or unchanged crawl says nothing about items).
+    pub items_fingerprint: Option<String>,
+}
+
+/// The one decision about a source after a crawl: its health, message, counters, validators and next
+/// check. `regular_next` is the next check by the schedule (with jitter); a failure backs off instead.
+pub fn next_state(
+    prev: &SourceMemory,
+    harvested: &Harvested,
+    expect: Expectations<'_>,
+    finished_at: DateTime<Utc>,
+    regular_next: DateTime<Utc>,
+) -> SourceState {
+    let previous = Previous {
+        consecutive_failures: prev.consecutive_failures,
+        empty_streak: prev.empty_streak,
+        last_news_at: prev.last_new_item_at.unwrap_or(prev.created_at),
+    };
+    let judged = |outcome: &Outcome| judge(previous, outcome, finished_at, expect.expected_quiet);
+    match harvested {
+        Harvested::Failed {
+            message,
+            blocked,
+            retry_after,
+        } => {
+            let v = judged(&Outcome::Failed {
+                blocked: *blocked,
+                retry_after: *retry_after,
+            });
+            let wait =
+                chrono::Duration::from_std(v.backoff.unwrap_or_default()).unwrap_or_default();
+            SourceState {
+                health: v.health,
+                last_error: Some(message.clone()),
+                consecutive_failures: v.consecutive_failures,
+                empty_streak: v.empty_streak,
+                last_attempt_at: finished_at,
+                last_success_at: None,
+                last_new_item_at: None,
+                next_check_at: finished_at + wait,
+                // A failed crawl keeps the validators of the last good one.
+                etag: prev.etag.clone(),
+                last_modified: prev.last_modified.clone(),
+                items_found: None,
+                items_fingerprint: None,
+            }
+        }
+        Harvested::Unchanged => {
+            let v = judged(&Outcome::Loaded {
+                pages_failed: 0,
+                no_items_matched: false,
+                news: false,
+            });
+            // An unchanged page (304) says nothing new about the recipe or the later pages: a broken or
+            // degraded source stays so until the page is parsed again.
+            let keep = matches!(prev.health, Health::BrokenRecipe | Health::Degraded);
+            let (health, empty_streak) = if keep {
+                (prev.health, prev.empty_streak)
+            } else {
+                (v.health, v.empty_streak)
+            };
+            SourceState {
+                health,
+                last_error: if keep {
+                    prev.last_error.clone()
+                } else {
+                    loaded_message(health, None, previous, expect, empty_streak)
+                },
+                consecutive_failures: 0,
+                empty_streak,
+                last_attempt_at: finished_at,
+                last_success_at: Some(finished_at),
+                last_new_item_at: None,
+                next_check_at: regular_next,
+                etag: prev.etag.clone(),
+                last_modified: prev.last_modified.clone(),
+                items_found: None,
+                items_fingerprint: None,
+            }
+        }
+        Harvested::Loaded {
+            pages_failed,
+            no_items_matched,
+            first_error,
+            etag,
+            last_modified,
+            items,
+            fingerprint,
+            new_mentions,
+        } => {
+            let news =
+                fingerprint.is_some() && fingerprint != &prev.items_fingerprint && *items > 0;
+            let v = judged(&Outcome::Loaded {
+                pages_failed: *pages_failed,
+                no_items_matched: *no_items_matched,
+                news,
+            });
+            // Validators are kept only from a crawl that was parsed in full: after a broken recipe or a
+            // failed page, the next crawl must fetch (and parse) the page again, not get a 304.
+            let parsed_in_full = !no_items_matched && *pages_failed == 0 && fingerprint.is_some();
+            let (etag, last_modified) = if parsed_in_full {
+                (etag.clone(), last_modified.clone())
+            } else {
+                (None, None)
+            };
+            SourceState {
+                health: v.health,
+                last_error: loaded_message(
+                    v.health,
+                    first_error.as_deref(),
+                    previous,
+                    expect,
+                    v.empty_streak,
+                ),
+                consecutive_failures: 0,
+                empty_streak: v.empty_streak,
+                last_attempt_at: finished_at,
+                last_success_at: Some(finished_at),
+                last_new_item_at: (news || *new_mentions > 0).then_some(finished_at),
+                next_check_at: regular_next,
+                etag,
+                last_modified,
+                items_found: Some(*items as i64),
+                items_fingerprint: fingerprint.clone(),
+            }
+        }
+    }
+}
+
+/// The message a source that loaded shows for its health.
+fn loaded_message(
+    health: Health,
+    first_error: Option<&str>,
+    previous: Previous,
+    expect: Expectations<'_>,
+    empty_streak: i64,
+) -> Option<String> {
+    match health {
+        Health::BrokenRecipe => Some(format!(
+            "The page loaded but the recipe '{}' found no items on it ({empty_streak} times in a row): the site's layout has probably changed; check the recipe with `lyssna source test`.",
+            expect.recipe.unwrap_or("?"),
+        )),
+        Health::Degraded => first_error.map(str::to_string),
+        Health::Silent => Some(format!(
+            "Nothing new since {}; the source may have moved or gone quiet.",
+            previous.last_news_at.format("%Y-%m-%d")
+        )),
+        _ => None,
     }
 }
 

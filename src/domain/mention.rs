@@ -104,6 +104,44 @@ impl FromStr for NoReplyReason {
     }
 }
 
+/// What an event records: a lifecycle transition, a sentiment override, or an edit of the post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    #[default]
+    Status,
+    Sentiment,
+    Edit,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 3] = [EventKind::Status, EventKind::Sentiment, EventKind::Edit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Status => "status",
+            EventKind::Sentiment => "sentiment",
+            EventKind::Edit => "edit",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event kind '{s}' (status, sentiment or edit)"))
+    }
+}
+
 /// What someone (the leader, or Lyssna itself) wants to do to a mention.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

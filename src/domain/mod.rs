@@ -1,9 +1,16 @@
 //! Pure domain code: values in, values out. No HTTP, no SQL, no clock reads (`now` is a parameter).
 
+pub mod candidate;
 pub mod dedup;
 pub mod health;
 pub mod item;
 pub mod mention;
+pub mod pipeline;
 pub mod query;
 pub mod report;
+pub mod schedule;
 pub mod sentiment;
+pub mod source;
+pub mod time;
+pub mod transfer;
+pub mod units;

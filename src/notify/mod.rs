@@ -17,17 +17,25 @@ pub mod trigger;
 pub mod webhook;
 
 use crate::config::{Config, WebhookConfig};
+use crate::domain::report::{IsoWeekId, WeeklyReport};
 use crate::net::{Poster, PosterConfig};
-use crate::domain::report::{
-    IsoWeekId, ReportSettings, WeeklyReport, load_window, to_html, to_text, weekly_report,
-};
-use crate::scheduler::Scheduler;
+use crate::render::report::to_text;
 use crate::store::{ClaimedDelivery, MentionRecord, NewDelivery, Store};
 use chrono::{DateTime, Duration, Utc};
 use email::{MailContent, Mailer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use trigger::CalendarTrigger;
+
+/// A job called on every scheduler tick with the current time (it decides itself whether it is due).
+pub type CalendarJob = Arc<
+    dyn Fn(DateTime<Utc>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Told the ids of the mentions a crawl found.
+pub type NewMentionsListener = Arc<dyn Fn(&[String]) + Send + Sync>;
 
 /// Delivery kinds (the `kind` column).
 pub const REPORT_EMAIL: &str = "report_email";
@@ -44,49 +52,6 @@ pub const MAX_ATTEMPTS: i64 = 12;
 const CLAIM_LEASE: Duration = Duration::minutes(10);
 /// A scheduled occurrence missed while Lyssna was down is still honoured this long afterwards.
 const CATCH_UP: Duration = Duration::hours(24);
-
-/// The report settings a configuration asks for.
-pub fn report_settings(config: &Config) -> Result<ReportSettings, String> {
-    Ok(ReportSettings {
-        timezone: config.timezone,
-        sla: Duration::from_std(config.leader.sla).map_err(|e| e.to_string())?,
-        working_hours: config
-            .leader
-            .working_hours
-            .parse()
-            .map_err(|e| format!("leader.working_hours: {e}"))?,
-    })
-}
-
-/// Loads the facts and computes the report for `week` as of `as_of`.
-pub async fn compute_report(
-    store: &Store,
-    config: &Config,
-    week: IsoWeekId,
-    as_of: DateTime<Utc>,
-) -> anyhow::Result<WeeklyReport> {
-    let settings = report_settings(config).map_err(anyhow::Error::msg)?;
-    let window = load_window(week, settings.timezone);
-    let facts = store.report_facts(&window, as_of).await?;
-    Ok(weekly_report(&facts, week, as_of, &settings))
-}
-
-/// The dashboard/email language: `server.language`, else English.
-pub fn report_language(config: &Config) -> &str {
-    config.server.language.as_deref().unwrap_or("en")
-}
-
-/// The report as a standalone HTML page (the `to_html` fragment in a minimal document).
-pub fn html_document(report: &WeeklyReport, lang: &str) -> String {
-    let lang_code = crate::domain::report::Lang::parse(lang).code();
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang_code}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Lyssna {}</title>\n</head>\n<body style=\"margin:16px\">\n{}\n</body>\n</html>\n",
-        report.week,
-        to_html(report, lang)
-    )
-}
 
 /// The subject line of the report mail, e.g. `Lyssna weekly report 2026-W47: 12 criticism, 9 replied, 2 open`.
 pub fn report_subject(report: &WeeklyReport) -> String {
@@ -162,12 +127,16 @@ impl Notifier {
         if self.inner.store.job_done(REPORT_RUN, &key).await? {
             return Ok(None);
         }
-        let report = compute_report(&self.inner.store, config, week, now).await?;
+        let report = self
+            .inner
+            .store
+            .weekly_report(week, now, &config.report_settings())
+            .await?;
         let json = serde_json::to_string(&report)?;
         let mail = MailContent {
             subject: report_subject(&report),
             text: to_text(&report),
-            html: html_document(&report, report_language(config)),
+            html: crate::render::report::html_document(&report, config.report_language()),
         };
         let mail_json = serde_json::to_string(&mail)?;
         let mut deliveries: Vec<NewDelivery> = config
@@ -258,7 +227,7 @@ impl Notifier {
             let Some(m) = self.inner.store.mention(id).await? else {
                 continue;
             };
-            if m.effective_sentiment() != "criticism" {
+            if m.effective_sentiment() != crate::domain::sentiment::Label::Criticism {
                 continue;
             }
             for w in &hooks {
@@ -403,10 +372,10 @@ impl Notifier {
         }
     }
 
-    /// Adds the notification jobs to a scheduler: the weekly report on `report.schedule`, the digest
-    /// on `report.digest_schedule`, delivery retries every 30 s, and criticism webhooks after each
-    /// crawl. Each job only checks the clock; the work is spawned.
-    pub fn install(&self, scheduler: &mut Scheduler, now: DateTime<Utc>) {
+    /// The notification jobs for a scheduler's calendar: the weekly report on `report.schedule`, the
+    /// digest on `report.digest_schedule` and delivery retries every 30 s. A job only checks the clock
+    /// it is given on each tick; the work is spawned.
+    pub fn calendar_jobs(&self, now: DateTime<Utc>) -> Vec<CalendarJob> {
         let config = &self.inner.config;
         let tz = config.timezone;
         let weekly = Arc::new(CalendarTrigger::new(
@@ -422,7 +391,7 @@ impl Notifier {
             .map(|s| Arc::new(CalendarTrigger::new(s, tz, now, CATCH_UP)));
         let last_retry = Arc::new(std::sync::Mutex::new(DateTime::<Utc>::MIN_UTC));
         let me = self.clone();
-        scheduler.add_job(Arc::new(move |now: DateTime<Utc>| {
+        vec![Arc::new(move |now: DateTime<Utc>| {
             let me = me.clone();
             let weekly = weekly.clone();
             let digest = digest.clone();
@@ -476,33 +445,37 @@ impl Notifier {
                     });
                 }
             })
-        }));
-        if self.webhooks_for("criticism").next().is_some() {
-            let me = self.clone();
-            scheduler.on_crawl(Arc::new(move |report| {
-                if report.new_mention_ids.is_empty() {
-                    return;
-                }
-                let ids = report.new_mention_ids.clone();
-                let me = me.clone();
-                tokio::spawn(async move {
-                    let now = Utc::now();
-                    match me.on_new_mentions(&ids, now).await {
-                        Ok(0) => {}
-                        Ok(_) => {
-                            let _ = me.deliver_due(now).await;
-                        }
-                        Err(e) => tracing::error!(error = %e, "queueing criticism webhooks failed"),
+        })]
+    }
+
+    /// What to do with the new mentions of each crawl: criticism webhooks (nothing when no webhook
+    /// wants criticism).
+    pub fn new_mentions_listener(&self) -> Option<NewMentionsListener> {
+        self.webhooks_for("criticism").next()?;
+        let me = self.clone();
+        Some(Arc::new(move |new_ids: &[String]| {
+            if new_ids.is_empty() {
+                return;
+            }
+            let ids = new_ids.to_vec();
+            let me = me.clone();
+            tokio::spawn(async move {
+                let now = Utc::now();
+                match me.on_new_mentions(&ids, now).await {
+                    Ok(0) => {}
+                    Ok(_) => {
+                        let _ = me.deliver_due(now).await;
                     }
-                });
-            }));
-        }
+                    Err(e) => tracing::error!(error = %e, "queueing criticism webhooks failed"),
+                }
+            });
+        }))
     }
 }
 
 /// The digest mail: each open criticism mention with source, author, snippet and link.
 fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
-    use crate::domain::report::svg::xml_escape as esc;
+    use crate::render::escape::escape as esc;
     let base = config.server.base_url.trim_end_matches('/');
     let subject = format!(
         "Lyssna: {} new criticism mention{} waiting",
@@ -552,16 +525,5 @@ fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
         subject,
         text,
         html,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn report_settings_from_defaults() {
-        let s = report_settings(&Config::default()).unwrap();
-        assert_eq!(s, ReportSettings::default());
     }
 }

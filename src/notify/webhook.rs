@@ -6,7 +6,8 @@
 //! HMAC-SHA256 of the exact body bytes under that secret.
 
 use crate::config::WebhookFormat;
-use crate::domain::report::{WeeklyReport, format_duration, format_rate};
+use crate::domain::report::WeeklyReport;
+use crate::render::report::{Lang, format_duration, format_rate};
 use crate::store::MentionRecord;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
@@ -37,8 +38,8 @@ pub fn report_body(format: WebhookFormat, report: &WeeklyReport, base_url: &str)
                 c.found,
                 c.replied,
                 c.open,
-                format_rate(c.response_rate, crate::domain::report::Lang::En),
-                format_rate(c.within_sla, crate::domain::report::Lang::En),
+                format_rate(c.response_rate, Lang::En),
+                format_rate(c.within_sla, Lang::En),
                 format_duration(c.time_to_reply_s.median),
             );
             let link = format!(
@@ -51,10 +52,7 @@ pub fn report_body(format: WebhookFormat, report: &WeeklyReport, base_url: &str)
                 ("Replied", c.replied.to_string()),
                 ("No reply needed", c.no_reply_needed.to_string()),
                 ("Open", c.open.to_string()),
-                (
-                    "Response rate",
-                    format_rate(c.response_rate, crate::domain::report::Lang::En),
-                ),
+                ("Response rate", format_rate(c.response_rate, Lang::En)),
                 (
                     "Time to reply (median / p90)",
                     format!(

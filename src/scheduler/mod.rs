@@ -4,7 +4,7 @@
 //! leases make sure each due source is crawled by one of them.
 
 use crate::config::SourceConfig;
-use crate::crawl::run::{CrawlContext, CrawlReport, crawl_source};
+use crate::ingest::{CrawlReport, Ingest};
 use crate::store::{SourceRecord, StoreResult};
 use chrono::Utc;
 use std::future::Future;
@@ -31,14 +31,14 @@ pub type CrawlProgress = Arc<dyn Fn(&str, usize, Option<&CrawlReport>) + Send + 
 pub type CrawlListener = Arc<dyn Fn(&CrawlReport) + Send + Sync>;
 
 pub struct Scheduler {
-    ctx: CrawlContext,
+    ctx: Ingest,
     owner: String,
     jobs: Vec<CalendarJob>,
     listeners: Vec<CrawlListener>,
 }
 
 impl Scheduler {
-    pub fn new(ctx: CrawlContext) -> Scheduler {
+    pub fn new(ctx: Ingest) -> Scheduler {
         let owner = format!(
             "{}:{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "lyssna".into()),
@@ -153,18 +153,18 @@ impl Scheduler {
 }
 
 async fn crawl_one(
-    ctx: &CrawlContext,
+    ctx: &Ingest,
     source: &SourceConfig,
     rec: &SourceRecord,
 ) -> StoreResult<CrawlReport> {
-    crawl_source(ctx, source, rec, Utc::now(), &|_| {}).await
+    ctx.crawl_source(source, rec, Utc::now(), &|_| {}).await
 }
 
 /// Crawls the given sources now, `concurrency` at a time, whatever their schedule (the `crawl`
 /// command and the demo's first crawl). `progress(source, pages)` is called as pages arrive.
 #[allow(clippy::type_complexity)]
 pub async fn crawl_now(
-    ctx: &CrawlContext,
+    ctx: &Ingest,
     sources: Vec<SourceConfig>,
     progress: CrawlProgress,
 ) -> StoreResult<Vec<CrawlReport>> {
@@ -190,10 +190,9 @@ pub async fn crawl_now(
             }
             let name = source.name.clone();
             let p = progress.clone();
-            let report = crawl_source(&ctx, &source, &rec, Utc::now(), &move |pages| {
-                p(&name, pages, None)
-            })
-            .await?;
+            let report = ctx
+                .crawl_source(&source, &rec, Utc::now(), &move |pages| p(&name, pages, None))
+                .await?;
             progress(&source.name, report.pages, Some(&report));
             Ok(Some((i, report)))
         });

@@ -4,6 +4,7 @@ use super::{
     MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row, ts,
 };
 use crate::domain::mention::Status;
+use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -12,7 +13,7 @@ use sqlx::AssertSqlSafe;
 pub struct InboxQuery {
     /// Defaults to `new` in the dashboard; the API passes what it is given.
     pub status: Option<Status>,
-    pub sentiment: Option<String>,
+    pub sentiment: Option<Label>,
     pub brand: Option<String>,
     pub source: Option<String>,
     pub found_from: Option<DateTime<Utc>>,
@@ -87,7 +88,7 @@ impl Store {
         if let Some(s) = &q.sentiment {
             push(
                 "COALESCE(m.sentiment_override, m.sentiment) = ?",
-                Bind::Text(s.clone()),
+                Bind::Text(s.as_str().into()),
                 &mut wh,
             );
         }

@@ -41,7 +41,7 @@ pub fn export_line(m: MentionRecord, events: Vec<EventRecord>) -> ExportLine {
         brands: m.brands,
         sentiment: m.sentiment,
         sentiment_override: m.sentiment_override,
-        status: m.status.as_str().to_string(),
+        status: m.status,
         rating: m.rating,
         rating_scale: m.rating_scale,
         lang: m.lang,

@@ -1,11 +1,15 @@
 //! Mentions, their dedup keys and their events: ingest from crawls, the leader's actions, export/import.
 
 use super::{
-    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, new_id, opt_from_ts,
-    ts, values_placeholders,
+    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, json_col, new_id,
+    opt_from_ts, opt_parsed_col, parsed_col, ts, values_placeholders,
 };
-use crate::domain::mention::{self, Action, Status};
-use crate::store::sources::SourceState;
+pub use crate::domain::candidate::{Candidate, DetectedReply, Post};
+use crate::domain::dedup::{self, IngestPlan, Owner};
+use crate::domain::health::{CrawlOutcome, SourceState};
+use crate::domain::mention::{self, Action, EventKind, Status};
+use crate::domain::query::MatchedBrand;
+use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -15,58 +19,21 @@ use std::collections::{HashMap, HashSet};
 /// The actor name Lyssna itself uses in events.
 pub const SYSTEM_ACTOR: &str = "lyssna";
 
-/// An item that matched a brand, ready to be stored (or recognised as already stored).
-#[derive(Debug, Clone, Default)]
-pub struct Candidate {
-    /// Dedup keys, strongest first (see `domain::dedup`).
-    pub keys: Vec<String>,
-    pub url: Option<String>,
-    pub canonical_url: Option<String>,
-    pub thread_url: Option<String>,
-    pub title: Option<String>,
-    pub body: String,
-    pub author: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub rating: Option<f64>,
-    pub rating_scale: Option<f64>,
-    pub brands: Vec<String>,
-    /// JSON: `[{brand, spans: [{field, start, end}], explanation}]`.
-    pub matches_json: String,
-    pub lang: Option<String>,
-    pub sentiment: String,
-    pub sentiment_score: f64,
-    /// JSON array of strings.
-    pub sentiment_reasons_json: String,
-    pub content_hash: String,
-}
-
-/// A post by one of the leader's identities in a thread: a reply to the open mentions written there
-/// before it.
-#[derive(Debug, Clone)]
-pub struct DetectedReply {
-    pub thread_url: String,
-    pub at: DateTime<Utc>,
-    pub reply_url: Option<String>,
-    pub handle: String,
-}
-
 /// Everything one crawl of one source wants stored, committed together or not at all.
 #[derive(Debug, Clone)]
 pub struct CrawlRecord {
     pub source_id: i64,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
-    /// `ok`, `unchanged` or `failed`.
-    pub outcome: String,
+    pub outcome: CrawlOutcome,
     pub pages: i64,
     pub unchanged_pages: i64,
     pub items: i64,
     pub error: Option<String>,
-    pub state: SourceState,
     pub candidates: Vec<Candidate>,
     pub replies: Vec<DetectedReply>,
-    /// Posts (thread URL, author, time) used to notice follow-ups after a reply.
-    pub posts: Vec<(String, String, DateTime<Utc>)>,
+    /// Posts used to notice follow-ups after a reply.
+    pub posts: Vec<Post>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -95,12 +62,12 @@ pub struct MentionRecord {
     pub rating: Option<f64>,
     pub rating_scale: Option<f64>,
     pub brands: Vec<String>,
-    pub matches: serde_json::Value,
+    pub matches: Vec<MatchedBrand>,
     pub lang: Option<String>,
-    pub sentiment: String,
+    pub sentiment: Label,
     pub sentiment_score: f64,
     pub sentiment_reasons: Vec<String>,
-    pub sentiment_override: Option<String>,
+    pub sentiment_override: Option<Label>,
     pub status: Status,
     pub snoozed_until: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
@@ -108,10 +75,8 @@ pub struct MentionRecord {
 
 impl MentionRecord {
     /// The leader's override, else the classifier's label.
-    pub fn effective_sentiment(&self) -> &str {
-        self.sentiment_override
-            .as_deref()
-            .unwrap_or(&self.sentiment)
+    pub fn effective_sentiment(&self) -> Label {
+        self.sentiment_override.unwrap_or(self.sentiment)
     }
 }
 
@@ -120,8 +85,7 @@ impl MentionRecord {
 pub struct EventRecord {
     #[serde(skip)]
     pub id: i64,
-    /// `status` (a lifecycle transition), `sentiment` (an override) or `edit` (the post changed).
-    pub kind: String,
+    pub kind: EventKind,
     pub at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub actor: String,
@@ -141,10 +105,6 @@ pub(crate) const MENTION_COLUMNS: &str = "m.id, m.source_id, s.name AS source_na
      m.sentiment, m.sentiment_score, m.sentiment_reasons, m.sentiment_override, m.status, m.snoozed_until, m.replied_at";
 
 pub(crate) fn mention_from_row(row: &AnyRow) -> StoreResult<MentionRecord> {
-    let brands: String = col(row, "brands")?;
-    let matches: String = col(row, "matches")?;
-    let reasons: String = col(row, "sentiment_reasons")?;
-    let status: String = col(row, "status")?;
     Ok(MentionRecord {
         id: col(row, "id")?,
         source_id: col(row, "source_id")?,
@@ -159,14 +119,14 @@ pub(crate) fn mention_from_row(row: &AnyRow) -> StoreResult<MentionRecord> {
         updated_at: from_ts(col(row, "updated_at")?),
         rating: col(row, "rating")?,
         rating_scale: col(row, "rating_scale")?,
-        brands: serde_json::from_str(&brands).unwrap_or_default(),
-        matches: serde_json::from_str(&matches).unwrap_or(serde_json::Value::Null),
+        brands: json_col(row, "brands")?,
+        matches: json_col(row, "matches")?,
         lang: col(row, "lang")?,
-        sentiment: col(row, "sentiment")?,
+        sentiment: parsed_col(row, "sentiment")?,
         sentiment_score: col(row, "sentiment_score")?,
-        sentiment_reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-        sentiment_override: col(row, "sentiment_override")?,
-        status: status.parse().map_err(StoreError::Invalid)?,
+        sentiment_reasons: json_col(row, "sentiment_reasons")?,
+        sentiment_override: opt_parsed_col(row, "sentiment_override")?,
+        status: parsed_col(row, "status")?,
         snoozed_until: opt_from_ts(col(row, "snoozed_until")?),
         replied_at: opt_from_ts(col(row, "replied_at")?),
     })
@@ -175,7 +135,7 @@ pub(crate) fn mention_from_row(row: &AnyRow) -> StoreResult<MentionRecord> {
 pub(crate) fn event_from_row(row: &AnyRow) -> StoreResult<EventRecord> {
     Ok(EventRecord {
         id: col(row, "id")?,
-        kind: col(row, "kind")?,
+        kind: parsed_col(row, "kind")?,
         at: from_ts(col(row, "at")?),
         recorded_at: from_ts(col(row, "recorded_at")?),
         actor: col(row, "actor")?,
@@ -189,19 +149,25 @@ pub(crate) fn event_from_row(row: &AnyRow) -> StoreResult<EventRecord> {
     })
 }
 
-fn sort_rank(effective_sentiment: &str) -> i64 {
-    if effective_sentiment == "criticism" {
+/// The inbox sorts criticism first: the stored rank of a mention's effective label.
+fn sort_rank(effective_sentiment: Label) -> i64 {
+    if effective_sentiment == Label::Criticism {
         0
     } else {
         1
     }
 }
 
+/// A JSON array column's text (brands, matches, reasons); these types always serialise.
+fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
 /// An event about to be written.
 #[derive(Debug, Clone)]
 pub(crate) struct NewEvent<'a> {
     pub mention_id: &'a str,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub actor: &'a str,
@@ -218,7 +184,7 @@ impl<'a> NewEvent<'a> {
     /// An event with only its subject, kind, time and actor set; `recorded_at` is `at`.
     pub(crate) fn new(
         mention_id: &'a str,
-        kind: &'a str,
+        kind: EventKind,
         at: DateTime<Utc>,
         actor: &'a str,
     ) -> Self {
@@ -255,7 +221,7 @@ pub(super) async fn insert_events(
         for e in chunk {
             q = q
                 .bind(e.mention_id)
-                .bind(e.kind)
+                .bind(e.kind.as_str())
                 .bind(ts(e.at))
                 .bind(ts(e.recorded_at))
                 .bind(e.actor)
@@ -322,8 +288,8 @@ pub(super) struct MentionRow<'a> {
     pub c: &'a Candidate,
     pub found_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub sentiment_override: Option<&'a str>,
-    pub status: &'a str,
+    pub sentiment_override: Option<Label>,
+    pub status: Status,
     pub snoozed_until: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
 }
@@ -345,8 +311,7 @@ pub(super) async fn insert_mentions(
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
             let c = r.c;
-            let brands = serde_json::to_string(&c.brands).unwrap_or_else(|_| "[]".into());
-            let effective = r.sentiment_override.unwrap_or(&c.sentiment);
+            let effective = r.sentiment_override.unwrap_or(c.sentiment);
             q = q
                 .bind(r.id)
                 .bind(r.source_id)
@@ -362,15 +327,15 @@ pub(super) async fn insert_mentions(
                 .bind(c.content_hash.as_str())
                 .bind(c.rating)
                 .bind(c.rating_scale)
-                .bind(brands)
-                .bind(c.matches_json.as_str())
+                .bind(json_text(&c.brands))
+                .bind(json_text(&c.matches))
                 .bind(c.lang.as_deref())
                 .bind(c.sentiment.as_str())
                 .bind(c.sentiment_score)
-                .bind(c.sentiment_reasons_json.as_str())
-                .bind(r.sentiment_override)
+                .bind(json_text(&c.sentiment_reasons))
+                .bind(r.sentiment_override.map(Label::as_str))
                 .bind(sort_rank(effective))
-                .bind(r.status)
+                .bind(r.status.as_str())
                 .bind(r.snoozed_until.map(ts))
                 .bind(r.replied_at.map(ts));
         }
@@ -404,7 +369,14 @@ impl Store {
     /// Stores one crawl: new mentions (each with its `new` event), edits of known ones, detected replies,
     /// follow-ups, the source's new state and the crawl run — in one transaction, so a crawl killed
     /// half-way leaves nothing behind, and the writes are batched, not one commit per item.
-    pub async fn record_crawl(&self, rec: &CrawlRecord) -> StoreResult<IngestSummary> {
+    ///
+    /// The decisions are not made here: `dedup::resolve` says what is new, and `decide_state` (given
+    /// the plan, read inside the transaction) gives the source's next state; this applies both.
+    pub async fn record_crawl(
+        &self,
+        rec: &CrawlRecord,
+        decide_state: impl FnOnce(&IngestPlan) -> SourceState,
+    ) -> StoreResult<(IngestSummary, SourceState)> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         // Dedup reads the known keys and then inserts the new ones: two crawls committing at once on
@@ -416,184 +388,22 @@ impl Store {
                 .await?;
         }
         let now = rec.finished_at;
-        let mut summary = IngestSummary::default();
-
-        let all_keys: Vec<&str> = rec
-            .candidates
-            .iter()
-            .flat_map(|c| c.keys.iter().map(String::as_str))
-            .collect();
-        let mut key_owner = known_keys(&mut tx, &all_keys).await?;
-
-        // Existing mentions' content hashes, to tell an edit from a re-crawl of the same text.
-        let existing_ids: Vec<String> = key_owner
-            .values()
-            .cloned()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        // (content hash, source) of the mentions already known: only their own source may edit them; the
-        // same post seen through another source (an aggregator's title, say) is no edit.
-        let mut existing_hash: HashMap<String, (String, i64)> = HashMap::new();
-        for chunk in existing_ids.chunks(chunk_rows(1)) {
-            let sql = format!(
-                "SELECT id, content_hash, source_id FROM mentions WHERE id IN ({})",
-                in_placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            for row in q.fetch_all(&mut *tx).await? {
-                existing_hash.insert(
-                    col(&row, "id")?,
-                    (col(&row, "content_hash")?, col(&row, "source_id")?),
-                );
-            }
-        }
-
-        let mut new_rows: Vec<(String, &Candidate)> = Vec::new();
-        let mut new_keys: Vec<(String, String)> = Vec::new();
-        let mut edits: Vec<(String, &Candidate)> = Vec::new();
-        for c in &rec.candidates {
-            let owner = c.keys.iter().find_map(|k| key_owner.get(k).cloned());
-            match owner {
-                Some(id) => {
-                    if existing_hash
-                        .get(&id)
-                        .is_some_and(|(h, src)| *h != c.content_hash && *src == rec.source_id)
-                    {
-                        existing_hash.insert(id.clone(), (c.content_hash.clone(), rec.source_id));
-                        edits.push((id.clone(), c));
-                    } else {
-                        summary.already_known += 1;
-                    }
-                    for k in &c.keys {
-                        if !key_owner.contains_key(k) {
-                            key_owner.insert(k.clone(), id.clone());
-                            new_keys.push((k.clone(), id.clone()));
-                        }
-                    }
-                }
-                None => {
-                    let id = new_id("m_");
-                    for k in &c.keys {
-                        key_owner.insert(k.clone(), id.clone());
-                        new_keys.push((k.clone(), id.clone()));
-                    }
-                    existing_hash.insert(id.clone(), (c.content_hash.clone(), rec.source_id));
-                    new_rows.push((id, c));
-                }
-            }
-        }
-
-        let rows: Vec<MentionRow> = new_rows
-            .iter()
-            .map(|(id, c)| MentionRow {
-                id,
-                source_id: rec.source_id,
-                c,
-                found_at: now,
-                updated_at: now,
-                sentiment_override: None,
-                status: "new",
-                snoozed_until: None,
-                replied_at: None,
-            })
-            .collect();
-        insert_mentions(&mut tx, &rows).await?;
-        insert_keys(&mut tx, &new_keys).await?;
-        let mut events: Vec<NewEvent> = new_rows
-            .iter()
-            .map(|(id, _)| NewEvent {
-                to: Some("new"),
-                reason: Some("found"),
-                ..NewEvent::new(id, "status", now, SYSTEM_ACTOR)
-            })
-            .collect();
-
-        for (id, c) in &edits {
-            // An edited post is matched and classified again (the leader's override still wins).
-            sqlx::query(
-                "UPDATE mentions SET title = $1, body = $2, author = $3, content_hash = $4, updated_at = $5, \
-                 matches = $6, brands = $7, sentiment = $8, sentiment_score = $9, sentiment_reasons = $10, \
-                 lang = $11, sort_rank = CASE WHEN COALESCE(sentiment_override, $8) = 'criticism' THEN 0 ELSE 1 END \
-                 WHERE id = $12",
-            )
-            .bind(c.title.as_deref())
-            .bind(c.body.as_str())
-            .bind(c.author.as_deref())
-            .bind(c.content_hash.as_str())
-            .bind(ts(now))
-            .bind(c.matches_json.as_str())
-            .bind(serde_json::to_string(&c.brands).unwrap_or_else(|_| "[]".into()))
-            .bind(c.sentiment.as_str())
-            .bind(c.sentiment_score)
-            .bind(c.sentiment_reasons_json.as_str())
-            .bind(c.lang.as_deref())
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-            for b in &c.brands {
-                sqlx::query("INSERT INTO mention_brands (brand, mention_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(b.as_str())
-                    .bind(id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            events.push(NewEvent {
-                reason: Some("the post was edited"),
-                ..NewEvent::new(id, "edit", now, SYSTEM_ACTOR)
-            });
-        }
-        summary.updated_mentions = edits.len();
-        insert_events(&mut tx, &events).await?;
-
+        let known = known_for(&mut tx, &rec.candidates).await?;
+        let plan = dedup::resolve(rec.source_id, &rec.candidates, &known);
+        let state = decide_state(&plan);
+        let new_ids = apply_plan(&mut tx, rec, &plan, now).await?;
+        let mut summary = IngestSummary {
+            updated_mentions: plan.edits.len(),
+            already_known: plan.already_known,
+            ..IngestSummary::default()
+        };
         summary.replies_detected = self.detect_replies(&mut tx, &rec.replies, now).await?;
         summary.reopened = self.detect_follow_ups(&mut tx, &rec.posts, now).await?;
-
-        let s = &rec.state;
-        sqlx::query(
-            "UPDATE sources SET health = $1, last_error = $2, consecutive_failures = $3, empty_streak = $4, \
-             last_attempt_at = $5, last_success_at = COALESCE($6, last_success_at), \
-             last_new_item_at = COALESCE($7, last_new_item_at), next_check_at = $8, \
-             etag = $9, last_modified = $10, items_found = COALESCE($11, items_found), lease_owner = NULL, lease_until = NULL, \
-             items_fingerprint = COALESCE($13, items_fingerprint) WHERE id = $12",
-        )
-        .bind(s.health.as_str())
-        .bind(s.last_error.as_deref())
-        .bind(s.consecutive_failures)
-        .bind(s.empty_streak)
-        .bind(ts(s.last_attempt_at))
-        .bind(s.last_success_at.map(ts))
-        .bind(if new_rows.is_empty() { s.last_new_item_at.map(ts) } else { Some(ts(now)) })
-        .bind(ts(s.next_check_at))
-        .bind(s.etag.as_deref())
-        .bind(s.last_modified.as_deref())
-        .bind(s.items_found)
-        .bind(rec.source_id)
-        .bind(s.items_fingerprint.as_deref())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO crawl_runs (source_id, started_at, finished_at, outcome, pages, unchanged, items, \
-             new_mentions, updated_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(rec.source_id)
-        .bind(ts(rec.started_at))
-        .bind(ts(rec.finished_at))
-        .bind(rec.outcome.as_str())
-        .bind(rec.pages)
-        .bind(rec.unchanged_pages)
-        .bind(rec.items)
-        .bind(new_rows.len() as i64)
-        .bind(edits.len() as i64)
-        .bind(rec.error.as_deref())
-        .execute(&mut *tx)
-        .await?;
+        write_source_state(&mut tx, rec.source_id, &state).await?;
+        insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
         tx.commit().await?;
-        summary.new_mentions = new_rows.into_iter().map(|(id, _)| id).collect();
-        Ok(summary)
+        summary.new_mentions = new_ids;
+        Ok((summary, state))
     }
 
     /// Open mentions in a thread, written before the leader's post, become replied at the post's time.
@@ -626,7 +436,7 @@ impl Store {
                     reply_url: r.reply_url.clone(),
                     note: Some(note),
                 };
-                let from: Status = status.parse().map_err(StoreError::Invalid)?;
+                let from: Status = status.parse().map_err(StoreError::Corrupt)?;
                 if mention::apply(from, &action, now).is_ok() {
                     transition_in_tx(tx, &id, from, &action, "lyssna (reply detection)", now)
                         .await?;
@@ -641,7 +451,7 @@ impl Store {
     async fn detect_follow_ups(
         &self,
         tx: &mut Transaction<'_, Any>,
-        posts: &[(String, String, DateTime<Utc>)],
+        posts: &[Post],
         now: DateTime<Utc>,
     ) -> StoreResult<usize> {
         if posts.is_empty() {
@@ -651,7 +461,7 @@ impl Store {
         // them) need no further look.
         let threads: Vec<&str> = posts
             .iter()
-            .map(|(t, _, _)| t.as_str())
+            .map(|p| p.thread_url.as_str())
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -670,7 +480,12 @@ impl Store {
             }
         }
         let mut count = 0;
-        for (thread, author, at) in posts.iter().filter(|(t, _, _)| live.contains(t)) {
+        for Post {
+            thread_url: thread,
+            author,
+            at,
+        } in posts.iter().filter(|p| live.contains(&p.thread_url))
+        {
             let rows = sqlx::query(
                 // Compared with the latest reply, not the first: after the leader answers a follow-up,
                 // the same follow-up post must not reopen the mention again on the next crawl.
@@ -738,9 +553,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
-        let current: Status = col::<String>(&row, "status")?
-            .parse()
-            .map_err(StoreError::Invalid)?;
+        let current: Status = parsed_col(&row, "status")?;
         mention::apply(current, action, now)?;
         transition_in_tx(&mut tx, id, current, action, actor, now).await?;
         tx.commit().await?;
@@ -775,9 +588,7 @@ impl Store {
             .iter()
             .rev()
             .find(|e| e.undoes.is_none() && !undone.contains(&e.id) && e.from.is_some())
-            .ok_or_else(|| {
-                StoreError::Invalid("there is nothing to undo on this mention".into())
-            })?;
+            .ok_or(StoreError::NothingToUndo)?;
         let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -792,7 +603,7 @@ impl Store {
             .as_deref()
             .unwrap_or("new")
             .parse()
-            .map_err(StoreError::Invalid)?;
+            .map_err(StoreError::Corrupt)?;
         // Undone events are ignored when the first reply and the snooze time are worked out again.
         let mut still = undone.clone();
         still.insert(last.id);
@@ -838,7 +649,7 @@ impl Store {
                 reason: Some("undo"),
                 until: snoozed_until,
                 undoes: Some(last.id),
-                ..NewEvent::new(id, "status", now, actor)
+                ..NewEvent::new(id, EventKind::Status, now, actor)
             }],
         )
         .await?;
@@ -853,32 +664,25 @@ impl Store {
     pub async fn set_sentiment_override(
         &self,
         id: &str,
-        label: Option<&str>,
+        label: Option<Label>,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<MentionRecord> {
-        if let Some(l) = label
-            && !matches!(l, "criticism" | "praise" | "neutral")
-        {
-            return Err(StoreError::Invalid(format!(
-                "unknown sentiment '{l}' (expected criticism, praise or neutral)"
-            )));
-        }
         let before = self
             .mention(id)
             .await?
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
-        if before.sentiment_override.as_deref() == label {
+        if before.sentiment_override == label {
             // Nothing changes: no event (the history records changes, not clicks).
             return Ok(before);
         }
-        let from = before.effective_sentiment().to_string();
-        let to = label.unwrap_or(&before.sentiment).to_string();
+        let from = before.effective_sentiment();
+        let to = label.unwrap_or(before.sentiment);
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE mentions SET sentiment_override = $1, sort_rank = $2 WHERE id = $3")
-            .bind(label)
-            .bind(sort_rank(&to))
+            .bind(label.map(Label::as_str))
+            .bind(sort_rank(to))
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -892,7 +696,7 @@ impl Store {
                 } else {
                     "override cleared"
                 }),
-                ..NewEvent::new(id, "sentiment", now, actor)
+                ..NewEvent::new(id, EventKind::Sentiment, now, actor)
             }],
         )
         .await?;
@@ -963,7 +767,7 @@ impl Store {
                 found_at: now,
                 updated_at: now,
                 sentiment_override: None,
-                status: "new",
+                status: Status::New,
                 snoozed_until: None,
                 replied_at: None,
             }],
@@ -980,7 +784,7 @@ impl Store {
             &[NewEvent {
                 to: Some("new"),
                 reason: Some("added by hand"),
-                ..NewEvent::new(&id, "status", now, SYSTEM_ACTOR)
+                ..NewEvent::new(&id, EventKind::Status, now, SYSTEM_ACTOR)
             }],
         )
         .await?;
@@ -995,6 +799,199 @@ impl Store {
             .await?;
         col(&row, "n")
     }
+}
+
+/// What the store knows about a crawl's candidates: the owner of each known key, and those mentions'
+/// content hashes and sources.
+async fn known_for(
+    tx: &mut Transaction<'_, Any>,
+    candidates: &[Candidate],
+) -> StoreResult<dedup::Known> {
+    let all_keys: Vec<&str> = candidates
+        .iter()
+        .flat_map(|c| c.keys.iter().map(String::as_str))
+        .collect();
+    let key_owner = known_keys(tx, &all_keys).await?;
+    let ids: Vec<&String> = key_owner
+        .values()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut mentions = HashMap::new();
+    for chunk in ids.chunks(chunk_rows(1)) {
+        let sql = format!(
+            "SELECT id, content_hash, source_id FROM mentions WHERE id IN ({})",
+            in_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            mentions.insert(
+                col(&row, "id")?,
+                (col(&row, "content_hash")?, col(&row, "source_id")?),
+            );
+        }
+    }
+    Ok(dedup::Known {
+        key_owner,
+        mentions,
+    })
+}
+
+/// Writes what the plan decided: the new mentions with their keys and `new` events, and the edits (an
+/// edited post is matched and classified again; the leader's override still wins). Returns the new
+/// mentions' ids, in plan order.
+async fn apply_plan(
+    tx: &mut Transaction<'_, Any>,
+    rec: &CrawlRecord,
+    plan: &IngestPlan,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<String>> {
+    let new_ids: Vec<String> = plan.new.iter().map(|_| new_id("m_")).collect();
+    fn id_of<'a>(owner: &'a Owner, new_ids: &'a [String]) -> &'a str {
+        match owner {
+            Owner::Stored(id) => id.as_str(),
+            Owner::New(n) => new_ids[*n].as_str(),
+        }
+    }
+    let rows: Vec<MentionRow> = plan
+        .new
+        .iter()
+        .zip(&new_ids)
+        .map(|(&index, id)| MentionRow {
+            id,
+            source_id: rec.source_id,
+            c: &rec.candidates[index],
+            found_at: now,
+            updated_at: now,
+            sentiment_override: None,
+            status: Status::New,
+            snoozed_until: None,
+            replied_at: None,
+        })
+        .collect();
+    insert_mentions(tx, &rows).await?;
+    let keys: Vec<(String, String)> = plan
+        .new_keys
+        .iter()
+        .map(|(k, owner)| (k.clone(), id_of(owner, &new_ids).to_string()))
+        .collect();
+    insert_keys(tx, &keys).await?;
+    let mut events: Vec<NewEvent> = new_ids
+        .iter()
+        .map(|id| NewEvent {
+            to: Some("new"),
+            reason: Some("found"),
+            ..NewEvent::new(id, EventKind::Status, now, SYSTEM_ACTOR)
+        })
+        .collect();
+    for (owner, index) in &plan.edits {
+        let id = id_of(owner, &new_ids);
+        update_edited(tx, id, &rec.candidates[*index], now).await?;
+        events.push(NewEvent {
+            reason: Some("the post was edited"),
+            ..NewEvent::new(id, EventKind::Edit, now, SYSTEM_ACTOR)
+        });
+    }
+    insert_events(tx, &events).await?;
+    Ok(new_ids)
+}
+
+/// An edited post: the new text, matched and classified again (the override still wins the order).
+async fn update_edited(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    c: &Candidate,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE mentions SET title = $1, body = $2, author = $3, content_hash = $4, updated_at = $5, \
+         matches = $6, brands = $7, sentiment = $8, sentiment_score = $9, sentiment_reasons = $10, \
+         lang = $11, sort_rank = CASE WHEN COALESCE(sentiment_override, $8) = 'criticism' THEN 0 ELSE 1 END \
+         WHERE id = $12",
+    )
+    .bind(c.title.as_deref())
+    .bind(c.body.as_str())
+    .bind(c.author.as_deref())
+    .bind(c.content_hash.as_str())
+    .bind(ts(now))
+    .bind(json_text(&c.matches))
+    .bind(json_text(&c.brands))
+    .bind(c.sentiment.as_str())
+    .bind(c.sentiment_score)
+    .bind(json_text(&c.sentiment_reasons))
+    .bind(c.lang.as_deref())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    for b in &c.brands {
+        sqlx::query(
+            "INSERT INTO mention_brands (brand, mention_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(b.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The source's state after a crawl (its lease ends with it).
+async fn write_source_state(
+    tx: &mut Transaction<'_, Any>,
+    source_id: i64,
+    s: &SourceState,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE sources SET health = $1, last_error = $2, consecutive_failures = $3, empty_streak = $4, \
+         last_attempt_at = $5, last_success_at = COALESCE($6, last_success_at), \
+         last_new_item_at = COALESCE($7, last_new_item_at), next_check_at = $8, \
+         etag = $9, last_modified = $10, items_found = COALESCE($11, items_found), lease_owner = NULL, lease_until = NULL, \
+         items_fingerprint = COALESCE($13, items_fingerprint) WHERE id = $12",
+    )
+    .bind(s.health.as_str())
+    .bind(s.last_error.as_deref())
+    .bind(s.consecutive_failures)
+    .bind(s.empty_streak)
+    .bind(ts(s.last_attempt_at))
+    .bind(s.last_success_at.map(ts))
+    .bind(s.last_new_item_at.map(ts))
+    .bind(ts(s.next_check_at))
+    .bind(s.etag.as_deref())
+    .bind(s.last_modified.as_deref())
+    .bind(s.items_found)
+    .bind(source_id)
+    .bind(s.items_fingerprint.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_crawl_run(
+    tx: &mut Transaction<'_, Any>,
+    rec: &CrawlRecord,
+    new_mentions: usize,
+    updated_mentions: usize,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO crawl_runs (source_id, started_at, finished_at, outcome, pages, unchanged, items, \
+         new_mentions, updated_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(rec.source_id)
+    .bind(ts(rec.started_at))
+    .bind(ts(rec.finished_at))
+    .bind(rec.outcome.as_str())
+    .bind(rec.pages)
+    .bind(rec.unchanged_pages)
+    .bind(rec.items)
+    .bind(new_mentions as i64)
+    .bind(updated_mentions as i64)
+    .bind(rec.error.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Writes one lifecycle transition (already checked by the caller) and its event.
@@ -1046,7 +1043,7 @@ async fn transition_in_tx(
             note,
             reply_url,
             until,
-            ..NewEvent::new(id, "status", at, actor)
+            ..NewEvent::new(id, EventKind::Status, at, actor)
         }],
     )
     .await

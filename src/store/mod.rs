@@ -47,6 +47,13 @@ pub enum StoreError {
     Conflict,
     #[error("{0}")]
     Invalid(String),
+    /// An undo with no change left to take back: a state of the mention, not bad input.
+    #[error("there is nothing to undo on this mention")]
+    NothingToUndo,
+    /// A stored value that does not decode (edited by hand, or written by a broken version): the
+    /// server's problem, never the client's.
+    #[error("damaged data in the database: {0}")]
+    Corrupt(String),
     #[error(
         "the database schema is at version {found} but this Lyssna needs {wanted}; run `lyssna migrate` first"
     )]
@@ -100,6 +107,37 @@ where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     Ok(row.try_get::<T, _>(name)?)
+}
+
+/// Reads a JSON column into its type; a value that does not decode is `Corrupt`.
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, name: &str) -> StoreResult<T> {
+    let text: String = col(row, name)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+}
+
+/// Reads a text column that holds one of a type's names (`Status`, `Label`, `Health`, `SourceKind`).
+pub(crate) fn parsed_col<T>(row: &AnyRow, name: &str) -> StoreResult<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: String = col(row, name)?;
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+}
+
+/// The same for a column that may be NULL.
+pub(crate) fn opt_parsed_col<T>(row: &AnyRow, name: &str) -> StoreResult<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = col(row, name)?;
+    text.map(|t| {
+        t.parse()
+            .map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+    })
+    .transpose()
 }
 
 impl Store {

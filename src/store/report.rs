@@ -1,15 +1,14 @@
 //! Loading what the weekly report needs, and keeping generated reports.
 
-use super::{Store, StoreResult, col, from_ts, opt_from_ts, ts};
+use super::{Store, StoreResult, col, from_ts, opt_from_ts, parsed_col, ts};
 use crate::domain::mention::Status;
-use crate::domain::report::{EventFacts, LoadWindow, MentionFacts, Sentiment};
+use crate::domain::report::{
+    EventFacts, IsoWeekId, LoadWindow, MentionFacts, ReportSettings, WeeklyReport, load_window,
+    weekly_report,
+};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
-
-fn sentiment(s: &str) -> Sentiment {
-    s.parse().unwrap_or(Sentiment::Neutral)
-}
 
 /// What each mention contributes. Brands only matter for criticism (the by-brand table), so other
 /// mentions send none: over a million rows, every string that is not decoded counts.
@@ -18,6 +17,19 @@ const FACT_COLUMNS: &str = "m.id, m.source_id, \
      COALESCE(m.sentiment_override, m.sentiment) AS eff, m.found_at, m.published_at";
 
 impl Store {
+    /// The weekly report for `week` as of `as_of` (PRODUCT §7): the facts loaded here, the arithmetic
+    /// in `domain::report`. The CLI, the dashboard, the API and the mailer all ask this one function.
+    pub async fn weekly_report(
+        &self,
+        week: IsoWeekId,
+        as_of: DateTime<Utc>,
+        settings: &ReportSettings,
+    ) -> StoreResult<WeeklyReport> {
+        let window = load_window(week, settings.timezone);
+        let facts = self.report_facts(&window, as_of).await?;
+        Ok(weekly_report(&facts, week, as_of, settings))
+    }
+
     /// The facts the weekly report needs (see `domain::report::LoadWindow`): every mention found in the
     /// 12-week window, plus criticism found outside it that may still be open at `as_of`. Status events
     /// that were undone, and the undo events themselves, are left out: they never happened.
@@ -86,7 +98,7 @@ impl Store {
                 facts.push(MentionFacts {
                     source: source_names.get(&source_id).cloned().unwrap_or_default(),
                     brands,
-                    sentiment: sentiment(&col::<String>(r, "eff")?),
+                    sentiment: parsed_col(r, "eff")?,
                     found_at: from_ts(col(r, "found_at")?),
                     published_at: opt_from_ts(col(r, "published_at")?),
                     events: Vec::new(),
@@ -160,19 +172,5 @@ impl Store {
             }
         }
         Ok(facts)
-    }
-
-    /// Keeps a generated report (JSON) for its week; a later generation replaces it.
-    pub async fn save_report(&self, week: &str, body: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO reports (week, generated_at, body) VALUES ($1, $2, $3) \
-             ON CONFLICT (week) DO UPDATE SET generated_at = excluded.generated_at, body = excluded.body",
-        )
-        .bind(week)
-        .bind(ts(now))
-        .bind(body)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 }

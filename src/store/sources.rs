@@ -1,18 +1,20 @@
 //! Sources and their crawl state: health, conditional-GET validators, backoff, leases.
 
-use super::{Backend, Store, StoreResult, col, from_ts, opt_from_ts, ts};
+use super::{Backend, Store, StoreResult, col, from_ts, opt_from_ts, parsed_col, ts};
+use crate::domain::health::SourceMemory;
+use crate::domain::source::SourceKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-pub use crate::domain::health::Health;
+pub use crate::domain::health::{Health, SourceState};
 
 /// A source as stored, with its crawl state.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceRecord {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: SourceKind,
     pub url: Option<String>,
     pub schedule: String,
     pub in_config: bool,
@@ -39,13 +41,13 @@ fn source_from_row(row: &AnyRow) -> StoreResult<SourceRecord> {
     Ok(SourceRecord {
         id: col(row, "id")?,
         name: col(row, "name")?,
-        kind: col(row, "kind")?,
+        kind: parsed_col(row, "kind")?,
         url: col(row, "url")?,
         schedule: col(row, "schedule")?,
         in_config: col::<i64>(row, "in_config")? != 0,
         etag: col(row, "etag")?,
         last_modified: col(row, "last_modified")?,
-        health: Health::parse(&col::<String>(row, "health")?),
+        health: parsed_col(row, "health")?,
         last_error: col(row, "last_error")?,
         consecutive_failures: col(row, "consecutive_failures")?,
         empty_streak: col(row, "empty_streak")?,
@@ -59,33 +61,30 @@ fn source_from_row(row: &AnyRow) -> StoreResult<SourceRecord> {
     })
 }
 
+impl SourceRecord {
+    /// What the next crawl's health decision needs to know of the past.
+    pub fn memory(&self) -> SourceMemory {
+        SourceMemory {
+            health: self.health,
+            last_error: self.last_error.clone(),
+            consecutive_failures: self.consecutive_failures,
+            empty_streak: self.empty_streak,
+            created_at: self.created_at,
+            last_new_item_at: self.last_new_item_at,
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+            items_fingerprint: self.items_fingerprint.clone(),
+        }
+    }
+}
+
 /// What the configuration says about a source; `sync_sources` makes the table agree.
 #[derive(Debug, Clone)]
 pub struct SourceSpec {
     pub name: String,
-    pub kind: String,
+    pub kind: SourceKind,
     pub url: Option<String>,
     pub schedule: String,
-}
-
-/// The state a crawl leaves on its source (all of it written in the crawl's transaction).
-#[derive(Debug, Clone)]
-pub struct SourceState {
-    pub health: Health,
-    pub last_error: Option<String>,
-    pub consecutive_failures: i64,
-    pub empty_streak: i64,
-    pub last_attempt_at: DateTime<Utc>,
-    /// `Some` only when the crawl succeeded.
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_new_item_at: Option<DateTime<Utc>>,
-    pub next_check_at: DateTime<Utc>,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// How many items the crawl extracted; `None` (a failed or unchanged crawl) keeps the last figure.
-    pub items_found: Option<i64>,
-    /// `None` keeps the stored fingerprint (a failed or unchanged crawl says nothing about items).
-    pub items_fingerprint: Option<String>,
 }
 
 impl Store {
@@ -114,7 +113,7 @@ impl Store {
                         THEN sources.next_check_at END",
             )
             .bind(&s.name)
-            .bind(&s.kind)
+            .bind(s.kind.as_str())
             .bind(s.url.as_deref())
             .bind(&s.schedule)
             .bind(ts(now))

@@ -5,7 +5,7 @@ use crate::domain::mention::{Action, NoReplyReason, Status};
 use crate::store::MentionRecord;
 use crate::web::Web;
 use crate::web::error::{WebError, WebResult};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -47,27 +47,10 @@ fn present(v: &Option<String>) -> Option<&str> {
 }
 
 /// A time as the API (RFC 3339) or a form (`YYYY-MM-DDTHH:MM` or `YYYY-MM-DD`, local time in `tz`)
-/// writes it.
+/// writes it; `field` names it in the message.
 pub fn parse_time(s: &str, tz: Tz, field: &str) -> WebResult<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        });
-    local
-        .and_then(|l| tz.from_local_datetime(&l).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            WebError::Invalid(format!(
-                "{field}: '{s}' is not a time; write RFC 3339 like 2026-11-20T10:00:00Z or a date like 2026-11-20"
-            ))
-        })
+    crate::domain::time::parse_user_time(s, tz)
+        .map_err(|e| WebError::Invalid(format!("{field}: {e}")))
 }
 
 /// The action the input asks for, given the mention's current status. Bad input is 422; whether the
@@ -147,12 +130,11 @@ impl Web {
     ) -> WebResult<MentionRecord> {
         let now = Utc::now();
         let current = self
-            .app
             .store
             .mention(id)
             .await?
             .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
-        let action = to_action(input, current.status, now, self.app.config.timezone)?;
+        let action = to_action(input, current.status, now, self.config.timezone)?;
         // A reply cannot come before the post it answers (the metrics would count it as instant).
         if let Action::Replied { at, .. } = &action
             && let Some(published) = current.published_at
@@ -164,13 +146,13 @@ impl Web {
                 published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             )));
         }
-        let m = self.app.store.apply_action(id, &action, actor, now).await?;
+        let m = self.store.apply_action(id, &action, actor, now).await?;
         self.changed();
         Ok(m)
     }
 
     pub async fn undo(&self, id: &str, actor: &str) -> WebResult<MentionRecord> {
-        let m = self.app.store.undo_last(id, actor, Utc::now()).await?;
+        let m = self.store.undo_last(id, actor, Utc::now()).await?;
         self.changed();
         Ok(m)
     }
@@ -179,6 +161,7 @@ impl Web {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn input(status: &str) -> StatusInput {
         StatusInput {

@@ -2,6 +2,8 @@
 
 use crate::domain::mention::Status;
 use crate::domain::report::{IsoWeekId, WeeklyReport};
+use crate::domain::sentiment::Label;
+use crate::ingest::manual::{self, ManualMention};
 use crate::store::{Cursor, ExportLine, InboxQuery, MentionRecord};
 use crate::web::Web;
 use crate::web::actions::StatusInput;
@@ -75,14 +77,16 @@ fn nonempty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
 
-pub fn check_sentiment(s: Option<String>) -> WebResult<Option<String>> {
+/// A sentiment parameter: absent when empty, else one of the three labels (by their exact names).
+pub fn check_sentiment(s: Option<String>) -> WebResult<Option<Label>> {
     match nonempty(s) {
-        Some(s) if !matches!(s.as_str(), "criticism" | "praise" | "neutral") => {
-            Err(WebError::Invalid(format!(
+        None => Ok(None),
+        Some(s) => match s.parse::<Label>() {
+            Ok(l) if l.as_str() == s => Ok(Some(l)),
+            _ => Err(WebError::Invalid(format!(
                 "unknown sentiment '{s}' (criticism, praise or neutral)"
-            )))
-        }
-        other => Ok(other),
+            ))),
+        },
     }
 }
 
@@ -92,32 +96,20 @@ pub fn week_param(web: &Web, week: Option<&str>) -> WebResult<IsoWeekId> {
         Some(w) => w
             .parse::<IsoWeekId>()
             .map_err(|e| WebError::Invalid(e.to_string())),
-        None => Ok(IsoWeekId::containing(Utc::now(), web.app.config.timezone)),
+        None => Ok(IsoWeekId::containing(Utc::now(), web.config.timezone)),
     }
 }
 
 /// The weekly report for `week` as of now (PRODUCT §7).
 pub async fn compute_report(web: &Web, week: IsoWeekId) -> WebResult<WeeklyReport> {
-    use crate::domain::report::{ReportSettings, WorkingHours, load_window, weekly_report};
-    let config = &web.app.config;
-    let settings = ReportSettings {
-        timezone: config.timezone,
-        sla: chrono::Duration::from_std(config.leader.sla)
-            .unwrap_or_else(|_| chrono::Duration::hours(24)),
-        working_hours: config
-            .leader
-            .working_hours
-            .parse::<WorkingHours>()
-            .unwrap_or_default(),
-    };
-    let as_of = Utc::now();
-    let window = load_window(week, settings.timezone);
-    let facts = web.app.store.report_facts(&window, as_of).await?;
-    Ok(weekly_report(&facts, week, as_of, &settings))
+    Ok(web
+        .store
+        .weekly_report(week, Utc::now(), &web.config.report_settings())
+        .await?)
 }
 
 async fn line(web: &Web, m: MentionRecord) -> WebResult<ExportLine> {
-    let mut lines = web.app.store.export_lines(vec![m]).await?;
+    let mut lines = web.store.export_lines(vec![m]).await?;
     lines
         .pop()
         .ok_or_else(|| WebError::Internal("a mention vanished while it was read".into()))
@@ -144,8 +136,8 @@ pub async fn list(
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         ..InboxQuery::default()
     };
-    let page = web.app.store.inbox(&query).await?;
-    let items = web.app.store.export_lines(page.items).await?;
+    let page = web.store.inbox(&query).await?;
+    let items = web.store.export_lines(page.items).await?;
     Ok(Json(json!({
         "items": items,
         "next_cursor": page.next.map(|c| c.encode()),
@@ -154,7 +146,6 @@ pub async fn list(
 
 pub async fn one(State(web): State<Web>, Path(id): Path<String>) -> WebResult<Json<ExportLine>> {
     let m = web
-        .app
         .store
         .mention(&id)
         .await?
@@ -196,30 +187,19 @@ struct NewMention {
 pub async fn create(State(web): State<Web>, body: Bytes) -> WebResult<Response> {
     let n: NewMention = parse_json(&body)?;
     let published_at = nonempty(n.published_at)
-        .map(|p| crate::web::actions::parse_time(&p, web.app.config.timezone, "published_at"))
+        .map(|p| crate::web::actions::parse_time(&p, web.config.timezone, "published_at"))
         .transpose()?;
-    let source = nonempty(n.source).unwrap_or_else(|| "Manual".into());
-    let id = crate::cli::add_manual(
-        &web.app.store,
-        &web.app.config,
-        &source,
-        nonempty(n.url).as_deref(),
-        nonempty(n.title).as_deref(),
-        &n.text,
-        nonempty(n.author).as_deref(),
+    let mention = ManualMention {
+        source: nonempty(n.source).unwrap_or_else(|| "Manual".into()),
+        url: nonempty(n.url),
+        title: nonempty(n.title),
+        text: n.text,
+        author: nonempty(n.author),
         published_at,
-    )
-    .await
-    .map_err(|e| {
-        if e.code == 2 {
-            WebError::Invalid(e.message)
-        } else {
-            WebError::Internal(e.message)
-        }
-    })?;
+    };
+    let id = manual::add(&web.store, &web.pipeline, &mention, Utc::now()).await?;
     web.changed();
     let m = web
-        .app
         .store
         .mention(&id)
         .await?

@@ -75,10 +75,20 @@ impl From<StoreError> for WebError {
                 WebError::Conflict(t.to_string())
             }
             StoreError::Transition(t) => WebError::Invalid(t.to_string()),
-            StoreError::Conflict => WebError::Conflict(StoreError::Conflict.to_string()),
-            StoreError::Invalid(m) if m.contains("nothing to undo") => WebError::Conflict(m),
+            e @ (StoreError::Conflict | StoreError::NothingToUndo) => {
+                WebError::Conflict(e.to_string())
+            }
             StoreError::Invalid(m) => WebError::Invalid(m),
             other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::ingest::manual::ManualError> for WebError {
+    fn from(e: crate::ingest::manual::ManualError) -> Self {
+        match e {
+            crate::ingest::manual::ManualError::Invalid(m) => WebError::Invalid(m),
+            crate::ingest::manual::ManualError::Store(s) => s.into(),
         }
     }
 }
@@ -130,7 +140,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        let msg = crate::web::view::escape(&self.0.public_message());
+        let msg = crate::render::escape::escape(&self.0.public_message());
         let body = format!(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>{code}</title>\
              <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error-page\">\

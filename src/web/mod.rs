@@ -3,8 +3,9 @@
 //! that list, and the tests walk the same list to prove that nothing but the public routes answers
 //! without a session or a token.
 
-use crate::app::App;
-use crate::store::InboxCounts;
+use crate::config::Config;
+use crate::domain::pipeline::Pipeline;
+use crate::store::{InboxCounts, Store};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -106,10 +107,13 @@ fn handler(route: &Route) -> MethodRouter<Web> {
     }
 }
 
-/// What the web handlers share: the app, and a few small in-memory caches.
+/// What the web handlers share: the configuration, the store, the pipeline (for manual mentions), and a
+/// few small in-memory caches.
 #[derive(Clone)]
 pub struct Web {
-    pub app: App,
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub pipeline: Arc<Pipeline>,
     pub limiter: Arc<session::LoginLimiter>,
     /// Cookies get `Secure` when the dashboard is served over https.
     pub secure_cookies: bool,
@@ -129,10 +133,12 @@ const SESSION_TTL: Duration = Duration::from_secs(30);
 const FILTER_NAMES_TTL: Duration = Duration::from_secs(60);
 
 impl Web {
-    pub fn new(app: App) -> Web {
-        let secure_cookies = app.config.server.base_url.starts_with("https://");
+    pub fn new(config: Arc<Config>, store: Store, pipeline: Arc<Pipeline>) -> Web {
+        let secure_cookies = config.server.base_url.starts_with("https://");
         Web {
-            app,
+            config,
+            store,
+            pipeline,
             limiter: Arc::default(),
             secure_cookies,
             counts: Arc::default(),
@@ -142,7 +148,7 @@ impl Web {
     }
 
     pub fn lang(&self, headers: &HeaderMap) -> i18n::Lang {
-        i18n::Lang::choose(self.app.config.server.language.as_deref(), headers)
+        i18n::Lang::choose(self.config.server.language.as_deref(), headers)
     }
 
     /// The navigation counts, cached briefly (they are COUNT(*)s over the inbox index).
@@ -152,7 +158,7 @@ impl Web {
         {
             return Ok(c);
         }
-        let c = self.app.store.inbox_counts().await?;
+        let c = self.store.inbox_counts().await?;
         *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), c));
         Ok(c)
     }
@@ -165,9 +171,8 @@ impl Web {
         {
             return Ok(names.clone());
         }
-        let brands = self.app.store.brand_names().await?;
+        let brands = self.store.brand_names().await?;
         let sources = self
-            .app
             .store
             .sources()
             .await?
@@ -201,7 +206,6 @@ impl Web {
             return Ok(Some(s.clone()));
         }
         let found = self
-            .app
             .store
             .session(&hash, chrono::Utc::now())
             .await?
@@ -232,8 +236,40 @@ impl Web {
     }
 }
 
-pub fn router(app: App) -> Router {
-    let web = Web::new(app);
+/// Binds the web server on `listen` (port 0 picks a free port) and serves until `shutdown` turns true.
+/// Returns the bound address and the running task.
+pub async fn serve(
+    web: Web,
+    listen: std::net::SocketAddr,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let app = router(web);
+    let mut rx = shutdown;
+    let handle = tokio::spawn(async move {
+        let graceful = async move {
+            while !*rx.borrow() {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        // The peer address feeds the per-IP login rate limit.
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::error!(error = %e, "the web server stopped");
+        }
+    });
+    Ok((addr, handle))
+}
+
+pub fn router(web: Web) -> Router {
     let mut groups: HashMap<(&str, Access), MethodRouter<Web>> = HashMap::new();
     for route in ROUTES {
         let h = handler(route);
@@ -311,7 +347,7 @@ pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
 
 /// Liveness and a cheap database round trip; no session needed.
 async fn healthz(State(web): State<Web>) -> impl IntoResponse {
-    match web.app.store.ping().await {
+    match web.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

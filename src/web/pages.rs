@@ -2,7 +2,10 @@
 //! escaped by the template, except the highlighted snippets and the report, which are built from
 //! escaped text here and in `domain::report::html`.
 
-use crate::domain::mention::Status;
+use crate::domain::mention::{EventKind, Status};
+use crate::domain::query::{Field, MatchedBrand};
+use crate::domain::sentiment::Label;
+use crate::domain::source::SourceKind;
 use crate::store::{InboxCounts, InboxQuery};
 use crate::web::actions::StatusInput;
 use crate::web::api::{check_sentiment, compute_report, week_param};
@@ -113,7 +116,7 @@ fn redirect_with_flash(web: &Web, back: &str, message: &str) -> Response {
 }
 
 fn tomorrow(web: &Web, now: DateTime<Utc>) -> String {
-    (now.with_timezone(&web.app.config.timezone).date_naive() + chrono::Duration::days(1))
+    (now.with_timezone(&web.config.timezone).date_naive() + chrono::Duration::days(1))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -179,7 +182,7 @@ fn local_date(s: &str, web: &Web) -> Result<Option<DateTime<Utc>>, WebError> {
     if s.is_empty() {
         return Ok(None);
     }
-    crate::web::actions::parse_time(s, web.app.config.timezone, "date").map(Some)
+    crate::web::actions::parse_time(s, web.config.timezone, "date").map(Some)
 }
 
 pub async fn inbox(
@@ -207,7 +210,7 @@ pub async fn inbox(
     };
     let query = InboxQuery {
         status,
-        sentiment: sentiment.clone(),
+        sentiment,
         brand: Some(clean(&p.brand)).filter(|s| !s.is_empty()),
         source: Some(clean(&p.source)).filter(|s| !s.is_empty()),
         found_from: local_date(&from, &web)?,
@@ -216,8 +219,8 @@ pub async fn inbox(
         cursor,
         limit: 50,
     };
-    let page = web.app.store.inbox(&query).await?;
-    let tz = web.app.config.timezone;
+    let page = web.store.inbox(&query).await?;
+    let tz = web.config.timezone;
     let rows: Vec<RowView> = page
         .items
         .iter()
@@ -229,7 +232,7 @@ pub async fn inbox(
         let mut base = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
             ("status", status_s.as_str()),
-            ("sentiment", sentiment.as_deref().unwrap_or("")),
+            ("sentiment", sentiment.map(Label::as_str).unwrap_or("")),
             ("brand", &clean(&p.brand)),
             ("source", &clean(&p.source)),
             ("from", &from),
@@ -272,7 +275,10 @@ pub async fn inbox(
         tomorrow: tomorrow(&web, c.now),
         rows,
         status_opts: opts(&status_values, &status_s),
-        sentiment_opts: opts(&sentiment_values, sentiment.as_deref().unwrap_or("")),
+        sentiment_opts: opts(
+            &sentiment_values,
+            sentiment.map(Label::as_str).unwrap_or(""),
+        ),
         brand_opts: opts(&brand_values, &clean(&p.brand)),
         source_opts: opts(&source_values, &clean(&p.source)),
         filter_status: status_s,
@@ -348,14 +354,13 @@ pub async fn mention(
 ) -> PageResult {
     let c = ctx(&web, &session, &headers, "inbox").await?;
     let t = c.t;
-    let tz = web.app.config.timezone;
+    let tz = web.config.timezone;
     let m = web
-        .app
         .store
         .mention(&id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
-    let events = web.app.store.events(&id).await?;
+    let events = web.store.events(&id).await?;
     let title = m.title.clone().unwrap_or_default();
     let plain_title = if title.is_empty() {
         m.source.clone()
@@ -365,37 +370,24 @@ pub async fn mention(
     let title_html = if title.is_empty() {
         view::escape(&m.source)
     } else {
-        view::highlight(&title, &view::spans(&m.matches, "title"))
+        view::highlight(&title, &MatchedBrand::spans_in(&m.matches, Field::Title))
     };
     let why = m
         .matches
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|x| {
-            (
-                x.get("brand")
-                    .and_then(|b| b.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-                x.get("explanation")
-                    .and_then(|b| b.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        })
+        .iter()
+        .map(|x| (x.brand.clone(), x.explanation.clone()))
         .collect();
     let event_views = events
         .iter()
         .map(|e| {
-            let change = match e.kind.as_str() {
-                "sentiment" => format!(
+            let change = match e.kind {
+                EventKind::Sentiment => format!(
                     "{}: {} → {}",
                     t.get("sentiment"),
                     t.word(e.from.as_deref().unwrap_or("")),
                     t.word(e.to.as_deref().unwrap_or(""))
                 ),
-                "edit" => "edit".to_string(),
+                EventKind::Edit => "edit".to_string(),
                 _ => match (&e.from, &e.to) {
                     (None, Some(to)) => format!("{} ({})", t.word(to), t.get("event_found")),
                     (Some(f), Some(to)) => format!("{} → {}", t.word(f), t.word(to)),
@@ -419,7 +411,7 @@ pub async fn mention(
             EventView {
                 at: when(e.at, c.now, tz, c.lang),
                 actor: e.actor.clone(),
-                kind: e.kind.clone(),
+                kind: e.kind.to_string(),
                 change,
                 detail: detail.join(" · "),
                 reply_href: view::safe_href(e.reply_url.as_deref()),
@@ -429,12 +421,12 @@ pub async fn mention(
     let effective = m.effective_sentiment().to_string();
     let mut sentiment_values = vec![(
         String::new(),
-        format!("{} ({})", t.get("classifier"), t.word(&m.sentiment)),
+        format!("{} ({})", t.get("classifier"), t.word(m.sentiment.as_str())),
     )];
     sentiment_values.extend(
-        ["criticism", "praise", "neutral"]
+        Label::ALL
             .iter()
-            .map(|s| (s.to_string(), t.word(s))),
+            .map(|s| (s.to_string(), t.word(s.as_str()))),
     );
     let v = MentionView {
         id: m.id.clone(),
@@ -446,14 +438,14 @@ pub async fn mention(
         brands: m.brands.join(", "),
         plain_title,
         title_html,
-        body_html: view::highlight(&m.body, &view::spans(&m.matches, "body")),
+        body_html: view::highlight(&m.body, &MatchedBrand::spans_in(&m.matches, Field::Body)),
         href: view::safe_href(m.url.as_deref()),
         url_text: m.url.clone().unwrap_or_default(),
         thread_href: view::safe_href(m.thread_url.as_deref())
             .filter(|h| Some(h) != view::safe_href(m.url.as_deref()).as_ref()),
         why,
         sentiment: effective,
-        classifier_label: m.sentiment.clone(),
+        classifier_label: m.sentiment.to_string(),
         overridden: m.sentiment_override.is_some(),
         score: format!("{:+.2}", m.sentiment_score),
         reasons: m.sentiment_reasons.clone(),
@@ -470,7 +462,7 @@ pub async fn mention(
             .to_string(),
         sentiment_opts: opts(
             &sentiment_values,
-            m.sentiment_override.as_deref().unwrap_or(""),
+            m.sentiment_override.map(Label::as_str).unwrap_or(""),
         ),
         v,
         t,
@@ -532,7 +524,7 @@ async fn after_change(
                     t: Tr(lang),
                     csrf: field(fields, "csrf_token"),
                     back,
-                    row: RowView::new(&m, Utc::now(), web.app.config.timezone, lang),
+                    row: RowView::new(&m, Utc::now(), web.config.timezone, lang),
                 };
                 Html(frag.render()?).into_response()
             }
@@ -588,14 +580,14 @@ pub async fn set_sentiment(
     body: Bytes,
 ) -> PageResult {
     let fields = form_fields(&body);
-    let label = field(&fields, "sentiment");
-    let label = Some(label.trim()).filter(|l| !l.is_empty());
-    let result = web
-        .app
-        .store
-        .set_sentiment_override(&id, label, &session.user, Utc::now())
-        .await
-        .map_err(WebError::from);
+    let result = match check_sentiment(Some(field(&fields, "sentiment"))) {
+        Ok(label) => web
+            .store
+            .set_sentiment_override(&id, label, &session.user, Utc::now())
+            .await
+            .map_err(WebError::from),
+        Err(e) => Err(e),
+    };
     web.changed();
     after_change(&web, &headers, &fields, result, &format!("/mentions/{id}")).await
 }
@@ -689,11 +681,10 @@ pub async fn sources(
 ) -> PageResult {
     let c = ctx(&web, &session, &headers, "sources").await?;
     let t = c.t;
-    let tz = web.app.config.timezone;
+    let tz = web.config.timezone;
     let mut views = Vec::new();
-    for s in web.app.store.sources().await? {
+    for s in web.store.sources().await? {
         let runs = web
-            .app
             .store
             .recent_runs(s.id, 5)
             .await?
@@ -715,11 +706,11 @@ pub async fn sources(
             last_error: s.last_error.clone().unwrap_or_default(),
             next_check: s.next_check_at.map(|w| when(w, c.now, tz, c.lang)),
             items_found: s.items_found,
-            checkable: s.kind != "manual" && s.in_config,
-            kind: if s.kind == "manual" {
+            checkable: s.kind != SourceKind::Manual && s.in_config,
+            kind: if s.kind == SourceKind::Manual {
                 t.get("manual").into()
             } else {
-                s.kind.clone()
+                s.kind.to_string()
             },
             name: s.name,
             runs,
@@ -738,7 +729,7 @@ pub async fn sources(
 pub async fn check_now(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> PageResult {
     let fields = form_fields(&body);
     let name = field(&fields, "name");
-    web.app.store.check_source_now(&name, Utc::now()).await?;
+    web.store.check_source_now(&name, Utc::now()).await?;
     let t = Tr(web.lang(&headers));
     Ok(redirect_with_flash(&web, "/sources", t.get("check_queued")))
 }
@@ -779,9 +770,8 @@ pub async fn report(
     let week = week_param(&web, q.week.as_deref())?;
     let report = compute_report(&web, week).await?;
     let now = chrono::Utc::now();
-    let tz = web.app.config.timezone;
+    let tz = web.config.timezone;
     let problems = web
-        .app
         .store
         .delivery_problems()
         .await?
@@ -803,7 +793,7 @@ pub async fn report(
         week: week.to_string(),
         prev: week.prev().to_string(),
         next: week.next().to_string(),
-        report_html: crate::domain::report::to_html(&report, c.lang.code()),
+        report_html: crate::render::report::to_html(&report, c.lang.code()),
         t: c.t,
         nav: c.nav,
     };

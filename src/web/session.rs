@@ -161,7 +161,6 @@ pub async fn require_token(State(web): State<Web>, mut req: Request, next: Next)
         return WebError::Unauthorized.into_response();
     };
     match web
-        .app
         .store
         .api_token_name(&token_hash(&token), Utc::now())
         .await
@@ -347,7 +346,7 @@ pub async fn login_submit(
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let user = match web.app.store.user_by_name(&username).await {
+    let user = match web.store.user_by_name(&username).await {
         Ok(u) => u,
         Err(e) => return PageError::from(e).into_response(),
     };
@@ -382,7 +381,6 @@ pub async fn login_submit(
     let token = random_token();
     let now = Utc::now();
     if let Err(e) = web
-        .app
         .store
         .create_session(
             &token_hash(&token),
@@ -418,7 +416,7 @@ pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let hash = token_hash(&token);
         web.forget_session(&hash);
-        if let Err(e) = web.app.store.delete_session(&hash).await {
+        if let Err(e) = web.store.delete_session(&hash).await {
             return PageError::from(e).into_response();
         }
     }

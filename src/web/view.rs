@@ -1,44 +1,18 @@
 //! Turning stored values into what a page shows: escaped text with the brand highlighted (from the
 //! stored byte spans), links only for http(s), times in the leader's time zone.
 
+use crate::domain::query::{Field, MatchedBrand};
 use crate::store::MentionRecord;
 use crate::web::i18n::{Lang, relative};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// HTML-escapes text for element content and quoted attributes (the report's XML escaping, which
-/// also drops control characters no page should carry).
-pub fn escape(s: &str) -> String {
-    crate::domain::report::svg::xml_escape(s)
-}
+pub use crate::render::escape::escape;
 
 /// The link target for a stored URL, only when it is http or https (never `javascript:`, `data:`…).
 pub fn safe_href(u: Option<&str>) -> Option<String> {
     let parsed = url::Url::parse(u?.trim()).ok()?;
     matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
-}
-
-/// The spans of `field` in a mention's stored matches, as byte ranges (unchecked).
-pub fn spans(matches: &serde_json::Value, field: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for m in matches.as_array().into_iter().flatten() {
-        for s in m
-            .get("spans")
-            .and_then(|s| s.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if s.get("field").and_then(|f| f.as_str()) == Some(field)
-                && let (Some(a), Some(b)) = (
-                    s.get("start").and_then(|v| v.as_u64()),
-                    s.get("end").and_then(|v| v.as_u64()),
-                )
-            {
-                out.push((a as usize, b as usize));
-            }
-        }
-    }
-    out
 }
 
 /// Spans that fit `text` and fall on char boundaries, sorted and merged.
@@ -157,10 +131,10 @@ pub struct RowView {
 
 impl RowView {
     pub fn new(m: &MentionRecord, now: DateTime<Utc>, tz: Tz, lang: Lang) -> RowView {
-        let body_spans = spans(&m.matches, "body");
+        let body_spans = MatchedBrand::spans_in(&m.matches, Field::Body);
         let title = m.title.clone().unwrap_or_default();
         let snippet = if body_spans.is_empty() && !title.is_empty() {
-            let t = highlight(&title, &spans(&m.matches, "title"));
+            let t = highlight(&title, &MatchedBrand::spans_in(&m.matches, Field::Title));
             format!("{t} — {}", snippet(&m.body, &[], 220))
         } else {
             snippet(&m.body, &body_spans, 220)

@@ -6,9 +6,9 @@ use crate::support::site::{Reply, Site};
 use chrono::{Duration, Utc};
 use lyssna::app::App;
 use lyssna::config::Config;
-use lyssna::crawl::run::{CrawlReport, crawl_source};
 use lyssna::domain::health::Health;
 use lyssna::domain::mention::Status;
+use lyssna::ingest::CrawlReport;
 
 const FORUM_RECIPE: &str = r#"name = "test-forum"
 kind = "html"
@@ -57,7 +57,8 @@ fn source(name: &str, kind: &str, url: &str, more: &str) -> String {
 async fn crawl(app: &App, name: &str) -> CrawlReport {
     let src = app.config.source(name).unwrap();
     let rec = app.store.source_by_name(name).await.unwrap().unwrap();
-    crawl_source(&app.crawl, src, &rec, Utc::now(), &|_| {})
+    app.ingest
+        .crawl_source(src, &rec, Utc::now(), &|_| {})
         .await
         .unwrap()
 }
@@ -413,7 +414,7 @@ async fn refusals_become_health_states_and_never_touch_stored_mentions() {
     assert!(r.errors[0].contains("403"), "{:?}", r.errors);
 
     let r = crawl(&app, "Limited").await;
-    assert_eq!(r.outcome, "failed");
+    assert_eq!(r.outcome.as_str(), "failed");
     assert!(
         r.next_check_at >= before + Duration::seconds(7000),
         "Retry-After is honoured: {}",

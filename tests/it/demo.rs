@@ -30,14 +30,14 @@ async fn the_demo_finds_the_mentions_and_only_those() {
     let app = App::build(config, true).await.unwrap();
     let sources = app.config.sources.clone();
     let reports = lyssna::scheduler::crawl_now(
-        &app.crawl,
+        &app.ingest,
         sources,
         Arc::new(|_: &str, _: usize, _: Option<&_>| {}),
     )
     .await
     .unwrap();
     for r in &reports {
-        assert_eq!(r.outcome, "ok", "{r:?}");
+        assert_eq!(r.outcome.as_str(), "ok", "{r:?}");
         assert!(r.errors.is_empty(), "{r:?}");
     }
     let export = app.store.export_all().await.unwrap();
@@ -79,12 +79,12 @@ async fn the_demo_finds_the_mentions_and_only_those() {
         .find(|l| l.body.contains("Skickade tre ärenden"))
         .unwrap();
     assert_eq!(one_star.rating, Some(1.0));
-    assert_eq!(one_star.sentiment, "criticism");
+    assert_eq!(one_star.sentiment.as_str(), "criticism");
     let praise = export
         .iter()
         .find(|l| l.body.contains("jättenöjd"))
         .unwrap();
-    assert_eq!(praise.sentiment, "praise");
+    assert_eq!(praise.sentiment.as_str(), "praise");
     assert!(export.iter().all(|l| l.found_at <= Utc::now()));
     // A blog post and the one comment on it are two mentions (the comment's URL is the post's plus
     // `#comment-303`).
@@ -104,7 +104,7 @@ async fn the_demo_finds_the_mentions_and_only_those() {
     for _ in 0..2 {
         let sources = app.config.sources.clone();
         lyssna::scheduler::crawl_now(
-            &app.crawl,
+            &app.ingest,
             sources,
             Arc::new(|_: &str, _: usize, _: Option<&_>| {}),
         )

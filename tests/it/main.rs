@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crawl;
 mod demo;
+mod feed_gen;
 mod notify;
 mod report;
 mod store;

@@ -5,6 +5,7 @@
 use crate::support;
 use chrono::{DateTime, Duration, Utc};
 use lyssna::config::Config;
+use lyssna::ingest::dry_run::DryRunError;
 use lyssna::store::{Store, parse_import};
 use serde_json::{Value, json};
 
@@ -99,7 +100,7 @@ async fn report_json_matches_hand_computed_figures() {
     for (label, store, _dir) in support::stores("report_hand").await {
         import_fixture(&store, &fixture_jsonl()).await;
         let config = config("");
-        let out = lyssna::commands::report_output(
+        let out = lyssna::cli::report::output(
             &store,
             &config,
             Some("2026-W47"),
@@ -175,7 +176,7 @@ async fn report_json_matches_hand_computed_figures() {
         assert_eq!(trend[10]["response_rate"], Value::Null);
 
         // The other formats carry the same figures.
-        let text = lyssna::commands::report_output(
+        let text = lyssna::cli::report::output(
             &store,
             &config,
             Some("2026-W47"),
@@ -186,7 +187,7 @@ async fn report_json_matches_hand_computed_figures() {
         .await
         .unwrap();
         assert!(text.contains("2026-W47"), "{text}");
-        let csv = lyssna::commands::report_output(
+        let csv = lyssna::cli::report::output(
             &store,
             &config,
             Some("2026-W47"),
@@ -203,7 +204,7 @@ async fn report_json_matches_hand_computed_figures() {
                 .unwrap()
                 .starts_with("2026-W47,4,0.667,0.333,14400,172800,")
         );
-        let html = lyssna::commands::report_output(
+        let html = lyssna::cli::report::output(
             &store,
             &config,
             Some("2026-W47"),
@@ -377,7 +378,7 @@ async fn brute_force_over_an_export_agrees_with_the_report() {
         ttr.sort_unstable();
         assert!(found > 50, "the week should hold enough criticism: {found}");
 
-        let out = lyssna::commands::report_output(
+        let out = lyssna::cli::report::output(
             &store,
             &config(""),
             Some("2026-W46"),
@@ -542,7 +543,7 @@ async fn match_stored_dry_run() {
         let config = config(BRANDS);
         let mut lines = Vec::new();
         // Narrow GoMonday to texts about refunds or service.
-        let summary = lyssna::commands::match_stored(
+        let summary = lyssna::ingest::dry_run::match_stored(
             &store,
             &config,
             "GoMonday",
@@ -568,17 +569,18 @@ async fn match_stored_dry_run() {
             json!({"id": "m_b", "brand": "GoMonday", "before": true, "after": false, "change": "removed"})
         );
         // A brand that is not configured, or a bad query, is bad input.
-        let err = lyssna::commands::match_stored(&store, &config, "Nope", "x", |_| Ok(()))
+        let err = lyssna::ingest::dry_run::match_stored(&store, &config, "Nope", "x", |_| Ok(()))
             .await
             .unwrap_err();
-        assert_eq!(err.code, 2);
-        assert!(err.message.contains("GoMonday"));
-        let err = lyssna::commands::match_stored(&store, &config, "GoMonday", "(a OR", |_| Ok(()))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code, 2);
+        assert!(matches!(err, DryRunError::Invalid(_)), "{err}");
+        assert!(err.to_string().contains("GoMonday"));
+        let err =
+            lyssna::ingest::dry_run::match_stored(&store, &config, "GoMonday", "(a OR", |_| Ok(()))
+                .await
+                .unwrap_err();
+        assert!(matches!(err, DryRunError::Invalid(_)), "{err}");
         // "Svenska" matched nothing before; with a new query it would add the Swedish mentions.
-        let summary = lyssna::commands::match_stored(
+        let summary = lyssna::ingest::dry_run::match_stored(
             &store,
             &config,
             "Svenska",

@@ -698,7 +698,7 @@ async fn transitions_through_the_dashboard() {
         )
         .await;
         let m = t.app.store.mention("m_neutral").await.unwrap().unwrap();
-        assert_eq!(m.effective_sentiment(), "criticism");
+        assert_eq!(m.effective_sentiment().as_str(), "criticism");
         let ev = t.app.store.events("m_neutral").await.unwrap();
         assert_eq!(
             (

@@ -147,11 +147,35 @@ pub struct MatchOutput {
     pub brands: Vec<MatchedBrand>,
 }
 
-#[derive(Debug, Serialize)]
+/// A brand that matched, by name, with where and why: what `match --input` prints and what a stored
+/// mention keeps (its `matches`), from which the inbox highlights the brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedBrand {
     pub brand: String,
     pub spans: Vec<Span>,
     pub explanation: String,
+}
+
+impl From<&BrandMatch> for MatchedBrand {
+    fn from(m: &BrandMatch) -> Self {
+        MatchedBrand {
+            brand: m.name.clone(),
+            spans: m.spans.clone(),
+            explanation: m.explanation.clone(),
+        }
+    }
+}
+
+impl MatchedBrand {
+    /// The byte ranges of `field` over all matches (unchecked against any text).
+    pub fn spans_in(matches: &[MatchedBrand], field: Field) -> Vec<(usize, usize)> {
+        matches
+            .iter()
+            .flat_map(|m| m.spans.iter())
+            .filter(|s| s.field == field)
+            .map(|s| (s.start, s.end))
+            .collect()
+    }
 }
 
 /// Matches one JSON input line and returns the output line (without a trailing newline). The error is

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-pub(super) fn t(s: &str) -> DateTime<Utc> {
+pub(crate) fn t(s: &str) -> DateTime<Utc> {
     s.parse().expect("test timestamp")
 }
 
@@ -68,7 +68,7 @@ const W47_AS_OF: &str = "2026-11-24T07:00:00Z";
 /// Week 2026-W47 = Mon 2026-11-16 00:00 CET (2026-11-15T23:00Z) .. Mon 2026-11-23 00:00 CET
 /// (2026-11-22T23:00Z). As of 2026-11-24T07:00Z (Tue 08:00 local). SLA 24 h = 86 400 s,
 /// working hours Mon–Fri 08:00–17:00.
-pub(super) fn full_week_mentions() -> Vec<MentionFacts> {
+pub(crate) fn full_week_mentions() -> Vec<MentionFacts> {
     use Sentiment::{Criticism, Neutral, Praise};
     let fb = "Flashback: företag";
     vec![
@@ -208,7 +208,7 @@ pub(super) fn full_week_mentions() -> Vec<MentionFacts> {
 }
 
 /// The full fixture's report.
-pub(super) fn full_report() -> WeeklyReport {
+pub(crate) fn full_report() -> WeeklyReport {
     report(&full_week_mentions(), "2026-W47", W47_AS_OF)
 }
 

@@ -1,14 +1,13 @@
 //! The pure middle of a crawl: extracted items → normalised → matched against the brands → the leader's
 //! own posts set aside (they are replies, not mentions) → classified → candidates with dedup keys.
 
-use crate::config::{Config, Identity};
+use crate::domain::candidate::{Candidate, DetectedReply, Post};
 use crate::domain::dedup;
 use crate::domain::item::Item;
-use crate::domain::query::{BrandMatch, Document, Matcher};
+use crate::domain::query::{BrandMatch, Document, MatchedBrand, Matcher};
 use crate::domain::sentiment::{Classifier, detect_language};
-use crate::store::{Candidate, DetectedReply};
+use crate::domain::source::Identity;
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use url::Url;
@@ -18,8 +17,8 @@ use url::Url;
 pub struct Processed {
     pub candidates: Vec<Candidate>,
     pub replies: Vec<DetectedReply>,
-    /// (thread URL, author, time) of every post with all three known: how follow-ups are noticed.
-    pub posts: Vec<(String, String, DateTime<Utc>)>,
+    /// Every post with its thread, author and time known: how follow-ups are noticed.
+    pub posts: Vec<Post>,
     /// Items written by one of the leader's identities.
     pub own_posts: usize,
     /// Items that matched no brand.
@@ -46,24 +45,6 @@ impl Pipeline {
             classifier,
             identities,
         }
-    }
-
-    /// Builds the pipeline a configuration describes (the configuration is already validated).
-    pub fn from_config(config: &Config) -> Result<Pipeline, String> {
-        let matcher = Matcher::compile(&config.brands).map_err(|e| e.to_string())?;
-        let classifier = match &config.sentiment_lexicon {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read the lexicon {}: {e}", path.display()))?;
-                Cow::Owned(Classifier::builtin().with_user_lexicon(&text)?)
-            }
-            None => Cow::Borrowed(Classifier::builtin()),
-        };
-        Ok(Pipeline::new(
-            matcher,
-            classifier,
-            config.identities.clone(),
-        ))
     }
 
     /// Whether `item` was written by one of the leader's accounts: the handle matches (case-insensitive)
@@ -125,7 +106,11 @@ impl Pipeline {
             if let (Some(thread), Some(author), Some(at)) =
                 (&item.thread_url, &item.author, item.published_at)
             {
-                out.posts.push((thread.clone(), author.clone(), at));
+                out.posts.push(Post {
+                    thread_url: thread.clone(),
+                    author: author.clone(),
+                    at,
+                });
             }
             let title = item.title.as_deref().unwrap_or_default();
             let lang = self
@@ -187,12 +172,6 @@ impl Pipeline {
             _ => item.body.clone(),
         };
         let c = self.classifier.classify(&text, item.rating);
-        let matches_json = serde_json::Value::Array(
-            matches
-                .iter()
-                .map(|m| json!({"brand": m.name, "spans": m.spans, "explanation": m.explanation}))
-                .collect(),
-        );
         Candidate {
             keys,
             canonical_url: item.url.as_deref().and_then(dedup::canonical_url),
@@ -206,12 +185,11 @@ impl Pipeline {
             rating: item.rating.map(|r| r.value),
             rating_scale: item.rating.map(|r| r.scale),
             brands: matches.iter().map(|m| m.name.clone()).collect(),
-            matches_json: matches_json.to_string(),
-            lang: Some(c.lang.clone()),
-            sentiment: c.label.as_str().to_string(),
+            matches: matches.iter().map(MatchedBrand::from).collect(),
+            lang: Some(c.lang),
+            sentiment: c.label,
             sentiment_score: c.score,
-            sentiment_reasons_json: serde_json::to_string(&c.reasons)
-                .unwrap_or_else(|_| "[]".into()),
+            sentiment_reasons: c.reasons,
         }
     }
 }

@@ -8,9 +8,10 @@
 
 use std::fmt::Write as _;
 
-use super::metrics::{CriticismBlock, Stat, WeeklyReport};
-use super::svg::{open_by_age_chart, outcomes_chart, time_to_reply_chart, xml_escape};
+use super::svg::{open_by_age_chart, outcomes_chart, time_to_reply_chart};
 use super::text::{Lang, format_duration, format_rate, local_time};
+use crate::domain::report::{CriticismBlock, Stat, WeeklyReport};
+use crate::render::escape::escape as esc;
 
 const TABLE: &str = "style=\"border-collapse:collapse;margin:0 0 16px 0\"";
 const TH: &str = "style=\"text-align:left;padding:3px 10px 3px 0;border-bottom:1px solid #999\"";
@@ -19,10 +20,6 @@ const TH_NUM: &str =
 const TD: &str = "style=\"text-align:left;padding:3px 10px 3px 0\"";
 const TD_NUM: &str =
     "style=\"text-align:right;padding:3px 0 3px 10px;font-variant-numeric:tabular-nums\"";
-
-fn esc(s: &str) -> String {
-    xml_escape(s)
-}
 
 /// A two-column table of label → value rows.
 fn kv_table(out: &mut String, caption: &str, rows: &[(&str, String)]) {
@@ -294,13 +291,13 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{full_week_mentions, t};
-    use super::super::{ReportSettings, weekly_report};
     use super::*;
+    use crate::domain::report::tests::{full_week_mentions, t};
+    use crate::domain::report::{ReportSettings, weekly_report};
 
     #[test]
     fn html_has_figures_tables_and_three_svgs() {
-        let r = super::super::tests::full_report();
+        let r = crate::domain::report::tests::full_report();
         let html = to_html(&r, "en");
         assert!(html.starts_with("<section class=\"lyssna-report\" lang=\"en\""));
         assert!(html.ends_with("</section>"));

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::metrics::{CriticismBlock, Stat, WeeklyReport};
+use crate::domain::report::{CriticismBlock, Stat, WeeklyReport};
+use crate::render::csv::field as csv_field;
 
 /// Display language of the human-readable renderings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,16 +250,6 @@ pub fn to_text(r: &WeeklyReport) -> String {
     out
 }
 
-/// One CSV field, quoted when it contains a comma, quote, CR or LF, or starts or ends with a
-/// space (RFC 4180: quotes inside are doubled).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// The trend as CSV: a header row, then one row per week, oldest first. Columns are the §8.2
 /// trend keys followed by the chart counts. Nulls are empty fields; rates have 3 decimals like
 /// the JSON. Lines end with `\n` (every CSV reader accepts it, and it prints cleanly in a
@@ -306,8 +297,8 @@ pub fn to_csv(r: &WeeklyReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::full_report;
     use super::*;
+    use crate::domain::report::tests::full_report;
 
     #[test]
     fn durations_read_naturally() {

@@ -12,26 +12,9 @@
 
 use std::fmt::Write as _;
 
-use super::metrics::{TrendWeek, WeeklyReport};
 use super::text::{Lang, format_duration};
-
-/// Escapes text for XML content and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab/newline are not allowed in XML 1.0 at all.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::domain::report::{TrendWeek, WeeklyReport};
+use crate::render::escape::escape as xml_escape;
 
 const FONT: &str =
     "font-family=\"system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif\"";
@@ -520,8 +503,8 @@ pub fn open_by_age_chart(r: &WeeklyReport, lang: Lang) -> String {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::tests::full_report;
     use super::*;
+    use crate::domain::report::tests::full_report;
 
     /// A minimal well-formedness check: every `<tag` is closed in order, attributes are quoted,
     /// and no raw `&` or `<` appears in text. Enough to catch broken escaping or nesting without an
@@ -632,11 +615,11 @@ pub(super) mod tests {
 
     #[test]
     fn empty_report_charts_are_valid() {
-        let r = super::super::weekly_report(
+        let r = crate::domain::report::weekly_report(
             &[],
             "2026-W47".parse().expect("week"),
             "2026-11-24T07:00:00Z".parse().expect("time"),
-            &super::super::ReportSettings::default(),
+            &crate::domain::report::ReportSettings::default(),
         );
         for svg in [
             time_to_reply_chart(&r, Lang::En),

@@ -1,0 +1,243 @@
+//! The export line (PRODUCT §8.1): one mention with its events, as `lyssna export` writes it, the API
+//! answers it and `lyssna import` reads it — and the rules an imported line must keep.
+
+use crate::domain::mention::{EventKind, Status};
+use crate::domain::query::MatchedBrand;
+use crate::domain::sentiment::Label;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// One line of `lyssna export`. Keys up to `events` are PRODUCT §8.1; the ones after it carry what
+/// Lyssna knows beyond that (rating, language, classifier score and reasons, match explanations), so
+/// that export → import → export gives the same lines. All of them are optional on import.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportLine {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub source: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub thread_url: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+    pub found_at: DateTime<Utc>,
+    #[serde(default)]
+    pub brands: Vec<String>,
+    #[serde(default = "neutral")]
+    pub sentiment: Label,
+    #[serde(default)]
+    pub sentiment_override: Option<Label>,
+    #[serde(default = "new_status")]
+    pub status: Status,
+    #[serde(default)]
+    pub events: Vec<ExportEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_scale: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment_score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment_reasons: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<Vec<MatchedBrand>>,
+}
+
+fn neutral() -> Label {
+    Label::Neutral
+}
+fn new_status() -> Status {
+    Status::New
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub reply_url: Option<String>,
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+    /// `status` (default), `sentiment` or `edit`.
+    #[serde(default)]
+    pub kind: EventKind,
+    /// When Lyssna wrote the event down, if it differs from `at` (a reply marked the day after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// On an undo event: the position (0-based) in this line's `events` of the event it takes back.
+    /// Undone transitions never happened for the metrics (the first reply, SLA figures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<usize>,
+}
+
+/// A rejected import: the line and what is wrong with it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ImportError {
+    pub line: usize,
+    pub message: String,
+}
+
+fn is_sentiment(s: &str) -> bool {
+    s.parse::<Label>().is_ok_and(|l| l.as_str() == s)
+}
+
+/// Parses and checks an export file's lines. Blank lines are skipped. Every problem is reported.
+pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportError>> {
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    let mut ids = HashSet::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let err = |m: String| ImportError {
+            line: n,
+            message: m,
+        };
+        let mut line: ExportLine = match serde_json::from_str(raw) {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(err(format!("not a mention line: {e}")));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        if let Some(id) = &line.id
+            && (id.is_empty()
+                || id.len() > 64
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            problems.push(format!(
+                "id '{id}' must be 1 to 64 letters, digits, '_' or '-' (it appears in URLs)"
+            ));
+        }
+        if let Some(id) = &line.id
+            && !ids.insert(id.clone())
+        {
+            problems.push(format!("the id {id} appears twice in the file"));
+        }
+        if line.source.trim().is_empty() {
+            problems.push("source is empty".to_string());
+        }
+        if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
+            problems.push("a mention needs a title or a body".to_string());
+        }
+        for (j, e) in line.events.iter().enumerate() {
+            match e.kind {
+                EventKind::Status => {
+                    for v in [&e.from, &e.to].into_iter().flatten() {
+                        if let Err(msg) = v.parse::<Status>() {
+                            problems.push(format!("event {}: {msg}", j + 1));
+                        }
+                    }
+                    if e.to.is_none() {
+                        problems.push(format!("event {}: a status event needs 'to'", j + 1));
+                    }
+                }
+                EventKind::Sentiment => {
+                    for v in [&e.from, &e.to].into_iter().flatten() {
+                        if !is_sentiment(v) {
+                            problems.push(format!("event {}: unknown sentiment '{v}'", j + 1));
+                        }
+                    }
+                }
+                EventKind::Edit => {}
+            }
+        }
+        let mut previous: Option<&str> = None;
+        for (j, e) in line.events.iter().enumerate() {
+            if let Some(u) = e.undoes
+                && (u >= j || line.events[u].kind != EventKind::Status)
+            {
+                problems.push(format!(
+                    "event {}: undoes {u}, which is not an earlier status event of this line",
+                    j + 1
+                ));
+            }
+            if e.kind != EventKind::Status {
+                continue;
+            }
+            if let (Some(prev), Some(from)) = (previous, e.from.as_deref())
+                && prev != from
+            {
+                problems.push(format!(
+                    "event {}: goes from '{from}' but the mention was '{prev}' by then",
+                    j + 1
+                ));
+            }
+            previous = e.to.as_deref();
+        }
+        let last_status = line
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Status)
+            .and_then(|e| e.to.clone());
+        match last_status {
+            Some(to) if to != line.status.as_str() => problems.push(format!(
+                "status '{}' disagrees with the last status event, which goes to '{to}'",
+                line.status
+            )),
+            None if line.status != Status::New => {
+                // A tool that knows only the outcome: record the outcome as one event at found_at.
+                line.events.push(ExportEvent {
+                    at: line.found_at,
+                    actor: "import".into(),
+                    from: Some("new".into()),
+                    to: Some(line.status.to_string()),
+                    reason: None,
+                    note: None,
+                    reply_url: None,
+                    until: None,
+                    kind: EventKind::Status,
+                    recorded_at: None,
+                    undoes: None,
+                });
+            }
+            _ => {}
+        }
+        if line.status == Status::Snoozed
+            && line
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.kind == EventKind::Status)
+                .is_some_and(|e| e.until.is_none())
+        {
+            problems.push("a snoozed mention needs `until` on its last status event".to_string());
+        }
+        if problems.is_empty() {
+            lines.push((n, line));
+        } else {
+            errors.extend(problems.into_iter().map(err));
+        }
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}

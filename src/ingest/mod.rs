@@ -1,0 +1,285 @@
+//! Ingest: one crawl of one source, end to end — harvest the pages, run the pipeline, decide the
+//! source's next state, store it all in one transaction — and the manual mention, which takes the same
+//! pipeline. Nothing here parses bytes (that is `crawl`) or writes SQL (that is `store`).
+
+pub mod dry_run;
+pub mod harvest;
+pub mod manual;
+
+use crate::config::{Config, SourceConfig};
+use crate::crawl::extract::Reader;
+use crate::domain::health::{self, CrawlOutcome, Expectations, Harvested, Health};
+use crate::domain::pipeline::{Pipeline, Processed};
+use crate::net::Fetcher;
+use crate::store::{CrawlRecord, SourceRecord, Store, StoreResult};
+use chrono::{DateTime, Utc};
+use harvest::{Harvest, Target, harvest};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// What crawls need, built once per process and shared.
+#[derive(Clone)]
+pub struct Ingest {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub fetcher: Fetcher,
+    pub pipeline: Arc<Pipeline>,
+}
+
+/// The summary of one crawl, for the `crawl` command's table and the logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrawlReport {
+    pub source: String,
+    pub outcome: CrawlOutcome,
+    pub health: Health,
+    pub pages: usize,
+    pub unchanged: usize,
+    pub items: usize,
+    pub new_mentions: usize,
+    pub updated_mentions: usize,
+    pub replies_detected: usize,
+    pub errors: Vec<String>,
+    pub next_check_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub new_mention_ids: Vec<String>,
+}
+
+/// A crawl's harvest as the store and the health decision see it.
+struct Gathered {
+    record: CrawlRecord,
+    harvested: Harvested,
+    errors: Vec<String>,
+}
+
+impl Ingest {
+    /// Crawls `source` now and stores the outcome. Errors of the site become the source's health; only
+    /// a database error is returned as `Err`.
+    pub async fn crawl_source(
+        &self,
+        source: &SourceConfig,
+        rec: &SourceRecord,
+        now: DateTime<Utc>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> StoreResult<CrawlReport> {
+        let Some(url) = source.url.as_ref() else {
+            return Ok(CrawlReport::nothing(&source.name, now));
+        };
+        let reader = Reader {
+            kind: source.kind,
+            recipe: source.recipe.as_ref(),
+            timezone: self.config.timezone,
+        };
+        let target = Target {
+            url,
+            etag: rec.etag.as_deref(),
+            last_modified: rec.last_modified.as_deref(),
+            ignore_robots: source.ignore_robots,
+            allow_private: source.allow_private,
+            max_pages: source.recipe.as_ref().map_or(1, |r| r.max_pages().max(1)),
+        };
+        let result = harvest(&self.fetcher, &reader, &target, now, progress).await;
+        let finished_at = Utc::now().max(now);
+        let gathered = match result {
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(source = %source.name, error = %message, "crawl failed");
+                Gathered::failed(
+                    rec.id,
+                    now,
+                    finished_at,
+                    e.is_blocked(),
+                    e.retry_after(),
+                    message,
+                )
+            }
+            Ok(mut h) => {
+                let items = std::mem::take(&mut h.items);
+                let item_count = items.len();
+                let processed = if h.unchanged > 0 {
+                    None
+                } else {
+                    self.process(source, rec, items, &h.first_url, now).await
+                };
+                Gathered::loaded(rec.id, now, finished_at, h, item_count, processed)
+            }
+        };
+        self.store_crawl(source, rec, gathered, finished_at).await
+    }
+
+    /// Runs the pipeline on a harvest's items. Matching and classifying are CPU work: they run off the
+    /// async workers.
+    async fn process(
+        &self,
+        source: &SourceConfig,
+        rec: &SourceRecord,
+        items: Vec<crate::domain::item::Item>,
+        first_url: &url::Url,
+        now: DateTime<Utc>,
+    ) -> Option<Processed> {
+        let pipeline = self.pipeline.clone();
+        let scope = rec.id.to_string();
+        let first_url = first_url.clone();
+        let thread_is_page = source.kind == crate::domain::source::SourceKind::Html;
+        let done = tokio::task::spawn_blocking(move || {
+            pipeline.process(&scope, items, &first_url, thread_is_page, now)
+        })
+        .await;
+        match done {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::error!(source = %source.name, error = %e, "processing items failed");
+                None
+            }
+        }
+    }
+
+    /// Decides the source's next state from what the crawl gathered and stores both.
+    async fn store_crawl(
+        &self,
+        source: &SourceConfig,
+        rec: &SourceRecord,
+        gathered: Gathered,
+        finished_at: DateTime<Utc>,
+    ) -> StoreResult<CrawlReport> {
+        let regular_next = source
+            .schedule
+            .next_after(finished_at, self.config.timezone)
+            + chrono::Duration::from_std(health::jitter(
+                &source.name,
+                source.schedule.nominal_interval(),
+            ))
+            .unwrap_or_default();
+        let memory = rec.memory();
+        let expect = Expectations {
+            expected_quiet: source.expected_quiet,
+            recipe: source.recipe.as_ref().map(|r| r.name()),
+        };
+        let Gathered {
+            record,
+            mut harvested,
+            errors,
+        } = gathered;
+        let (summary, state) = self
+            .store
+            .record_crawl(&record, |plan| {
+                if let Harvested::Loaded { new_mentions, .. } = &mut harvested {
+                    *new_mentions = plan.new.len();
+                }
+                health::next_state(&memory, &harvested, expect, finished_at, regular_next)
+            })
+            .await?;
+        Ok(CrawlReport {
+            source: source.name.clone(),
+            outcome: record.outcome,
+            health: state.health,
+            pages: record.pages as usize,
+            unchanged: record.unchanged_pages as usize,
+            items: record.items as usize,
+            new_mentions: summary.new_mentions.len(),
+            updated_mentions: summary.updated_mentions,
+            replies_detected: summary.replies_detected,
+            errors,
+            next_check_at: state.next_check_at,
+            new_mention_ids: summary.new_mentions,
+        })
+    }
+}
+
+impl Gathered {
+    fn failed(
+        source_id: i64,
+        started_at: DateTime<Utc>,
+        finished_at: DateTime<Utc>,
+        blocked: bool,
+        retry_after: Option<std::time::Duration>,
+        message: String,
+    ) -> Gathered {
+        Gathered {
+            record: CrawlRecord {
+                source_id,
+                started_at,
+                finished_at,
+                outcome: CrawlOutcome::Failed,
+                pages: 0,
+                unchanged_pages: 0,
+                items: 0,
+                error: Some(message.clone()),
+                candidates: Vec::new(),
+                replies: Vec::new(),
+                posts: Vec::new(),
+            },
+            errors: vec![message.clone()],
+            harvested: Harvested::Failed {
+                message,
+                blocked,
+                retry_after,
+            },
+        }
+    }
+
+    fn loaded(
+        source_id: i64,
+        started_at: DateTime<Utc>,
+        finished_at: DateTime<Utc>,
+        h: Harvest,
+        item_count: usize,
+        processed: Option<Processed>,
+    ) -> Gathered {
+        let harvested = if h.unchanged > 0 {
+            Harvested::Unchanged
+        } else {
+            Harvested::Loaded {
+                pages_failed: h.pages_failed,
+                no_items_matched: h.no_items_matched,
+                first_error: h.errors.first().cloned(),
+                etag: h.etag.clone(),
+                last_modified: h.last_modified.clone(),
+                items: item_count,
+                fingerprint: processed.as_ref().map(|p| p.fingerprint.clone()),
+                new_mentions: 0,
+            }
+        };
+        let p = processed.unwrap_or_default();
+        Gathered {
+            record: CrawlRecord {
+                source_id,
+                started_at,
+                finished_at,
+                outcome: if h.unchanged > 0 {
+                    CrawlOutcome::Unchanged
+                } else {
+                    CrawlOutcome::Ok
+                },
+                pages: h.pages as i64,
+                unchanged_pages: h.unchanged as i64,
+                items: item_count as i64,
+                error: h.errors.first().cloned(),
+                candidates: p.candidates,
+                replies: p.replies,
+                posts: p.posts,
+            },
+            harvested,
+            errors: h.errors,
+        }
+    }
+}
+
+impl CrawlReport {
+    /// The report of a source that has nothing to fetch (a manual source).
+    fn nothing(source: &str, now: DateTime<Utc>) -> CrawlReport {
+        CrawlReport {
+            source: source.to_string(),
+            outcome: CrawlOutcome::Ok,
+            health: Health::Ok,
+            pages: 0,
+            unchanged: 0,
+            items: 0,
+            new_mentions: 0,
+            updated_mentions: 0,
+            replies_detected: 0,
+            errors: Vec::new(),
+            next_check_at: now,
+            new_mention_ids: Vec::new(),
+        }
+    }
+}
