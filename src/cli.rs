@@ -40,6 +40,13 @@ pub enum Command {
         /// Where the demo keeps its configuration and database (default: ./lyssna-demo).
         #[arg(long, default_value = "lyssna-demo")]
         dir: PathBuf,
+        /// Allow a --listen address other than loopback (the dashboard is then reachable from the
+        /// network); needs --password-stdin.
+        #[arg(long)]
+        public: bool,
+        /// Read a new password for the demo login from standard input instead of demo/demo.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Scheduler, dashboard and API.
     Serve {
@@ -293,6 +300,9 @@ pub async fn run(cli: Cli) -> CliResult {
             action: ConfigAction::Check,
         } => {
             let config = load_config(&cli)?;
+            for w in crate::config::warnings(&config) {
+                eprintln!("warning: {w}");
+            }
             eprintln!(
                 "{}: ok ({} brands, {} sources, {} identities)",
                 config
@@ -325,7 +335,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Crawl { source } => crawl(&cli, source.as_deref()).await,
         Command::Serve { listen } => serve(&cli, *listen).await,
         Command::Worker => worker(&cli).await,
-        Command::Demo { listen, dir } => crate::demo::run(*listen, dir).await,
+        Command::Demo {
+            listen,
+            dir,
+            public,
+            password_stdin,
+        } => {
+            let password = crate::demo::demo_password(*listen, *public, *password_stdin)?;
+            crate::demo::run(*listen, dir, password).await
+        }
         Command::Export { format } => export(&cli, format).await,
         Command::User {
             action:

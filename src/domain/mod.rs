@@ -2,6 +2,7 @@
 
 pub mod dedup;
 pub mod health;
+pub mod ipnet;
 pub mod item;
 pub mod mention;
 pub mod query;

@@ -10,6 +10,8 @@ use super::{
 };
 use crate::domain::dedup;
 use crate::domain::mention::Status;
+// One CSV escaper for every CSV Lyssna writes: quoting, and formula cells neutralised.
+use crate::domain::report::csv_field;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
@@ -110,6 +112,31 @@ fn is_sentiment(s: &str) -> bool {
     matches!(s, "criticism" | "praise" | "neutral")
 }
 
+/// Links in a line that are not http(s): they end up as links in pages and mails, where a
+/// `javascript:` or `data:` URL is an attack, so they are refused rather than stored.
+fn url_problems(line: &ExportLine) -> Vec<String> {
+    let events = line.events.iter().enumerate().map(|(j, e)| {
+        (
+            format!("event {}: reply_url", j + 1),
+            e.reply_url.as_deref(),
+        )
+    });
+    [
+        ("url".to_string(), line.url.as_deref()),
+        ("thread_url".to_string(), line.thread_url.as_deref()),
+    ]
+    .into_iter()
+    .chain(events)
+    .filter_map(|(field, value)| {
+        let v = value?;
+        dedup::canonical_url(v).is_none().then(|| {
+            let shown: String = v.chars().take(60).collect();
+            format!("{field} '{shown}' is not an http(s) URL; only http:// and https:// links can be imported")
+        })
+    })
+    .collect()
+}
+
 /// Parses and checks an export file's lines. Blank lines are skipped. Every problem is reported.
 pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportError>> {
     let mut lines = Vec::new();
@@ -169,6 +196,7 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
         if let Err(e) = line.status.parse::<Status>() {
             problems.push(e);
         }
+        problems.extend(url_problems(&line));
         for (j, e) in line.events.iter().enumerate() {
             match e.kind.as_str() {
                 "status" => {
@@ -490,15 +518,6 @@ impl Store {
         }
         tx.commit().await.map_err(dbx)?;
         Ok(rows.len())
-    }
-}
-
-/// Quotes a CSV field when it needs it (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

@@ -43,9 +43,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Makes sure the demo login exists; returns (user, password) to print.
-pub async fn ensure_demo_user(store: &Store) -> StoreResult<(String, String)> {
-    let (user, password) = DEMO_USER;
+/// Makes sure the demo login exists, with `password` or the well-known demo one; returns (user,
+/// password) to print.
+pub async fn ensure_demo_user(
+    store: &Store,
+    password: Option<&str>,
+) -> StoreResult<(String, String)> {
+    let (user, default) = DEMO_USER;
+    let password = password.unwrap_or(default);
     let hash = hash_password(password).map_err(crate::store::StoreError::Invalid)?;
     store.upsert_user(user, &hash, Utc::now()).await?;
     Ok((user.to_string(), password.to_string()))
@@ -53,7 +58,7 @@ pub async fn ensure_demo_user(store: &Store) -> StoreResult<(String, String)> {
 
 /// Reads a password: from stdin when it is not a terminal or `from_stdin` is set, else from the
 /// terminal with echo turned off (`stty`, so no extra crate), asked twice.
-fn read_password(from_stdin: bool) -> Result<String, crate::cli::CliError> {
+pub(crate) fn read_password(from_stdin: bool) -> Result<String, crate::cli::CliError> {
     use crate::cli::CliError;
     use std::io::{BufRead, IsTerminal, Write};
     let stdin = std::io::stdin();
@@ -99,11 +104,7 @@ pub async fn cli_user_add(
 ) -> crate::cli::CliResult {
     use crate::cli::CliError;
     let password = read_password(from_stdin)?;
-    if password.chars().count() < 8 {
-        return Err(CliError::input(
-            "the password is too short: use at least 8 characters",
-        ));
-    }
+    crate::web::password_rule::check(name, &password).map_err(CliError::input)?;
     let store = Store::connect(&config.database_url).await?;
     store.check_schema().await?;
     let hash = hash_password(&password).map_err(CliError::failure)?;

