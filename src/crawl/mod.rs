@@ -9,4 +9,5 @@ pub mod http;
 pub mod pipeline;
 pub mod recipe;
 pub mod run;
+pub mod sanitize;
 pub mod text;

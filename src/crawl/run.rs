@@ -26,7 +26,7 @@ pub struct CrawlContext {
 #[derive(Debug, Clone, Serialize)]
 pub struct CrawlReport {
     pub source: String,
-    /// `ok`, `unchanged` or `failed`.
+    /// `ok`, `unchanged`, `failed`, or `deferred` (not fetched: its host asked for a pause).
     pub outcome: String,
     pub health: Health,
     pub pages: usize,
@@ -114,6 +114,15 @@ fn extract_page(
                 .as_ref()
                 .ok_or_else(|| format!("source '{}' has no recipe", source.name))?;
             let text = charset::decode_html(&page.body, page.content_type.as_deref());
+            // An API that answers with a web page or garbage is a failed fetch of JSON, not a
+            // recipe that found nothing ("broken recipe" would send the user to the wrong fix).
+            if source.kind == SourceKind::Json {
+                let repaired = crate::crawl::sanitize::repair_json_surrogates(&text);
+                let checked = repaired.as_ref().map_or(text.as_str(), |(t, _)| t.as_str());
+                if let Some(problem) = crate::crawl::sanitize::json_document_problem(checked) {
+                    return Err(problem);
+                }
+            }
             let ex = recipe.extract(&text, &page.final_url, now, config.timezone);
             Ok(PageItems {
                 items: ex.items,
@@ -187,6 +196,7 @@ async fn harvest(
                 }
                 h.errors.extend(warnings.into_iter().take(5));
                 h.items.extend(items);
+                cap_items(&mut h, ctx.config.crawler.max_items);
                 next
             }
             Err(e) if h.pages == 1 => return Err(CrawlFailure::Parse(e)),
@@ -226,6 +236,19 @@ async fn harvest(
         }
     }
     Ok(h)
+}
+
+/// Keeps at most `max` items (`crawler.max_items`), saying so once: a hostile or runaway response
+/// with hundreds of thousands of items would otherwise hold the database and memory for minutes.
+fn cap_items(h: &mut Harvest, max: usize) {
+    if h.items.len() <= max {
+        return;
+    }
+    let had = h.items.len();
+    h.items.truncate(max);
+    h.errors.push(format!(
+        "The response held {had} items; only the first {max} were read (crawler.max_items)."
+    ));
 }
 
 /// Crawls `source` now and stores the outcome. Errors of the site become the source's health; only
@@ -274,7 +297,15 @@ pub async fn crawl_source(
                 blocked: e.is_blocked(),
                 retry_after: e.retry_after(),
             };
-            let v = health::judge(prev, &outcome, finished_at, source.expected_quiet);
+            let mut v = health::judge(prev, &outcome, finished_at, source.expected_quiet);
+            let deferred = matches!(&e, CrawlFailure::Fetch(f) if f.is_deferred());
+            if deferred {
+                // Not fetched because the host asked for a pause on another page: nothing is known
+                // about this source, so its health and counters stay, and it waits out the pause.
+                v.health = rec.health;
+                v.consecutive_failures = rec.consecutive_failures;
+                v.backoff = e.retry_after();
+            }
             let wait = v.backoff.unwrap_or_default();
             let next = finished_at + chrono::Duration::from_std(wait).unwrap_or_default();
             let msg = e.to_string();
@@ -283,7 +314,7 @@ pub async fn crawl_source(
                 source_id: rec.id,
                 started_at,
                 finished_at,
-                outcome: "failed".into(),
+                outcome: if deferred { "deferred" } else { "failed" }.into(),
                 pages: 0,
                 unchanged_pages: 0,
                 items: 0,
