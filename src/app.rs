@@ -41,6 +41,9 @@ impl App {
     /// schema), makes the sources table agree with the configuration, and compiles the pipeline.
     pub async fn build(config: Config, migrate: bool) -> anyhow::Result<App> {
         install_crypto_provider();
+        for w in crate::config::warnings(&config) {
+            tracing::warn!("{w}");
+        }
         let store = Store::connect(&config.database_url).await?;
         if migrate {
             store.migrate().await?;

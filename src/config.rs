@@ -21,8 +21,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
 
+mod warnings;
+pub use warnings::{redact_webhook_url, warnings};
+
 pub const EXAMPLE: &str = include_str!("../config/lyssna.example.toml");
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://lyssna.db";
+/// Items read from one response at most: real feeds and pages hold hundreds, a hostile one millions.
+pub const DEFAULT_MAX_ITEMS: usize = 5_000;
 
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +117,8 @@ struct RawServer {
     listen: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     language: Option<Spanned<String>>,
+    #[serde(default)]
+    trusted_proxies: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +139,7 @@ struct RawCrawler {
     max_redirects: Option<usize>,
     respect_robots: Option<bool>,
     concurrency: Option<usize>,
+    max_items: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -252,6 +260,8 @@ pub struct ServerConfig {
     pub base_url: String,
     /// `sv` or `en`; `None` means follow the browser's Accept-Language.
     pub language: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login limits count per client).
+    pub trusted_proxies: Vec<crate::domain::ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone)]
@@ -271,6 +281,8 @@ pub struct CrawlerConfig {
     pub respect_robots: bool,
     /// How many sources are crawled at the same time (each host still sees one request at a time).
     pub concurrency: usize,
+    /// Items read from one response at most; the rest are left out and the crawl says so.
+    pub max_items: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -479,6 +491,17 @@ impl Config {
             }
             None => None,
         };
+        let trusted_proxies = raw
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|t| {
+                t.get_ref()
+                    .parse::<crate::domain::ipnet::IpNet>()
+                    .map_err(|e| p.at(t, format!("server.trusted_proxies: {e}")))
+                    .ok()
+            })
+            .collect();
 
         let duration = |v: &Option<Spanned<String>>, default: Duration, p: &mut Problems| match v {
             Some(s) => parse_duration(s.get_ref()).unwrap_or_else(|e| {
@@ -519,6 +542,7 @@ impl Config {
             max_redirects: raw.crawler.max_redirects.unwrap_or(5),
             respect_robots: raw.crawler.respect_robots.unwrap_or(true),
             concurrency: raw.crawler.concurrency.unwrap_or(4).max(1),
+            max_items: raw.crawler.max_items.unwrap_or(DEFAULT_MAX_ITEMS).max(1),
         };
 
         let sentiment_lexicon = raw.sentiment.lexicon.as_ref().map(|l| {
@@ -806,7 +830,10 @@ impl Config {
                     _ => {
                         p.at(
                             &w.url,
-                            format!("webhook url '{}' is not an http(s) URL", w.url.get_ref()),
+                            format!(
+                                "webhook url '{}' is not an http(s) URL (its path is not shown: it is the webhook's secret)",
+                                warnings::redact_webhook_url(w.url.get_ref())
+                            ),
                         );
                         None
                     }
@@ -827,6 +854,7 @@ impl Config {
                 listen,
                 base_url,
                 language,
+                trusted_proxies,
             },
             leader: LeaderConfig { sla, working_hours },
             crawler,

@@ -10,6 +10,9 @@ pub(super) fn run(cli: &Cli, action: &ConfigAction) -> CliResult {
         }
         ConfigAction::Check => {
             let config = load_config(cli)?;
+            for w in crate::config::warnings(&config) {
+                eprintln!("warning: {w}");
+            }
             eprintln!(
                 "{}: ok ({} brands, {} sources, {} identities)",
                 config

@@ -77,6 +77,12 @@ pub(super) async fn run(cli: &Cli, only: Option<&str>) -> CliResult {
             .iter()
             .map(|r| serde_json::to_string(r).unwrap_or_default()),
     )?;
+    if reports.is_empty() {
+        // Every source was left to the process already crawling it (see the log above).
+        return Err(CliError::failure(
+            "no source was crawled: another Lyssna process is crawling them right now",
+        ));
+    }
     if failed == reports.len() {
         return Err(CliError::failure(format!("all {failed} source(s) failed")));
     }

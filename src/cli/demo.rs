@@ -10,7 +10,31 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-pub async fn run(listen: SocketAddr, dir: &Path) -> CliResult {
+/// The demo login's password: `None` keeps demo / demo, which is only acceptable on loopback. A
+/// non-loopback `--listen` needs `--public` and a new password from standard input, so that the
+/// well-known login is never served to a network by accident.
+pub fn demo_password(
+    listen: SocketAddr,
+    public: bool,
+    password_stdin: bool,
+) -> Result<Option<String>, CliError> {
+    if !listen.ip().is_loopback() && !(public && password_stdin) {
+        return Err(CliError::input(format!(
+            "demo --listen {listen} would serve the dashboard, with its well-known login demo / demo, to the network. \
+             Listen on loopback (127.0.0.1:8080), or add --public and give a new password with --password-stdin \
+             (e.g. `echo 'a long passphrase' | lyssna demo --listen {listen} --public --password-stdin`)"
+        )));
+    }
+    if !password_stdin {
+        return Ok(None);
+    }
+    let password = super::user::read_password(true)?;
+    crate::web::password_rule::check(crate::web::auth::DEMO_USER.0, &password)
+        .map_err(CliError::input)?;
+    Ok(Some(password))
+}
+
+pub async fn run(listen: SocketAddr, dir: &Path, password: Option<String>) -> CliResult {
     std::fs::create_dir_all(dir.join("recipes"))
         .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     let dir = std::fs::canonicalize(dir)?;
@@ -30,7 +54,7 @@ pub async fn run(listen: SocketAddr, dir: &Path) -> CliResult {
     config.server.base_url = format!("http://{listen}");
 
     let app = App::build(config, true).await?;
-    let login = crate::web::ensure_demo_user(&app.store).await?;
+    let login = crate::web::ensure_demo_user(&app.store, password.as_deref()).await?;
     eprintln!("Sample sites on {base}/ — crawling them once…");
     let sources = app.config.sources.clone();
     let reports = crate::scheduler::crawl_now(
@@ -47,7 +71,11 @@ pub async fn run(listen: SocketAddr, dir: &Path) -> CliResult {
         "Lyssna demo: open http://{addr}/ and log in as {} / {}\n\
          Data: {} (try `lyssna --config {} export`). Sources are crawled again every minute or two; Ctrl-C stops.",
         login.0,
-        login.1,
+        if password.is_some() {
+            "(the password you gave)"
+        } else {
+            login.1.as_str()
+        },
         dir.join("lyssna.db").display(),
         config_path.display()
     );

@@ -49,6 +49,13 @@ pub enum Command {
         /// Where the demo keeps its configuration and database (default: ./lyssna-demo).
         #[arg(long, default_value = "lyssna-demo")]
         dir: PathBuf,
+        /// Allow a --listen address other than loopback (the dashboard is then reachable from the
+        /// network); needs --password-stdin.
+        #[arg(long)]
+        public: bool,
+        /// Read a new password for the demo login from standard input instead of demo/demo.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Scheduler, dashboard and API.
     Serve {
@@ -332,7 +339,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Crawl { source } => crawl::run(&cli, source.as_deref()).await,
         Command::Serve { listen } => serve::serve(&cli, *listen).await,
         Command::Worker => serve::worker(&cli).await,
-        Command::Demo { listen, dir } => demo::run(*listen, dir).await,
+        Command::Demo {
+            listen,
+            dir,
+            public,
+            password_stdin,
+        } => {
+            let password = demo::demo_password(*listen, *public, *password_stdin)?;
+            demo::run(*listen, dir, password).await
+        }
         Command::Export { format } => transfer::export(&cli, format).await,
         Command::Import { file } => transfer::import(&cli, file).await,
         Command::User {

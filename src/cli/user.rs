@@ -7,7 +7,7 @@ use chrono::Utc;
 
 /// Reads a password: from stdin when it is not a terminal or `from_stdin` is set, else from the
 /// terminal with echo turned off (`stty`, so no extra crate), asked twice.
-fn read_password(from_stdin: bool) -> Result<String, CliError> {
+pub(super) fn read_password(from_stdin: bool) -> Result<String, CliError> {
     use std::io::{BufRead, IsTerminal, Write};
     let stdin = std::io::stdin();
     if from_stdin || !stdin.is_terminal() {
@@ -47,11 +47,7 @@ fn read_password(from_stdin: bool) -> Result<String, CliError> {
 /// `lyssna user add NAME [--password-stdin]`: a dashboard login, or a new password for one.
 pub(super) async fn add(config: &Config, name: &str, from_stdin: bool) -> CliResult {
     let password = read_password(from_stdin)?;
-    if password.chars().count() < 8 {
-        return Err(CliError::input(
-            "the password is too short: use at least 8 characters",
-        ));
-    }
+    crate::web::password_rule::check(name, &password).map_err(CliError::input)?;
     let store = open_store(config).await?;
     let hash = hash_password(&password).map_err(CliError::failure)?;
     store

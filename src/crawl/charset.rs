@@ -35,11 +35,14 @@ pub fn sniff_encoding_html(bytes: &[u8], content_type: Option<&str>) -> &'static
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
-    if let Some(declared) = content_type.and_then(charset_from_content_type) {
+    if let Some(declared) = content_type
+        .and_then(charset_from_content_type)
+        .filter(|d| agrees(d, bytes))
+    {
         return utf8_overrides(declared, bytes);
     }
     let head = &bytes[..bytes.len().min(META_PRESCAN_LIMIT)];
-    if let Some(declared) = prescan_meta(head) {
+    if let Some(declared) = prescan_meta(head).filter(|d| agrees(d, bytes)) {
         return utf8_overrides(declared, bytes);
     }
     if mostly_utf8(bytes) {
@@ -48,7 +51,7 @@ pub fn sniff_encoding_html(bytes: &[u8], content_type: Option<&str>) -> &'static
     // Not UTF-8 and no early declaration: a `<meta>` after a long comment or inline script still beats a
     // statistical guess (Chrome honours such late declarations too).
     let wider = &bytes[..bytes.len().min(GUESS_LIMIT)];
-    if let Some(declared) = prescan_meta(wider) {
+    if let Some(declared) = prescan_meta(wider).filter(|d| agrees(d, bytes)) {
         return declared;
     }
     guess(bytes)
@@ -76,7 +79,10 @@ pub fn sniff_encoding_xml(bytes: &[u8], content_type: Option<&str>) -> &'static 
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
-    if let Some(declared) = content_type.and_then(charset_from_content_type) {
+    if let Some(declared) = content_type
+        .and_then(charset_from_content_type)
+        .filter(|d| agrees(d, bytes))
+    {
         return utf8_overrides(declared, bytes);
     }
     // UTF-16 without a BOM announces itself by the NUL bytes around `<?` (XML 1.0 appendix F).
@@ -88,12 +94,21 @@ pub fn sniff_encoding_xml(bytes: &[u8], content_type: Option<&str>) -> &'static 
     }
     if let Some(declared) = xml_declared_encoding(bytes) {
         // An ASCII-compatible document cannot really be UTF-16 (that would have matched above).
-        if declared == UTF_16LE || declared == UTF_16BE {
+        if declared == UTF_16LE || declared == UTF_16BE || !agrees(&declared, bytes) {
             return fallback_utf8_or_guess(bytes);
         }
         return utf8_overrides(declared, bytes);
     }
     fallback_utf8_or_guess(bytes)
+}
+
+/// The validity check of the precedence rule: a declaration of UTF-8 (header, `<meta>` or XML
+/// declaration) over bytes that are not UTF-8 is a stale header or a copied template, and is passed
+/// over — the next source of the order decides (a later declaration, else a guess). Decoding them as
+/// UTF-8 would turn every å, ä and ö into U+FFFD for good. Other declarations are checked by
+/// [`utf8_overrides`] the other way round.
+fn agrees(declared: &&'static Encoding, bytes: &[u8]) -> bool {
+    *declared != UTF_8 || mostly_utf8(bytes)
 }
 
 /// Decodes with `encoding`, dropping a BOM; malformed input becomes U+FFFD.
@@ -514,6 +529,37 @@ mod tests {
             rest = after;
         }
         cases
+    }
+
+    #[test]
+    fn a_utf8_header_over_latin1_bytes_yields_to_the_document() {
+        // "Blåbärssylt för ökänd" in ISO-8859-1, served as charset=utf-8 (issue 14, item 12).
+        let latin1: Vec<u8> = b"Bl\xe5b\xe4rssylt f\xf6r \xf6k\xe4nd".to_vec();
+        let xml = [
+            &b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><title>"[..],
+            &latin1,
+            b"</title></rss>",
+        ]
+        .concat();
+        let text = decode_xml(&xml, Some("application/rss+xml; charset=utf-8"));
+        assert!(text.contains("Blåbärssylt för ökänd"), "{text}");
+        let html = [
+            &b"<html><head><meta charset=\"windows-1252\"></head><body>"[..],
+            &latin1,
+        ]
+        .concat();
+        let text = decode_html(&html, Some("text/html; charset=UTF-8"));
+        assert!(text.contains("Blåbärssylt för ökänd"), "{text}");
+        // No declaration at all: the bytes are plainly not UTF-8, so they are guessed.
+        let text = decode_html(
+            &[&b"<p>"[..], &latin1, b" och m\xe5nga fler \xe5\xe4\xf6"].concat(),
+            Some("text/html; charset=utf-8"),
+        );
+        assert!(text.contains("för ökänd"), "{text}");
+        assert!(!text.contains('\u{FFFD}'));
+        // Real UTF-8 under a UTF-8 header is untouched.
+        let text = decode_html("<p>Blåbär</p>".as_bytes(), Some("text/html; charset=utf-8"));
+        assert!(text.contains("Blåbär"));
     }
 
     #[test]

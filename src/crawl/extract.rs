@@ -2,7 +2,7 @@
 //! page is cut by the source's recipe. This is where a new source kind adds its extractor.
 
 use crate::crawl::recipe::Recipe;
-use crate::crawl::{charset, feed};
+use crate::crawl::{charset, feed, sanitize};
 use crate::domain::item::Item;
 use crate::domain::source::SourceKind;
 use chrono::{DateTime, Utc};
@@ -41,6 +41,16 @@ impl Reader<'_> {
     /// Extracts the items of one page. `now` resolves relative dates and clamps future ones. The error
     /// says in plain words why the page could not be read.
     pub fn extract(&self, page: Page<'_>, now: DateTime<Utc>) -> Result<PageItems, String> {
+        let mut out = self.extract_raw(page, now)?;
+        // Control characters such as NUL are removed per item: a database may refuse them, and one
+        // refused item must not cost the others.
+        for item in &mut out.items {
+            sanitize::clean_item(item);
+        }
+        Ok(out)
+    }
+
+    fn extract_raw(&self, page: Page<'_>, now: DateTime<Utc>) -> Result<PageItems, String> {
         match self.kind {
             SourceKind::Feed => {
                 let parsed = feed::parse_feed(page.body, page.content_type, page.url, now)
@@ -57,6 +67,15 @@ impl Reader<'_> {
                     .recipe
                     .ok_or_else(|| format!("a {} source needs a recipe", self.kind))?;
                 let text = charset::decode_html(page.body, page.content_type);
+                // An API that answers with a web page or garbage is a failed fetch of JSON, not a
+                // recipe that found nothing ("broken recipe" would send the user to the wrong fix).
+                if self.kind == SourceKind::Json {
+                    let repaired = sanitize::repair_json_surrogates(&text);
+                    let checked = repaired.as_ref().map_or(text.as_str(), |(t, _)| t.as_str());
+                    if let Some(problem) = sanitize::json_document_problem(checked) {
+                        return Err(problem);
+                    }
+                }
                 let ex = recipe.extract(&text, page.url, now, self.timezone);
                 Ok(PageItems {
                     items: ex.items,

@@ -49,6 +49,11 @@ pub enum FeedError {
     /// always what the user meant to subscribe to.
     #[error("{}", html_page_message(.feed_link.as_deref()))]
     HtmlPage { feed_link: Option<String> },
+    /// Binary data (an image, an archive, compressed bytes) where a feed should be.
+    #[error(
+        "The address returns binary data (an image, an archive or compressed bytes), not a feed; check the source's URL."
+    )]
+    Binary,
     /// Anything feed-rs rejects: truncated XML, unknown root element, broken JSON.
     #[error("The feed is not valid RSS, Atom or JSON Feed: {0}.")]
     Invalid(String),
@@ -92,15 +97,34 @@ fn parse_feed_model(
         .copied()
         .find(|b| !b.is_ascii_whitespace());
     let mut warnings = Vec::new();
+    if first.is_some() && crate::crawl::sanitize::looks_binary(without_bom) {
+        return Err(FeedError::Binary);
+    }
     let feed = match first {
         None => return Err(FeedError::Empty),
         // JSON Feed is UTF-8 by definition (RFC 8259), so it skips the XML charset logic. serde_json
-        // rejects a BOM, hence `without_bom`.
-        Some(b'{') => run_feed_rs(without_bom, feed_url)?,
+        // rejects a BOM, hence `without_bom`; and a lone surrogate escape in one entry, hence the
+        // repair (one bad entry must not hide the others).
+        Some(b'{') => {
+            let text = String::from_utf8_lossy(without_bom);
+            match crate::crawl::sanitize::repair_json_surrogates(&text) {
+                Some((fixed, n)) => {
+                    warnings.push(format!(
+                        "The feed held {n} broken character escape(s) (a lone UTF-16 surrogate); each was replaced with U+FFFD and the rest was read."
+                    ));
+                    run_feed_rs(fixed.as_bytes(), feed_url)?
+                }
+                None => run_feed_rs(without_bom, feed_url)?,
+            }
+        }
         Some(_) => {
             let mut text = decode_xml(bytes, content_type);
             if text.trim().is_empty() {
                 return Err(FeedError::Empty);
+            }
+            if let Some((fixed, notes)) = crate::crawl::sanitize::repair_xml(&text) {
+                text = fixed;
+                warnings.extend(notes);
             }
             if let Some(normalised) = normalise_legacy_root(&text) {
                 text = normalised;
@@ -1116,10 +1140,8 @@ mod tests {
         let garbage: Vec<u8> = (0..4096u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
-        assert!(matches!(
-            err(&garbage),
-            FeedError::Invalid(_) | FeedError::Empty
-        ));
+        // Binary garbage is named as such (not "the JSON is broken").
+        assert_eq!(err(&garbage), FeedError::Binary);
         assert!(matches!(err(b"{\"version\": 3"), FeedError::Invalid(_)));
         assert!(matches!(err(b"<foo><bar/></foo>"), FeedError::Invalid(_)));
         assert!(matches!(err(b"just some text"), FeedError::Invalid(_)));

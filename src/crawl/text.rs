@@ -83,17 +83,26 @@ pub const MAX_NESTING: usize = 3_000;
 /// A cheap, linear estimate of how deeply `html` nests elements, to refuse pathological pages before
 /// handing them to the parser. Void elements, `/>` and elements that close themselves implicitly
 /// (`p`, `li`, `td`, …) are not counted, so legacy markup with unclosed paragraphs is not penalised.
+/// A `<` that opens no element is skipped the way the parser skips it: inside `<script>`, `<style>`,
+/// `<textarea>` and `<title>` (raw text up to the closing tag: `for(i=0;i<n;i++)` is code, not a tag),
+/// comments, CDATA sections, `<!DOCTYPE …>`, and quoted attribute values.
 pub fn nesting_too_deep(html: &str) -> bool {
     const UNCOUNTED: &[&str] = &[
         "br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "param",
         "source", "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd",
     ];
+    const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript"];
     let bytes = html.as_bytes();
     let mut depth = 0usize;
     let mut i = 0usize;
     while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
         i += off + 1;
-        let closing = bytes.get(i) == Some(&b'/');
+        let rest = &bytes[i..];
+        if let Some(skip) = skip_markup_declaration(rest) {
+            i += skip;
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
         let start = if closing { i + 1 } else { i };
         let name_len = bytes[start.min(bytes.len())..]
             .iter()
@@ -103,26 +112,84 @@ pub fn nesting_too_deep(html: &str) -> bool {
             continue;
         }
         let name = html[start..start + name_len].to_ascii_lowercase();
-        if UNCOUNTED.contains(&name.as_str()) {
+        if closing {
+            if !UNCOUNTED.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+            }
             continue;
         }
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else {
-            let tag_end = bytes[start..]
-                .iter()
-                .position(|&b| b == b'>')
-                .map(|p| start + p);
-            if tag_end.is_some_and(|e| e > 0 && bytes[e - 1] == b'/') {
-                continue;
-            }
-            depth += 1;
-            if depth > MAX_NESTING {
-                return true;
-            }
+        let Some(end) = tag_end(bytes, start + name_len) else {
+            break;
+        };
+        if UNCOUNTED.contains(&name.as_str()) {
+            i = end + 1;
+            continue;
+        }
+        i = end + 1;
+        if end > 0 && bytes[end - 1] == b'/' {
+            continue;
+        }
+        if RAW_TEXT.contains(&name.as_str()) {
+            // Raw text: nothing inside is markup until `</name`.
+            let close = format!("</{name}");
+            i = find_ascii_ci(&bytes[i..], close.as_bytes()).map_or(bytes.len(), |p| i + p);
+            continue;
+        }
+        depth += 1;
+        if depth > MAX_NESTING {
+            return true;
         }
     }
     false
+}
+
+/// After a `<`: the length of a comment, CDATA section, `<!…>` or `<?…>` to skip, if it is one.
+fn skip_markup_declaration(rest: &[u8]) -> Option<usize> {
+    let find = |pat: &[u8], from: usize| {
+        rest.get(from..)
+            .and_then(|r| r.windows(pat.len()).position(|w| w == pat))
+            .map_or(rest.len(), |p| from + p + pat.len())
+    };
+    if rest.starts_with(b"!--") {
+        return Some(find(b"-->", 3));
+    }
+    if rest.starts_with(b"![CDATA[") {
+        return Some(find(b"]]>", 8));
+    }
+    if rest.starts_with(b"!") || rest.starts_with(b"?") {
+        return Some(find(b">", 1));
+    }
+    None
+}
+
+/// The `>` that ends a tag whose name ends at `from`, skipping quoted attribute values (a `>` or
+/// `<` inside `title="a<b>"` is text). As in the HTML tokenizer, a quote opens a value only right
+/// after `=`: `x=a"b` is an unquoted value, so a stray quote cannot hide the markup after it.
+fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    let mut after_equals = false;
+    for (k, &b) in bytes.get(from..)?.iter().enumerate() {
+        if let Some(q) = quote {
+            if b == q {
+                quote = None;
+            }
+            continue;
+        }
+        match b {
+            b'>' => return Some(from + k),
+            b'"' | b'\'' if after_equals => quote = Some(b),
+            b'=' => after_equals = true,
+            b if b.is_ascii_whitespace() => {}
+            _ => after_equals = false,
+        }
+    }
+    None
+}
+
+/// Case-insensitive search for an ASCII needle.
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Fallback for hostile fragments: drop everything between `<` and `>`, keep the rest as text.
@@ -361,6 +428,29 @@ mod tests {
             "Ny produkt: Lyssna & co"
         );
         assert_eq!(strip_tags_inline("AT&T <3 Lyssna"), "AT&T <3 Lyssna");
+    }
+
+    #[test]
+    fn less_than_signs_that_open_no_element_do_not_count_as_nesting() {
+        // 3,001 loops in an inline script: `i<n` is code, not a tag (issue 14, item 11).
+        let script = "for(i=0;i<n;i++){a[i]=b<c;}".repeat(3_001);
+        let page = format!("<html><body><script>{script}</script><div>post</div></body></html>");
+        assert!(!nesting_too_deep(&page));
+        for inert in [
+            format!("<style>{}</style>", "a<b{}".repeat(4_000)),
+            format!("<!-- {} -->", "<div>".repeat(4_000)),
+            format!("<![CDATA[{}]]>", "<div>".repeat(4_000)),
+            format!("<p title=\"{}\">x</p>", "<div>".repeat(4_000)),
+            format!("<SCRIPT type=x>{}</Script>", "<div>".repeat(4_000)),
+        ] {
+            assert!(!nesting_too_deep(&inert), "{}", &inert[..40]);
+        }
+        // A stray quote in an unquoted value does not hide what follows.
+        let sneaky = format!("<div x=a\"b>{}\"", "<div>".repeat(4_000));
+        assert!(nesting_too_deep(&sneaky));
+        // Real nesting after a script still counts.
+        let deep = format!("<script>i<n</script>{}", "<div>".repeat(4_000));
+        assert!(nesting_too_deep(&deep));
     }
 
     #[test]

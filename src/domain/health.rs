@@ -185,6 +185,8 @@ pub enum CrawlOutcome {
     Unchanged,
     /// Nothing could be loaded (or the first page could not be read).
     Failed,
+    /// Not fetched: its host asked for a pause (on another of its pages).
+    Deferred,
 }
 
 impl CrawlOutcome {
@@ -193,6 +195,7 @@ impl CrawlOutcome {
             CrawlOutcome::Ok => "ok",
             CrawlOutcome::Unchanged => "unchanged",
             CrawlOutcome::Failed => "failed",
+            CrawlOutcome::Deferred => "deferred",
         }
     }
 }
@@ -223,6 +226,8 @@ pub enum Harvested {
     Failed {
         message: String,
         blocked: bool,
+        /// Not fetched at all because the host asked for a pause: nothing is known about the source.
+        deferred: bool,
         retry_after: Option<Duration>,
     },
     /// The first page answered 304: nothing was parsed.
@@ -291,12 +296,20 @@ pub fn next_state(
         Harvested::Failed {
             message,
             blocked,
+            deferred,
             retry_after,
         } => {
-            let v = judged(&Outcome::Failed {
+            let mut v = judged(&Outcome::Failed {
                 blocked: *blocked,
                 retry_after: *retry_after,
             });
+            if *deferred {
+                // Nothing is known about this source: its health and counters stay, and it waits
+                // out the host's pause.
+                v.health = prev.health;
+                v.consecutive_failures = prev.consecutive_failures;
+                v.backoff = *retry_after;
+            }
             let wait =
                 chrono::Duration::from_std(v.backoff.unwrap_or_default()).unwrap_or_default();
             SourceState {

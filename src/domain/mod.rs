@@ -3,6 +3,7 @@
 pub mod candidate;
 pub mod dedup;
 pub mod health;
+pub mod ipnet;
 pub mod item;
 pub mod mention;
 pub mod pipeline;

@@ -1,6 +1,7 @@
 //! The export line (PRODUCT §8.1): one mention with its events, as `lyssna export` writes it, the API
 //! answers it and `lyssna import` reads it — and the rules an imported line must keep.
 
+use crate::domain::dedup;
 use crate::domain::mention::{EventKind, Status};
 use crate::domain::query::MatchedBrand;
 use crate::domain::sentiment::Label;
@@ -100,6 +101,31 @@ fn is_sentiment(s: &str) -> bool {
     s.parse::<Label>().is_ok_and(|l| l.as_str() == s)
 }
 
+/// Links in a line that are not http(s): they end up as links in pages and mails, where a
+/// `javascript:` or `data:` URL is an attack, so they are refused rather than stored.
+fn url_problems(line: &ExportLine) -> Vec<String> {
+    let events = line.events.iter().enumerate().map(|(j, e)| {
+        (
+            format!("event {}: reply_url", j + 1),
+            e.reply_url.as_deref(),
+        )
+    });
+    [
+        ("url".to_string(), line.url.as_deref()),
+        ("thread_url".to_string(), line.thread_url.as_deref()),
+    ]
+    .into_iter()
+    .chain(events)
+    .filter_map(|(field, value)| {
+        let v = value?;
+        dedup::canonical_url(v).is_none().then(|| {
+            let shown: String = v.chars().take(60).collect();
+            format!("{field} '{shown}' is not an http(s) URL; only http:// and https:// links can be imported")
+        })
+    })
+    .collect()
+}
+
 /// Parses and checks an export file's lines. Blank lines are skipped. Every problem is reported.
 pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportError>> {
     let mut lines = Vec::new();
@@ -145,6 +171,7 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
         {
             problems.push("a mention needs a title or a body".to_string());
         }
+        problems.extend(url_problems(&line));
         for (j, e) in line.events.iter().enumerate() {
             match e.kind {
                 EventKind::Status => {

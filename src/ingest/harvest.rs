@@ -36,6 +36,11 @@ impl CrawlFailure {
         matches!(self, CrawlFailure::Fetch(e) if e.is_blocked())
     }
 
+    /// The source was not fetched at all because its host asked for a pause (on another page).
+    pub fn is_deferred(&self) -> bool {
+        matches!(self, CrawlFailure::Fetch(e) if e.is_deferred())
+    }
+
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {
             CrawlFailure::Fetch(e) => e.retry_after(),
@@ -53,6 +58,8 @@ pub struct Target<'a> {
     pub allow_private: bool,
     /// Pages one crawl may follow (at least 1).
     pub max_pages: usize,
+    /// Items read from all pages at most (`crawler.max_items`).
+    pub max_items: usize,
 }
 
 impl Target<'_> {
@@ -87,6 +94,19 @@ fn extract(
         },
         now,
     )
+}
+
+/// Keeps at most `max` items (`crawler.max_items`), saying so once: a hostile or runaway response
+/// with hundreds of thousands of items would otherwise hold the database and memory for minutes.
+fn cap_items(h: &mut Harvest, max: usize) {
+    if h.items.len() <= max {
+        return;
+    }
+    let had = h.items.len();
+    h.items.truncate(max);
+    h.errors.push(format!(
+        "The response held {had} items; only the first {max} were read (crawler.max_items)."
+    ));
 }
 
 /// Fetches and extracts the source's pages. `progress` is told how many pages have arrived.
@@ -137,6 +157,7 @@ pub async fn harvest(
                 }
                 h.errors.extend(warnings.into_iter().take(5));
                 h.items.extend(items);
+                cap_items(&mut h, target.max_items);
                 next
             }
             Err(e) if h.pages == 1 => return Err(CrawlFailure::Parse(e)),

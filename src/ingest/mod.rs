@@ -76,6 +76,7 @@ impl Ingest {
             ignore_robots: source.ignore_robots,
             allow_private: source.allow_private,
             max_pages: source.recipe.as_ref().map_or(1, |r| r.max_pages().max(1)),
+            max_items: self.config.crawler.max_items,
         };
         let result = harvest(&self.fetcher, &reader, &target, now, progress).await;
         let finished_at = Utc::now().max(now);
@@ -83,14 +84,7 @@ impl Ingest {
             Err(e) => {
                 let message = e.to_string();
                 tracing::warn!(source = %source.name, error = %message, "crawl failed");
-                Gathered::failed(
-                    rec.id,
-                    now,
-                    finished_at,
-                    e.is_blocked(),
-                    e.retry_after(),
-                    message,
-                )
+                Gathered::failed(rec.id, now, finished_at, &e, message)
             }
             Ok(mut h) => {
                 let items = std::mem::take(&mut h.items);
@@ -190,16 +184,20 @@ impl Gathered {
         source_id: i64,
         started_at: DateTime<Utc>,
         finished_at: DateTime<Utc>,
-        blocked: bool,
-        retry_after: Option<std::time::Duration>,
+        failure: &harvest::CrawlFailure,
         message: String,
     ) -> Gathered {
+        let deferred = failure.is_deferred();
         Gathered {
             record: CrawlRecord {
                 source_id,
                 started_at,
                 finished_at,
-                outcome: CrawlOutcome::Failed,
+                outcome: if deferred {
+                    CrawlOutcome::Deferred
+                } else {
+                    CrawlOutcome::Failed
+                },
                 pages: 0,
                 unchanged_pages: 0,
                 items: 0,
@@ -211,8 +209,9 @@ impl Gathered {
             errors: vec![message.clone()],
             harvested: Harvested::Failed {
                 message,
-                blocked,
-                retry_after,
+                blocked: failure.is_blocked(),
+                deferred,
+                retry_after: failure.retry_after(),
             },
         }
     }

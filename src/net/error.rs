@@ -51,6 +51,28 @@ pub enum FetchError {
     )]
     Timeout { after: Duration },
 
+    /// No connection within the connect limit (the server is down, or filters us silently).
+    #[error(
+        "The site did not accept a connection in time (limit {} s for connecting). It may be down \
+         or unreachable from here; Lyssna will try again later.", after.as_secs_f64()
+    )]
+    ConnectTimeout { after: Duration },
+
+    /// Another page of this host answered 429/503 with a `Retry-After` that has not passed yet:
+    /// this source was not fetched, and is not to blame.
+    #[error(
+        "Not fetched this time: {host} asked Lyssna (on another of its pages) to wait {} before \
+         asking again. This source will be tried after that.", human_duration(*retry_after)
+    )]
+    HostPaused { host: String, retry_after: Duration },
+
+    /// HTTP 304 to a request that sent no validators: there is nothing it could be unchanged from.
+    #[error(
+        "The site answered \u{201c}304 Not Modified\u{201d} although Lyssna had asked for the page \
+         unconditionally; this is a fault on the site's side. Lyssna will try again later."
+    )]
+    UnaskedNotModified,
+
     /// The (decompressed) body exceeded the cap; reading stopped there.
     #[error(
         "The page is larger than the {} limit, so it was not read. If the page really is this \
@@ -122,12 +144,19 @@ impl FetchError {
         matches!(self, Self::Blocked { .. } | Self::RateLimited { .. })
     }
 
+    /// True when the source was not fetched at all because its host asked for a pause: the
+    /// source's health stays what it was and it is tried again when the pause ends.
+    pub fn is_deferred(&self) -> bool {
+        matches!(self, Self::HostPaused { .. })
+    }
+
     /// How long the site asked us to stay away (`Retry-After`), for the scheduler's back-off.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Blocked { retry_after, .. }
             | Self::RateLimited { retry_after }
             | Self::ServerBusy { retry_after } => *retry_after,
+            Self::HostPaused { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }

@@ -29,6 +29,7 @@ mod classify;
 mod error;
 mod pacing;
 mod post;
+mod private_ranges;
 mod resolve;
 mod robots;
 
@@ -221,7 +222,7 @@ impl Fetcher {
             }
             let host = url.host_str().unwrap_or_default().to_owned();
             let mut turn = self.inner.pacer.acquire(&host, config.per_host_delay).await;
-            check_backoff(&turn, config.max_retry_wait)?;
+            check_backoff(&turn, config.max_retry_wait, &host)?;
             if config.respect_robots && !req.ignore_robots {
                 self.check_robots(client, &mut turn, &url, req.allow_private)
                     .await?;
@@ -233,7 +234,7 @@ impl Fetcher {
                 .headers(conditional_headers(req))
                 .send()
                 .await
-                .map_err(|e| map_error(&e, config.timeout))?;
+                .map_err(|e| map_send_error(&e, config))?;
             let status = response.status();
 
             if let Some(location) = redirect_target(&response) {
@@ -253,6 +254,12 @@ impl Fetcher {
             }
 
             if status == StatusCode::NOT_MODIFIED {
+                // Only an answer to our validators means "unchanged" (they are sent on every hop);
+                // a 304 to a plain GET would otherwise freeze the source as "unchanged" forever.
+                let asked = req.etag.is_some() || req.last_modified.is_some();
+                if !asked {
+                    return Err(FetchError::UnaskedNotModified);
+                }
                 return Ok(FetchOutcome::NotModified);
             }
             check_status(&response, &mut turn)?;
@@ -296,7 +303,7 @@ impl Fetcher {
             Some(rules) => rules,
             None => {
                 turn.begin_request().await;
-                let rules = self.load_robots(client, url, allow_private).await;
+                let rules = self.load_robots(client, url, allow_private).await?;
                 // Before ending the request, so the gap after it already honours Crawl-delay.
                 turn.set_crawl_delay(rules.crawl_delay());
                 turn.end_request();
@@ -322,20 +329,32 @@ impl Fetcher {
     /// five, even across hosts; the file then applies to the original host). Hops to other hosts
     /// are not paced: it is one small request, and waiting for another host's turn here could
     /// deadlock.
-    async fn load_robots(&self, client: &Client, url: &Url, allow_private: bool) -> RobotsRules {
+    ///
+    /// A host that resolves only to private addresses fails here with the private-address error,
+    /// not as "robots.txt could not be read": the page itself would be refused for that reason.
+    async fn load_robots(
+        &self,
+        client: &Client,
+        url: &Url,
+        allow_private: bool,
+    ) -> Result<RobotsRules, FetchError> {
         let Ok(mut target) = robotxt::robots_url(url) else {
-            return RobotsRules::AllowAll;
+            return Ok(RobotsRules::AllowAll);
         };
         for _ in 0..=5 {
             if !allow_private && resolve::check_url_host(&target).is_err() {
                 // A redirect into a private network is not followed; treat as "no file".
-                return RobotsRules::AllowAll;
+                return Ok(RobotsRules::AllowAll);
             }
             let response = match client.get(target.clone()).send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    let mapped = map_error(&e, self.inner.config.timeout);
+                    if matches!(mapped, FetchError::PrivateAddress { .. }) {
+                        return Err(mapped);
+                    }
                     tracing::debug!(%target, error = %e, "robots.txt unreachable");
-                    return RobotsRules::Unreachable;
+                    return Ok(RobotsRules::Unreachable);
                 }
             };
             if let Some(location) = redirect_target(&response) {
@@ -344,24 +363,26 @@ impl Fetcher {
                         target = next;
                         continue;
                     }
-                    Err(_) => return RobotsRules::AllowAll,
+                    Err(_) => return Ok(RobotsRules::AllowAll),
                 }
             }
             let status = response.status().as_u16();
             if !response.status().is_success() {
-                return RobotsRules::for_status(status);
+                return Ok(RobotsRules::for_status(status));
             }
             // A robots.txt longer than the parse limit is cut there (RFC 9309), not refused:
             // one byte more than the limit tells robotxt that the last line was cut.
             let cap = robots::ROBOTS_BYTE_LIMIT + 1;
             let timeout = self.inner.config.timeout;
-            return match read_body(response, cap, Overflow::Truncate, timeout).await {
-                Ok(body) => RobotsRules::parse(&body, &self.inner.product_token),
-                Err(_) => RobotsRules::Unreachable,
-            };
+            return Ok(
+                match read_body(response, cap, Overflow::Truncate, timeout).await {
+                    Ok(body) => RobotsRules::parse(&body, &self.inner.product_token),
+                    Err(_) => RobotsRules::Unreachable,
+                },
+            );
         }
         // RFC 9309: more than five redirects may be treated as "unavailable" (allow all).
-        RobotsRules::AllowAll
+        Ok(RobotsRules::AllowAll)
     }
 }
 
@@ -405,17 +426,14 @@ fn check_fetchable(url: &Url) -> Result<(), FetchError> {
 }
 
 /// Fails fast if the host asked us (via `Retry-After`) to stay away longer than we are willing
-/// to wait; shorter back-offs are waited out by `begin_request`.
-fn check_backoff(turn: &HostTurn, max_wait: Duration) -> Result<(), FetchError> {
+/// to wait; shorter back-offs are waited out by `begin_request`. The request is not made, so this
+/// source was not refused: it is paused ([`FetchError::HostPaused`]), not blocked — the answer
+/// that asked for the pause marked only the source that got it.
+fn check_backoff(turn: &HostTurn, max_wait: Duration, host: &str) -> Result<(), FetchError> {
     match turn.backoff_remaining(Instant::now()) {
-        Some((left, status)) if left > max_wait => Err(if status == 503 {
-            FetchError::ServerBusy {
-                retry_after: Some(left),
-            }
-        } else {
-            FetchError::RateLimited {
-                retry_after: Some(left),
-            }
+        Some((left, _status)) if left > max_wait => Err(FetchError::HostPaused {
+            host: host.to_owned(),
+            retry_after: left,
         }),
         _ => Ok(()),
     }
@@ -542,6 +560,17 @@ fn header_string(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option
 
 fn private_error(e: PrivateAddressError) -> FetchError {
     FetchError::PrivateAddress { host: e.host }
+}
+
+/// [`map_error`] for sending a request, where a timeout while connecting is told apart from one
+/// of the whole exchange (each has its own limit, and the message names the right one).
+fn map_send_error(e: &reqwest::Error, config: &FetcherConfig) -> FetchError {
+    match map_error(e, config.timeout) {
+        FetchError::Timeout { .. } if e.is_connect() => FetchError::ConnectTimeout {
+            after: config.connect_timeout,
+        },
+        other => other,
+    }
 }
 
 /// Turns a reqwest error into ours, looking through its source chain for the resolver's

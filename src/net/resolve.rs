@@ -17,11 +17,16 @@ use url::{Host, Url};
 /// `allow_private = true`: loopback, private networks, link-local, carrier-grade NAT,
 /// "this network", multicast/broadcast/reserved, and the IPv6 equivalents, including IPv4
 /// addresses wrapped in IPv6 (mapped, compatible, NAT64), which would otherwise slip through.
+/// Also refused: IPv6 tunnels to such addresses and this machine's own addresses (see
+/// [`super::private_ranges`]).
 pub(crate) fn is_private_ip(ip: IpAddr) -> bool {
-    match ip {
+    let by_range = match ip {
         IpAddr::V4(v4) => is_private_v4(v4),
-        IpAddr::V6(v6) => is_private_v6(v6),
-    }
+        IpAddr::V6(v6) => {
+            is_private_v6(v6) || super::private_ranges::tunnels_to_private(v6, is_private_v4)
+        }
+    };
+    by_range || super::private_ranges::is_own_address(ip)
 }
 
 fn is_private_v4(ip: Ipv4Addr) -> bool {

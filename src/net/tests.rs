@@ -549,7 +549,9 @@ async fn long_retry_after_fails_fast_without_contacting_the_host() {
     f.fetch(&local(&url)).await.expect_err("429");
     let err = f.fetch(&local(&url)).await.expect_err("still backing off");
     let left = err.retry_after().expect("carries the wait");
-    assert!(matches!(err, FetchError::RateLimited { .. }), "{err:?}");
+    // Not asked, so not refused: paused, and not "blocked" (only the 429's own source is).
+    assert!(matches!(err, FetchError::HostPaused { .. }), "{err:?}");
+    assert!(!err.is_blocked() && err.is_deferred());
     assert!(left > Duration::from_secs(3590) && left <= Duration::from_secs(3600));
     assert_eq!(server.log.count("/busy"), 1);
 }
@@ -570,7 +572,7 @@ async fn retry_after_as_http_date_on_503() {
         "{wait:?}"
     );
     let again = f.fetch(&local(&url)).await.expect_err("backing off");
-    assert!(matches!(again, FetchError::ServerBusy { .. }), "{again:?}");
+    assert!(matches!(again, FetchError::HostPaused { .. }), "{again:?}");
     assert_eq!(server.log.count("/busy"), 1);
 }
 

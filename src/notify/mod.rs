@@ -514,8 +514,10 @@ fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
             esc(&m.brands.join(", ")),
             esc(&snippet),
             esc(&link),
+            // Only http(s) is linked: a stored `javascript:` URL must not become a link in a mail.
             m.url
                 .as_deref()
+                .filter(|u| crate::domain::dedup::canonical_url(u).is_some())
                 .map(|u| format!(" · <a href=\"{}\">original</a>", esc(u)))
                 .unwrap_or_default()
         ));

@@ -128,20 +128,22 @@ pub fn criticism_body(format: WebhookFormat, m: &MentionRecord, base_url: &str) 
             } else {
                 m.brands.join(", ")
             };
+            // The fallback `text` is mrkdwn too (notifications, old clients): escaped like the
+            // blocks, or a scraped `<!channel>` or `<https://evil|log in>` becomes live.
             let text = format!(
                 "New criticism of {} on {}{}: {}",
-                brands,
-                m.source,
+                slack_escape(&brands),
+                slack_escape(&m.source),
                 m.author
                     .as_deref()
-                    .map(|a| format!(" by {a}"))
+                    .map(|a| format!(" by {}", slack_escape(a)))
                     .unwrap_or_default(),
-                snippet(&m.body, 200)
+                slack_escape(&snippet(&m.body, 200))
             );
             let original = m
                 .url
                 .as_deref()
-                .map(|u| format!(" · <{}|original>", slack_escape(u)))
+                .map(|u| format!(" · <{}|original>", slack_escape(u).replace('|', "%7C")))
                 .unwrap_or_default();
             json!({
                 "text": text,
@@ -168,6 +170,47 @@ mod tests {
         assert_eq!(
             signature(b"Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn scraped_text_cannot_inject_slack_markup() {
+        let now = chrono::Utc::now();
+        let m = MentionRecord {
+            id: "m_1".into(),
+            source_id: 1,
+            source: "Forum <!here>".into(),
+            url: Some("https://forum.example/t?a=1|<x>".into()),
+            thread_url: None,
+            title: None,
+            body: "Log in: <https://evil.example|Lyssna> & more".into(),
+            author: Some("<!channel>".into()),
+            published_at: None,
+            found_at: now,
+            updated_at: now,
+            rating: None,
+            rating_scale: None,
+            brands: vec!["GoMonday".into()],
+            matches: Vec::new(),
+            lang: None,
+            sentiment: crate::domain::sentiment::Label::Criticism,
+            sentiment_score: -0.5,
+            sentiment_reasons: Vec::new(),
+            sentiment_override: None,
+            status: crate::domain::mention::Status::New,
+            snoozed_until: None,
+            replied_at: None,
+        };
+        let body: Value =
+            serde_json::from_str(&criticism_body(WebhookFormat::Slack, &m, "http://l")).unwrap();
+        let all = body.to_string();
+        for live in ["<!channel>", "<!here>", "<https://evil", "|Lyssna>", "a=1|"] {
+            assert!(!all.contains(live), "{live} in {all}");
+        }
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            text.contains("&lt;!channel&gt;") && text.contains("&amp; more"),
+            "{text}"
         );
     }
 

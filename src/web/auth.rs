@@ -43,9 +43,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Makes sure the demo login exists; returns (user, password) to print.
-pub async fn ensure_demo_user(store: &Store) -> StoreResult<(String, String)> {
-    let (user, password) = DEMO_USER;
+/// Makes sure the demo login exists, with `password` or the well-known demo one; returns (user,
+/// password) to print.
+pub async fn ensure_demo_user(
+    store: &Store,
+    password: Option<&str>,
+) -> StoreResult<(String, String)> {
+    let (user, default) = DEMO_USER;
+    let password = password.unwrap_or(default);
     let hash = hash_password(password).map_err(crate::store::StoreError::Invalid)?;
     store.upsert_user(user, &hash, Utc::now()).await?;
     Ok((user.to_string(), password.to_string()))

@@ -23,7 +23,9 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod limiter;
 pub mod pages;
+pub mod password_rule;
 pub mod session;
 pub mod view;
 
@@ -114,11 +116,10 @@ pub struct Web {
     pub config: Arc<Config>,
     pub store: Store,
     pub pipeline: Arc<Pipeline>,
-    pub limiter: Arc<session::LoginLimiter>,
+    pub limiter: Arc<limiter::LoginLimiter>,
     /// Cookies get `Secure` when the dashboard is served over https.
     pub secure_cookies: bool,
     counts: Arc<Mutex<Option<(Instant, InboxCounts)>>>,
-    sessions: Arc<Mutex<HashMap<String, (Instant, session::Session)>>>,
     /// Brand and source names for the inbox's filter menus.
     filter_names: Arc<Mutex<Option<(Instant, FilterNames)>>>,
 }
@@ -129,7 +130,6 @@ pub type FilterNames = (Vec<String>, Vec<String>);
 /// How long the navigation counts and a looked-up session are reused. The counts are also dropped on
 /// every change made through the web; a crawl's new mentions show within this time.
 const COUNTS_TTL: Duration = Duration::from_secs(5);
-const SESSION_TTL: Duration = Duration::from_secs(30);
 const FILTER_NAMES_TTL: Duration = Duration::from_secs(60);
 
 impl Web {
@@ -142,7 +142,6 @@ impl Web {
             limiter: Arc::default(),
             secure_cookies,
             counts: Arc::default(),
-            sessions: Arc::default(),
             filter_names: Arc::default(),
         }
     }
@@ -190,49 +189,22 @@ impl Web {
         *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// The session for a cookie's token (looked up by its hash; reused for a few seconds).
+    /// The session for a cookie's token, looked up by its hash on every request. Not cached: a
+    /// cached session outlived its `expires_at` and a password reset made by another process (`user
+    /// add`), and the lookup is one primary-key read.
     pub async fn session(
         &self,
         token: &str,
     ) -> crate::store::StoreResult<Option<session::Session>> {
         let hash = auth::token_hash(token);
-        if let Some((at, s)) = self
-            .sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-            && at.elapsed() < SESSION_TTL
-        {
-            return Ok(Some(s.clone()));
-        }
-        let found = self
+        Ok(self
             .store
             .session(&hash, chrono::Utc::now())
             .await?
             .map(|s| session::Session {
                 user: s.user_name,
                 csrf: s.csrf_token,
-            });
-        let mut map = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        match &found {
-            Some(s) => {
-                if map.len() > 10_000 {
-                    map.clear();
-                }
-                map.insert(hash, (Instant::now(), s.clone()));
-            }
-            None => {
-                map.remove(&hash);
-            }
-        }
-        Ok(found)
-    }
-
-    pub fn forget_session(&self, hash: &str) {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(hash);
+            }))
     }
 }
 

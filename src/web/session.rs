@@ -7,12 +7,13 @@
 //!   scripts): the middleware checks it before the handler runs, so no handler can forget.
 //! - Before a session exists, the login form uses a double-submit token: a random cookie that the form
 //!   must repeat.
-//! - Failed logins are counted in memory per client IP and per user name (a restart forgets them; one
-//!   process serves the dashboard, so memory is enough).
+//! - Login attempts pass the gate in [`crate::web::limiter`] first: counted before the password is
+//!   checked, delayed (never blocked) as failures grow, with known browsers counted on their own.
 
 use crate::web::auth::{random_token, token_hash, verify_password};
 use crate::web::error::{PageError, WebError};
 use crate::web::i18n::{Lang, Tr};
+use crate::web::limiter::{self, DEVICE_COOKIE, Grant};
 use crate::web::{Web, form_fields};
 use askama::Template;
 use axum::body::{Body, Bytes};
@@ -21,9 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "lyssna_session";
@@ -45,8 +44,11 @@ pub struct Session {
 #[derive(Debug, Clone)]
 pub struct ApiCaller(pub String);
 
-/// Password checks running at once, across all logins.
+/// Password checks running at once, across all logins from unknown browsers.
 static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// A lane of its own for browsers that have logged in before: a flood of guesses queued for
+/// [`ARGON2_SLOTS`] does not delay the leader's own login.
+static DEVICE_ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// A cookie's value from the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -174,55 +176,6 @@ pub async fn require_token(State(web): State<Web>, mut req: Request, next: Next)
     }
 }
 
-/// Failed login attempts per key within a window.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-/// Per IP: 20 failures per 15 minutes; per user: 10 (a user name is attacked from many IPs).
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-const MAX_PER_IP: u32 = 20;
-const MAX_PER_USER: u32 = 10;
-
-impl LoginLimiter {
-    fn count(&self, key: &str) -> u32 {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(key) {
-            Some((n, since)) if since.elapsed() < WINDOW => *n,
-            _ => 0,
-        }
-    }
-
-    pub fn blocked(&self, ip: IpAddr, user: &str) -> bool {
-        self.count(&format!("ip:{ip}")) >= MAX_PER_IP
-            || self.count(&format!("user:{}", user.to_lowercase())) >= MAX_PER_USER
-    }
-
-    pub fn failed(&self, ip: IpAddr, user: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
-        }
-        for key in [format!("ip:{ip}"), format!("user:{}", user.to_lowercase())] {
-            let e = map.entry(key).or_insert((0, Instant::now()));
-            if e.1.elapsed() >= WINDOW {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
-        }
-    }
-
-    pub fn succeeded(&self, ip: IpAddr, user: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("user:{}", user.to_lowercase()));
-        // The attempt was counted before the check; a success does not count against the address.
-        if let Some(e) = map.get_mut(&format!("ip:{ip}")) {
-            e.0 = e.0.saturating_sub(1);
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -325,46 +278,49 @@ pub async fn login_submit(
         ))
         .into_response();
     }
-    let ip = peer.ip();
-    if web.limiter.blocked(ip, &username) {
-        tracing::warn!(%ip, "login refused: too many failed attempts");
-        return login_page(
-            &web,
-            lang,
-            &csrf,
-            &next,
-            Some(
-                match lang {
-                    Lang::En => {
-                        "Too many failed attempts; wait a quarter of an hour and try again."
-                    }
-                    Lang::Sv => "För många misslyckade försök; vänta en kvart och försök igen.",
-                }
-                .into(),
-            ),
-            &username,
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+    let ip = limiter::client_ip(peer.ip(), &headers, &web.config.server.trusted_proxies);
+    let device = cookie(&headers, DEVICE_COOKIE);
+    let refused = |wait: Duration| {
+        tracing::warn!(%ip, "login delayed: too many failed attempts");
+        too_many(&web, lang, &csrf, &next, &username, wait)
+    };
+    // Without a device cookie the attempt is counted here, before anything is awaited, so a burst of
+    // parallel guesses cannot pass the gate together.
+    let mut grant = None;
+    if device.is_none() {
+        match web.limiter.admit(ip, &username, Instant::now()) {
+            Ok(g) => grant = Some(g),
+            Err(wait) => return refused(wait),
+        }
     }
     let user = match web.store.user_by_name(&username).await {
         Ok(u) => u,
         Err(e) => return PageError::from(e).into_response(),
+    };
+    let grant = match grant {
+        Some(g) => g,
+        // A device cookie is believed only when its HMAC (keyed with the stored hash) is right;
+        // otherwise the attempt counts as an unknown browser's, still before the password check.
+        None => {
+            let nonce = user
+                .as_ref()
+                .and_then(|u| limiter::verified_device(device.as_deref()?, u.id, &u.password_hash));
+            let admitted = match nonce {
+                Some(n) => web.limiter.admit_device(&n, Instant::now()),
+                None => web.limiter.admit(ip, &username, Instant::now()),
+            };
+            match admitted {
+                Ok(g) => g,
+                Err(wait) => return refused(wait),
+            }
+        }
     };
     // Verify against a real hash even for unknown users, so timing does not tell which names exist.
     let phc = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| dummy_hash().to_string());
-    // The attempt counts before the (slow) check, so a burst of parallel guesses is limited too; a
-    // success takes it back. At most a few argon2 checks run at once (each needs ~19 MiB).
-    web.limiter.failed(ip, &username);
-    let pw = password.clone();
-    let ok = match ARGON2_SLOTS.acquire().await {
-        Ok(_slot) => tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-            .await
-            .unwrap_or(false),
-        Err(_) => false,
-    };
+    let ok = password_matches(&grant, password, phc).await;
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(%ip, "failed login");
         return login_page(
@@ -377,7 +333,7 @@ pub async fn login_submit(
             StatusCode::UNAUTHORIZED,
         );
     };
-    web.limiter.succeeded(ip, &username);
+    web.limiter.succeeded(&grant);
     let token = random_token();
     let now = Utc::now();
     if let Err(e) = web
@@ -409,13 +365,81 @@ pub async fn login_submit(
         header::SET_COOKIE,
         set_cookie(LOGIN_CSRF_COOKIE, "", 0, web.secure_cookies),
     );
+    // This browser is known from now on (a year; a new password revokes it).
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(
+            DEVICE_COOKIE,
+            &limiter::device_cookie(user.id, &user.password_hash),
+            365 * 86_400,
+            web.secure_cookies,
+        ),
+    );
+    resp
+}
+
+/// Runs the (slow) argon2 check in a blocking thread, at most a few at once: each needs ~19 MiB.
+async fn password_matches(grant: &Grant, password: String, phc: String) -> bool {
+    let slots = if grant.is_device() {
+        &DEVICE_ARGON2_SLOTS
+    } else {
+        &ARGON2_SLOTS
+    };
+    match slots.acquire().await {
+        Ok(_slot) => tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+            .await
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// The login page again, 429 with `Retry-After`: how long this account must wait from this browser.
+fn too_many(
+    web: &Web,
+    lang: Lang,
+    csrf: &str,
+    next: &str,
+    username: &str,
+    wait: Duration,
+) -> Response {
+    let secs = wait.as_secs().max(1);
+    let minutes = secs.div_ceil(60);
+    let message = match lang {
+        Lang::En => format!(
+            "Too many failed attempts for this account; try again in {}. A browser you have logged in with before is not held back.",
+            if secs < 60 {
+                format!("{secs} s")
+            } else {
+                format!("{minutes} min")
+            }
+        ),
+        Lang::Sv => format!(
+            "För många misslyckade försök för det här kontot; försök igen om {}. En webbläsare du har loggat in med förut hålls inte tillbaka.",
+            if secs < 60 {
+                format!("{secs} s")
+            } else {
+                format!("{minutes} min")
+            }
+        ),
+    };
+    let mut resp = login_page(
+        web,
+        lang,
+        csrf,
+        next,
+        Some(message),
+        username,
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
     resp
 }
 
 pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let hash = token_hash(&token);
-        web.forget_session(&hash);
         if let Err(e) = web.store.delete_session(&hash).await {
             return PageError::from(e).into_response();
         }

@@ -11,6 +11,7 @@ mod demo;
 mod feed_gen;
 mod notify;
 mod report;
+mod security;
 mod store;
 mod support;
 mod web;

@@ -8,6 +8,15 @@ use crate::domain::item::{Item, Rating};
 
 pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -> Extraction {
     let mut ex = Extraction::default();
+    // A lone surrogate escape in one item makes serde_json refuse the whole document: replaced, so
+    // that one bad item does not cost the others.
+    let repaired = crate::crawl::sanitize::repair_json_surrogates(page);
+    if let Some((_, n)) = &repaired {
+        ex.warnings.push(format!(
+            "the document held {n} broken character escape(s) (a lone UTF-16 surrogate); each was replaced with U+FFFD"
+        ));
+    }
+    let page = repaired.as_ref().map_or(page, |(fixed, _)| fixed.as_str());
     // serde_json refuses nesting beyond 128 levels, so hostile documents fail here, not on the stack.
     let doc: Value = match serde_json::from_str(page.trim_start_matches('\u{FEFF}')) {
         Ok(v) => v,

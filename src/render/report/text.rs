@@ -378,13 +378,4 @@ mod tests {
         assert_eq!(lines[10], "2026-W45,1,0.000,0.000,,,0,0,0,1");
         assert_eq!(lines[12], "2026-W47,6,0.600,0.200,90000,234000,1,2,1,2");
     }
-
-    #[test]
-    fn csv_quoting() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hej\""), "\"say \"\"hej\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field(" padded"), "\" padded\"");
-    }
 }
