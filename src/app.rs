@@ -32,7 +32,8 @@ pub fn fetcher_config(config: &Config) -> FetcherConfig {
         max_body: config.crawler.max_body,
         max_redirects: config.crawler.max_redirects,
         respect_robots: config.crawler.respect_robots,
-        ..FetcherConfig::default()
+        robots_ttl: crate::net::ROBOTS_TTL,
+        max_retry_wait: crate::net::MAX_RETRY_WAIT,
     }
 }
 

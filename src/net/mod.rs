@@ -51,7 +51,7 @@ pub use self::post::{PostError, PostResponse, Poster, PosterConfig};
 use self::resolve::{PrivateAddressError, PublicOnlyResolver};
 use self::robots::{RobotsCache, RobotsRules};
 
-/// How the fetcher behaves. `Default` gives the product defaults of PRODUCT §3.3.
+/// How the fetcher behaves. The product defaults of PRODUCT §3.3 are `config::defaults`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetcherConfig {
     /// Sent on every request, robots.txt included. Its first word before `/` is the product
@@ -76,21 +76,10 @@ pub struct FetcherConfig {
     pub max_retry_wait: Duration,
 }
 
-impl Default for FetcherConfig {
-    fn default() -> Self {
-        Self {
-            user_agent: "Lyssna/0.1 (+https://example.org/lyssna-bot)".to_owned(),
-            per_host_delay: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            max_body: 10 * 1024 * 1024,
-            max_redirects: 5,
-            respect_robots: true,
-            robots_ttl: Duration::from_secs(3600),
-            max_retry_wait: Duration::from_secs(10),
-        }
-    }
-}
+/// How long robots.txt answers are cached per origin (not a setting: an hour is what crawlers do).
+pub const ROBOTS_TTL: Duration = Duration::from_secs(3600);
+/// A fetch inside a host's `Retry-After` waits when at most this much is left (else it fails fast).
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
 /// One page to fetch.
 #[derive(Debug, Clone, Copy)]

@@ -29,17 +29,6 @@ pub struct PosterConfig {
     pub max_response: usize,
 }
 
-impl Default for PosterConfig {
-    fn default() -> Self {
-        PosterConfig {
-            user_agent: "Lyssna/0.1 (+https://example.org/lyssna-bot)".into(),
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            max_response: 64 * 1024,
-        }
-    }
-}
-
 /// What the endpoint answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostResponse {

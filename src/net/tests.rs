@@ -140,7 +140,11 @@ fn config() -> FetcherConfig {
         respect_robots: false,
         connect_timeout: Duration::from_secs(1),
         timeout: Duration::from_secs(2),
-        ..FetcherConfig::default()
+        user_agent: UA.to_string(),
+        max_body: 10 << 20,
+        max_redirects: 5,
+        robots_ttl: super::ROBOTS_TTL,
+        max_retry_wait: super::MAX_RETRY_WAIT,
     }
 }
 

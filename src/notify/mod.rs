@@ -46,6 +46,12 @@ pub const DIGEST_EMAIL: &str = "digest_email";
 pub const REPORT_RUN: &str = "report_run";
 pub const DIGEST_RUN: &str = "digest_run";
 
+/// A webhook endpoint gets this long to accept a connection, and to answer.
+const POST_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const POST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Of a webhook's answer only the start is kept (for the delivery's error message).
+const POST_MAX_RESPONSE: usize = 64 * 1024;
+
 /// Attempts before a delivery is given up (`failed`).
 pub const MAX_ATTEMPTS: i64 = 12;
 /// How long a claimed delivery may take before it counts as interrupted.
@@ -84,7 +90,9 @@ impl Notifier {
     pub fn new(store: Store, config: Arc<Config>) -> anyhow::Result<Notifier> {
         let poster = Poster::new(PosterConfig {
             user_agent: config.crawler.user_agent.clone(),
-            ..PosterConfig::default()
+            connect_timeout: POST_CONNECT_TIMEOUT,
+            timeout: POST_TIMEOUT,
+            max_response: POST_MAX_RESPONSE,
         })?;
         let mailer = config.smtp.clone().map(Mailer::new);
         Ok(Notifier {

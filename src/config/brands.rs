@@ -1,0 +1,85 @@
+//! Brands and identities: names unique, every query parsed (all errors, with the parser's caret) and
+//! the whole set compiled, each error pointing at its query's line.
+
+use super::problems::Problems;
+use super::raw::{RawBrand, RawIdentity};
+use super::{BrandSpec, Identity, Matcher};
+use crate::domain::query::QueryRef;
+
+pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
+    let mut brands = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for b in raw {
+        if b.name.get_ref().trim().is_empty() {
+            p.at(&b.name, "a brand needs a name");
+        } else if !seen.insert(b.name.get_ref().clone()) {
+            p.at(
+                &b.name,
+                format!("the brand name '{}' is used twice", b.name.get_ref()),
+            );
+        }
+        let checks = std::iter::once(("query".to_string(), &b.query))
+            .chain(
+                b.exclude
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| (format!("exclude[{i}]"), q)),
+            )
+            .chain(
+                b.context
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| (format!("context[{i}]"), q)),
+            );
+        for (which, q) in checks {
+            if let Err(e) = crate::domain::query::parse(q.get_ref()) {
+                p.at(
+                    q,
+                    format!("brand '{}': {which} has an error: {e}", b.name.get_ref()),
+                );
+            }
+        }
+        brands.push(BrandSpec {
+            name: b.name.get_ref().clone(),
+            query: b.query.get_ref().clone(),
+            exclude: b.exclude.iter().map(|e| e.get_ref().clone()).collect(),
+            context: b.context.iter().map(|e| e.get_ref().clone()).collect(),
+            fold_diacritics: b.fold_diacritics,
+        });
+    }
+    if p.list.is_empty()
+        && let Err(errors) = Matcher::compile_all(&brands)
+    {
+        for e in errors {
+            // Point at the query's line in the file.
+            let spanned = raw.get(e.brand_index).and_then(|b| match e.which {
+                QueryRef::Query => Some(&b.query),
+                QueryRef::Exclude(i) => b.exclude.get(i),
+                QueryRef::Context(i) => b.context.get(i),
+            });
+            match spanned {
+                Some(q) => p.at(q, e.to_string()),
+                None => p.nowhere(e.to_string()),
+            }
+        }
+    }
+    brands
+}
+
+pub(super) fn identities(raw: &[RawIdentity]) -> Vec<Identity> {
+    raw.iter()
+        .map(|i| {
+            // `https://www.flashback.org/` and `www.flashback.org` mean the host `flashback.org`.
+            let site = i.site.trim();
+            let host = url::Url::parse(site)
+                .ok()
+                .filter(|u| u.has_host())
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| site.trim_end_matches('/').to_string());
+            Identity {
+                site: host.trim_start_matches("www.").to_lowercase(),
+                handle: i.handle.trim().to_string(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,440 @@
+//! The whole configuration: defaults (one table, `defaults`), the TOML file as written (`raw`),
+//! validation by section that reports every problem with the file, the line, what is wrong and what
+//! would be right (`sections`, `brands`, `sources`), `LYSSNA_*` environment overrides (`env`) and
+//! risky-but-valid settings (`warnings`).
+//!
+//! Every option is shown with its default in `config/lyssna.example.toml` (`lyssna config example`);
+//! a test holds that file to the defaults here.
+
+mod brands;
+pub mod defaults;
+mod env;
+mod problems;
+mod raw;
+mod sections;
+mod sources;
+mod warnings;
+
+use crate::crawl::recipe::Recipe;
+use crate::domain::pipeline::Pipeline;
+use crate::domain::query::{BrandSpec, Matcher};
+use crate::domain::report::{ReportSettings, WorkingHours};
+pub use crate::domain::schedule::{CronSchedule, Schedule};
+use crate::domain::sentiment::Classifier;
+pub use crate::domain::source::{Identity, SourceKind};
+pub use crate::domain::units::{format_duration, parse_duration, parse_size};
+use chrono_tz::Tz;
+pub use problems::{ConfigError, ConfigProblem};
+use problems::{Lines, Problems};
+use serde::Deserialize;
+pub use sources::resolve_recipe;
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+pub use warnings::{redact_webhook_url, warnings};
+
+pub const EXAMPLE: &str = include_str!("../../config/lyssna.example.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    Slack,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, if any; recipe files are looked up beside it.
+    pub file: Option<PathBuf>,
+    pub timezone: Tz,
+    pub database_url: String,
+    pub server: ServerConfig,
+    pub leader: LeaderConfig,
+    pub crawler: CrawlerConfig,
+    pub sentiment_lexicon: Option<PathBuf>,
+    pub brands: Vec<BrandSpec>,
+    pub identities: Vec<Identity>,
+    pub sources: Vec<SourceConfig>,
+    pub report: ReportConfig,
+    pub smtp: Option<SmtpConfig>,
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub base_url: String,
+    /// `sv` or `en`; `None` means follow the browser's Accept-Language.
+    pub language: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login limits count per client).
+    pub trusted_proxies: Vec<crate::domain::ipnet::IpNet>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaderConfig {
+    pub sla: Duration,
+    pub working_hours: WorkingHours,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrawlerConfig {
+    pub user_agent: String,
+    pub per_host_delay: Duration,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body: u64,
+    pub max_redirects: usize,
+    pub respect_robots: bool,
+    /// How many sources are crawled at the same time (each host still sees one request at a time).
+    pub concurrency: usize,
+    /// Items read from one response at most; the rest are left out and the crawl says so.
+    pub max_items: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    pub name: String,
+    pub kind: SourceKind,
+    pub url: Option<url::Url>,
+    pub recipe: Option<Recipe>,
+    pub schedule: Schedule,
+    pub ignore_robots: bool,
+    pub allow_private: bool,
+    pub expected_quiet: Duration,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    pub schedule: CronSchedule,
+    pub email_to: Vec<String>,
+    pub digest_schedule: Option<CronSchedule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// The *name* of the environment variable holding the password; the password itself is read
+    /// only when mail is sent, so it never sits in the config or in logs.
+    pub password_env: Option<String>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookConfig {
+    pub url: url::Url,
+    pub format: WebhookFormat,
+    pub events: Vec<String>,
+    pub secret_env: Option<String>,
+}
+
+impl Default for Config {
+    /// The configuration of an empty file: every default from `defaults`.
+    fn default() -> Self {
+        Config::parse_str("<built-in defaults>", "", None).expect("the built-in defaults are valid")
+    }
+}
+
+impl Config {
+    /// Reads `path`, or the built-in defaults when `path` is `None` and `lyssna.toml` does not exist.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let chosen = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => {
+                let p = PathBuf::from("lyssna.toml");
+                p.exists().then_some(p)
+            }
+        };
+        let mut config = match chosen {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| {
+                    ConfigError(vec![ConfigProblem {
+                        file: p.display().to_string(),
+                        line: 0,
+                        message: format!("cannot read the configuration file: {e}"),
+                    }])
+                })?;
+                Config::parse_str(&p.display().to_string(), &text, Some(&p))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    /// Parses and validates a configuration text. `file_name` is used in messages; `path` locates
+    /// recipe files (`config/recipes/NAME.toml` beside the file, or a path relative to it).
+    /// Parses and validates a configuration text. `file_name` is used in messages; `path` locates
+    /// recipe files (`config/recipes/NAME.toml` beside the file, or a path relative to it).
+    pub fn parse_str(
+        file_name: &str,
+        text: &str,
+        path: Option<&Path>,
+    ) -> Result<Config, ConfigError> {
+        let lines = Lines { text };
+        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| lines.line_of(s.start)).unwrap_or(0);
+            ConfigError(vec![ConfigProblem {
+                file: file_name.to_string(),
+                line,
+                message: e.message().trim().to_string(),
+            }])
+        })?;
+        let mut p = Problems {
+            file: file_name,
+            lines: Lines { text },
+            list: Vec::new(),
+        };
+        let base_dir = path
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let sentiment_lexicon = raw.sentiment.lexicon.as_ref().map(|l| {
+            let path = base_dir.join(l.get_ref());
+            if !path.exists() {
+                p.at(
+                    l,
+                    format!("the lexicon file '{}' does not exist", path.display()),
+                );
+            }
+            path
+        });
+        let config = Config {
+            file: path.map(Path::to_path_buf),
+            timezone: sections::timezone(&raw.timezone, &mut p),
+            database_url: raw
+                .database_url
+                .clone()
+                .unwrap_or_else(|| defaults::DATABASE_URL.to_string()),
+            server: sections::server(&raw.server, &mut p),
+            leader: sections::leader(&raw.leader, &mut p),
+            crawler: sections::crawler(&raw.crawler, &mut p),
+            sentiment_lexicon,
+            brands: brands::brands(&raw.brands, &mut p),
+            identities: brands::identities(&raw.identities),
+            sources: sources::sources(&raw.sources, &base_dir, &mut p),
+            report: sections::report(&raw.report, &mut p),
+            smtp: sections::smtp(raw.smtp.as_ref(), &mut p),
+            webhooks: sections::webhooks(&raw.webhooks, &mut p),
+        };
+        if !config.report.email_to.is_empty() && config.smtp.is_none() {
+            p.nowhere("report.email_to is set but there is no [smtp] section to send mail with");
+        }
+        if !p.list.is_empty() {
+            return Err(ConfigError(p.list));
+        }
+        Ok(config)
+    }
+
+    /// The source with this name.
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// The classifier this configuration asks for: the built-in lexicons plus `sentiment.lexicon`.
+    pub fn classifier(&self) -> Result<Cow<'static, Classifier>, String> {
+        match &self.sentiment_lexicon {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the lexicon {}: {e}", path.display()))?;
+                Ok(Cow::Owned(Classifier::builtin().with_user_lexicon(&text)?))
+            }
+            None => Ok(Cow::Borrowed(Classifier::builtin())),
+        }
+    }
+
+    /// The configured brands, compiled (every error, one per line).
+    pub fn matcher(&self) -> Result<Matcher, String> {
+        Matcher::compile_all(&self.brands).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    /// The weekly report's settings: time zone, SLA and working hours.
+    pub fn report_settings(&self) -> ReportSettings {
+        ReportSettings {
+            timezone: self.timezone,
+            // Durations are capped at ten years when parsed, so this always fits.
+            sla: chrono::Duration::from_std(self.leader.sla)
+                .unwrap_or_else(|_| chrono::Duration::hours(24)),
+            working_hours: self.leader.working_hours,
+        }
+    }
+
+    /// The language of the report page and e-mail: `server.language`, else English.
+    pub fn report_language(&self) -> &str {
+        self.server.language.as_deref().unwrap_or("en")
+    }
+
+    /// The pipeline every crawl and manual mention goes through: brands, classifier and identities.
+    pub fn pipeline(&self) -> Result<Pipeline, String> {
+        Ok(Pipeline::new(
+            self.matcher()?,
+            self.classifier()?,
+            self.identities.clone(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_settings_from_defaults() {
+        assert_eq!(
+            Config::default().report_settings(),
+            ReportSettings::default()
+        );
+    }
+
+    /// `lyssna config example` is what users copy: every setting it shows must be the default the code
+    /// applies when the setting is left out. Its brands, identities, sources, mail and webhook entries
+    /// are examples; what they leave out or spell out must still be the per-entry defaults.
+    #[test]
+    fn the_example_file_shows_the_defaults() {
+        let example = Config::parse_str(
+            "config/lyssna.example.toml",
+            EXAMPLE,
+            Some(Path::new("config/lyssna.example.toml")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let d = Config::default();
+        assert_eq!(example.timezone, d.timezone);
+        assert_eq!(example.database_url, d.database_url);
+        assert_eq!(example.server, d.server);
+        assert_eq!(example.leader, d.leader);
+        assert_eq!(example.crawler, d.crawler);
+        assert_eq!(example.sentiment_lexicon, d.sentiment_lexicon);
+        assert_eq!(example.report.schedule.pattern, d.report.schedule.pattern);
+        assert_eq!(
+            example.report.digest_schedule.is_some(),
+            d.report.digest_schedule.is_some()
+        );
+        // Per-entry defaults: the same entries with every optional key left out.
+        let bare = Config::parse_str(
+            "bare.toml",
+            &format!(
+                "[[brands]]\nname = \"B\"\nquery = \"b\"\n\
+                 [[sources]]\nname = \"S\"\nkind = \"feed\"\nurl = \"https://example.org/feed\"\n\
+                 [smtp]\nhost = \"h\"\nfrom = \"a@example.org\"\n\
+                 [[webhooks]]\nurl = \"https://example.org/h\"\n"
+            ),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for b in &example.brands {
+            assert_eq!(
+                b.fold_diacritics, bare.brands[0].fold_diacritics,
+                "{}",
+                b.name
+            );
+            assert_eq!(b.context, bare.brands[0].context, "{}", b.name);
+        }
+        for s in &example.sources {
+            let base = &bare.sources[0];
+            assert_eq!(s.ignore_robots, base.ignore_robots, "{}", s.name);
+            assert_eq!(s.allow_private, base.allow_private, "{}", s.name);
+            assert_eq!(s.expected_quiet, base.expected_quiet, "{}", s.name);
+            assert_eq!(s.enabled, base.enabled, "{}", s.name);
+            if let Schedule::Every(every) = s.schedule {
+                assert_eq!(every, defaults::SOURCE_EVERY, "{}", s.name);
+            }
+        }
+        let (smtp, base) = (example.smtp.as_ref().unwrap(), bare.smtp.as_ref().unwrap());
+        assert_eq!((smtp.port, smtp.security), (base.port, base.security));
+        for w in &example.webhooks {
+            assert_eq!(
+                (w.format, &w.events),
+                (bare.webhooks[0].format, &bare.webhooks[0].events)
+            );
+        }
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let c = Config::parse_str(
+            "config/lyssna.example.toml",
+            EXAMPLE,
+            Some(Path::new("config/lyssna.example.toml")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.timezone, chrono_tz::Europe::Stockholm);
+        assert!(!c.brands.is_empty());
+        assert!(!c.sources.is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let text = r#"timezone = "Mars/Olympus"
+[crawler]
+per_host_delay = "soon"
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR (gomonday'
+
+[[sources]]
+name = "Forum"
+kind = "html"
+url = "not a url"
+recipe = "no-such-recipe"
+schedule = "*/30 7-22 * *"
+"#;
+        let err = Config::parse_str("lyssna.toml", text, None).unwrap_err();
+        let lines: Vec<usize> = err.0.iter().map(|p| p.line).collect();
+        let all = err.to_string();
+        assert!(lines.contains(&1), "{all}");
+        assert!(lines.contains(&3), "{all}");
+        assert!(lines.contains(&7), "{all}");
+        assert!(lines.contains(&12), "{all}");
+        assert!(lines.contains(&13), "{all}");
+        assert!(lines.contains(&14), "{all}");
+        assert!(
+            all.contains("lyssna.toml:13: source 'Forum': unknown recipe 'no-such-recipe'"),
+            "{all}"
+        );
+        assert!(all.contains("has 4 fields"), "{all}");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_right_ones() {
+        let err = Config::parse_str("x.toml", "[crawler]\nuser_agnet = \"x\"\n", None).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("x.toml:2:"), "{msg}");
+        assert!(msg.contains("user_agent"), "{msg}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "LYSSNA_DATABASE_URL" => Some("postgres://x@localhost/db".into()),
+            "LYSSNA_TIMEZONE" => Some("UTC".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.database_url, "postgres://x@localhost/db");
+        assert_eq!(c.timezone, chrono_tz::UTC);
+        let err = c
+            .apply_env(|k| (k == "LYSSNA_TIMEZONE").then(|| "Nowhere".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("LYSSNA_TIMEZONE"));
+    }
+}
