@@ -34,10 +34,8 @@ pub const EXPECTED_QUIET: Duration = Duration::from_secs(14 * 86_400);
 /// The weekly report, local time.
 pub const REPORT_SCHEDULE: &str = "0 8 * * MON";
 
-/// The events a webhook gets when it names none.
+/// The events a webhook may ask for, and gets when it names none.
 pub const WEBHOOK_EVENTS: [&str; 2] = ["criticism", "weekly_report"];
-/// What a webhook may ask for.
-pub const WEBHOOK_EVENT_NAMES: [&str; 2] = ["criticism", "weekly_report"];
 
 /// The SMTP port for each kind of connection security.
 pub fn smtp_port(security: super::SmtpSecurity) -> u16 {

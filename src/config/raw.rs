@@ -146,8 +146,8 @@ fn slack() -> WebhookFormat {
 }
 
 fn default_webhook_events() -> Vec<Spanned<String>> {
-    vec![
-        Spanned::new(0..0, "criticism".to_string()),
-        Spanned::new(0..0, "weekly_report".to_string()),
-    ]
+    super::defaults::WEBHOOK_EVENTS
+        .iter()
+        .map(|e| Spanned::new(0..0, e.to_string()))
+        .collect()
 }

@@ -203,7 +203,7 @@ pub(super) fn webhooks(raw: &[RawWebhook], p: &mut Problems) -> Vec<WebhookConfi
     raw.iter()
         .filter_map(|w| {
             for e in &w.events {
-                if !defaults::WEBHOOK_EVENT_NAMES.contains(&e.get_ref().as_str()) {
+                if !defaults::WEBHOOK_EVENTS.contains(&e.get_ref().as_str()) {
                     p.at(
                         e,
                         format!(

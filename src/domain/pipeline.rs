@@ -6,7 +6,7 @@ use crate::domain::dedup;
 use crate::domain::item::Item;
 use crate::domain::query::{BrandMatch, Document, MatchedBrand, Matcher};
 use crate::domain::sentiment::{Classifier, detect_language};
-use crate::domain::source::Identity;
+use crate::domain::source::{Identity, SourceKind};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -152,7 +152,7 @@ impl Pipeline {
     /// a crawled one, but stored even when no brand matches, since a person said it is about us.
     pub fn manual_candidate(&self, mut item: Item, now: DateTime<Utc>) -> Candidate {
         normalise(&mut item, now);
-        let keys = dedup::keys_for("manual", &item, &Default::default());
+        let keys = dedup::keys_for(SourceKind::Manual.as_str(), &item, &Default::default());
         let title = item.title.as_deref().unwrap_or_default();
         let lang = detect_language(&format!("{title}\n{}", item.body));
         let doc = Document {

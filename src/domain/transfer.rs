@@ -147,115 +147,15 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
                 continue;
             }
         };
-        let mut problems = Vec::new();
-        if let Some(id) = &line.id
-            && (id.is_empty()
-                || id.len() > 64
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        {
-            problems.push(format!(
-                "id '{id}' must be 1 to 64 letters, digits, '_' or '-' (it appears in URLs)"
-            ));
-        }
+        let mut problems = field_problems(&line);
         if let Some(id) = &line.id
             && !ids.insert(id.clone())
         {
             problems.push(format!("the id {id} appears twice in the file"));
         }
-        if line.source.trim().is_empty() {
-            problems.push("source is empty".to_string());
-        }
-        if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty())
-        {
-            problems.push("a mention needs a title or a body".to_string());
-        }
         problems.extend(url_problems(&line));
-        for (j, e) in line.events.iter().enumerate() {
-            match e.kind {
-                EventKind::Status => {
-                    for v in [&e.from, &e.to].into_iter().flatten() {
-                        if let Err(msg) = v.parse::<Status>() {
-                            problems.push(format!("event {}: {msg}", j + 1));
-                        }
-                    }
-                    if e.to.is_none() {
-                        problems.push(format!("event {}: a status event needs 'to'", j + 1));
-                    }
-                }
-                EventKind::Sentiment => {
-                    for v in [&e.from, &e.to].into_iter().flatten() {
-                        if !is_sentiment(v) {
-                            problems.push(format!("event {}: unknown sentiment '{v}'", j + 1));
-                        }
-                    }
-                }
-                EventKind::Edit => {}
-            }
-        }
-        let mut previous: Option<&str> = None;
-        for (j, e) in line.events.iter().enumerate() {
-            if let Some(u) = e.undoes
-                && (u >= j || line.events[u].kind != EventKind::Status)
-            {
-                problems.push(format!(
-                    "event {}: undoes {u}, which is not an earlier status event of this line",
-                    j + 1
-                ));
-            }
-            if e.kind != EventKind::Status {
-                continue;
-            }
-            if let (Some(prev), Some(from)) = (previous, e.from.as_deref())
-                && prev != from
-            {
-                problems.push(format!(
-                    "event {}: goes from '{from}' but the mention was '{prev}' by then",
-                    j + 1
-                ));
-            }
-            previous = e.to.as_deref();
-        }
-        let last_status = line
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.kind == EventKind::Status)
-            .and_then(|e| e.to.clone());
-        match last_status {
-            Some(to) if to != line.status.as_str() => problems.push(format!(
-                "status '{}' disagrees with the last status event, which goes to '{to}'",
-                line.status
-            )),
-            None if line.status != Status::New => {
-                // A tool that knows only the outcome: record the outcome as one event at found_at.
-                line.events.push(ExportEvent {
-                    at: line.found_at,
-                    actor: "import".into(),
-                    from: Some("new".into()),
-                    to: Some(line.status.to_string()),
-                    reason: None,
-                    note: None,
-                    reply_url: None,
-                    until: None,
-                    kind: EventKind::Status,
-                    recorded_at: None,
-                    undoes: None,
-                });
-            }
-            _ => {}
-        }
-        if line.status == Status::Snoozed
-            && line
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.kind == EventKind::Status)
-                .is_some_and(|e| e.until.is_none())
-        {
-            problems.push("a snoozed mention needs `until` on its last status event".to_string());
-        }
+        problems.extend(event_problems(&line.events));
+        problems.extend(lifecycle_problems(&mut line));
         if problems.is_empty() {
             lines.push((n, line));
         } else {
@@ -267,4 +167,125 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
     } else {
         Err(errors)
     }
+}
+
+/// The line's own fields: a usable id, a source, some text.
+fn field_problems(line: &ExportLine) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(id) = &line.id
+        && (id.is_empty()
+            || id.len() > 64
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        problems.push(format!(
+            "id '{id}' must be 1 to 64 letters, digits, '_' or '-' (it appears in URLs)"
+        ));
+    }
+    if line.source.trim().is_empty() {
+        problems.push("source is empty".to_string());
+    }
+    if line.body.trim().is_empty() && line.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        problems.push("a mention needs a title or a body".to_string());
+    }
+    problems
+}
+
+/// Each event on its own: statuses and labels that exist, a status event that goes somewhere.
+fn event_problems(events: &[ExportEvent]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (j, e) in events.iter().enumerate() {
+        match e.kind {
+            EventKind::Status => {
+                for v in [&e.from, &e.to].into_iter().flatten() {
+                    if let Err(msg) = v.parse::<Status>() {
+                        problems.push(format!("event {}: {msg}", j + 1));
+                    }
+                }
+                if e.to.is_none() {
+                    problems.push(format!("event {}: a status event needs 'to'", j + 1));
+                }
+            }
+            EventKind::Sentiment => {
+                for v in [&e.from, &e.to].into_iter().flatten() {
+                    if !is_sentiment(v) {
+                        problems.push(format!("event {}: unknown sentiment '{v}'", j + 1));
+                    }
+                }
+            }
+            EventKind::Edit => {}
+        }
+    }
+    problems
+}
+
+/// The events as a lifecycle: undo links point back at status events, each status event starts where
+/// the previous one ended, the line's status is where the last one ends (a line with only an outcome
+/// gets one event for it), and a snoozed mention says until when.
+fn lifecycle_problems(line: &mut ExportLine) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut previous: Option<&str> = None;
+    for (j, e) in line.events.iter().enumerate() {
+        if let Some(u) = e.undoes
+            && (u >= j || line.events[u].kind != EventKind::Status)
+        {
+            problems.push(format!(
+                "event {}: undoes {u}, which is not an earlier status event of this line",
+                j + 1
+            ));
+        }
+        if e.kind != EventKind::Status {
+            continue;
+        }
+        if let (Some(prev), Some(from)) = (previous, e.from.as_deref())
+            && prev != from
+        {
+            problems.push(format!(
+                "event {}: goes from '{from}' but the mention was '{prev}' by then",
+                j + 1
+            ));
+        }
+        previous = e.to.as_deref();
+    }
+    let last_status = line
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Status)
+        .and_then(|e| e.to.clone());
+    match last_status {
+        Some(to) if to != line.status.as_str() => problems.push(format!(
+            "status '{}' disagrees with the last status event, which goes to '{to}'",
+            line.status
+        )),
+        None if line.status != Status::New => {
+            // A tool that knows only the outcome: record the outcome as one event at found_at.
+            line.events.push(ExportEvent {
+                at: line.found_at,
+                actor: "import".into(),
+                from: Some("new".into()),
+                to: Some(line.status.to_string()),
+                reason: None,
+                note: None,
+                reply_url: None,
+                until: None,
+                kind: EventKind::Status,
+                recorded_at: None,
+                undoes: None,
+            });
+        }
+        _ => {}
+    }
+    if line.status == Status::Snoozed
+        && line
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Status)
+            .is_some_and(|e| e.until.is_none())
+    {
+        problems.push("a snoozed mention needs `until` on its last status event".to_string());
+    }
+    problems
 }

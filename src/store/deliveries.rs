@@ -324,12 +324,15 @@ impl Store {
     ) -> StoreResult<Vec<MentionRecord>> {
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
-             WHERE m.found_at >= $1 AND m.found_at < $2 AND m.status IN ('new', 'snoozed') \
-             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism' ORDER BY m.found_at, m.id"
+             WHERE m.found_at >= $1 AND m.found_at < $2 AND m.status IN ($3, $4) \
+             AND COALESCE(m.sentiment_override, m.sentiment) = $5 ORDER BY m.found_at, m.id"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(ts(from))
             .bind(ts(before))
+            .bind(crate::domain::mention::Status::New.as_str())
+            .bind(crate::domain::mention::Status::Snoozed.as_str())
+            .bind(crate::domain::sentiment::Label::Criticism.as_str())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(mention_from_row).collect()

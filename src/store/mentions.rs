@@ -909,7 +909,7 @@ async fn update_edited(
     sqlx::query(
         "UPDATE mentions SET title = $1, body = $2, author = $3, content_hash = $4, updated_at = $5, \
          matches = $6, brands = $7, sentiment = $8, sentiment_score = $9, sentiment_reasons = $10, \
-         lang = $11, sort_rank = CASE WHEN COALESCE(sentiment_override, $8) = 'criticism' THEN 0 ELSE 1 END \
+         lang = $11, sort_rank = CASE WHEN COALESCE(sentiment_override, $8) = $13 THEN 0 ELSE 1 END \
          WHERE id = $12",
     )
     .bind(c.title.as_deref())
@@ -924,6 +924,7 @@ async fn update_edited(
     .bind(json_text(&c.sentiment_reasons))
     .bind(c.lang.as_deref())
     .bind(id)
+    .bind(Label::Criticism.as_str())
     .execute(&mut **tx)
     .await?;
     for b in &c.brands {

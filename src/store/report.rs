@@ -1,20 +1,27 @@
 //! Loading what the weekly report needs, and keeping generated reports.
 
-use super::{Store, StoreResult, col, from_ts, opt_from_ts, parsed_col, ts};
+use super::{Store, StoreError, StoreResult, col, from_ts, opt_from_ts, parsed_col, ts};
+use crate::domain::mention::EventKind;
 use crate::domain::mention::Status;
 use crate::domain::report::{
     EventFacts, IsoWeekId, LoadWindow, MentionFacts, ReportSettings, WeeklyReport, load_window,
     weekly_report,
 };
+use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
 
 /// What each mention contributes. Brands only matter for criticism (the by-brand table), so other
 /// mentions send none: over a million rows, every string that is not decoded counts.
-const FACT_COLUMNS: &str = "m.id, m.source_id, \
-     CASE WHEN COALESCE(m.sentiment_override, m.sentiment) = 'criticism' THEN m.brands END AS brands, \
-     COALESCE(m.sentiment_override, m.sentiment) AS eff, m.found_at, m.published_at";
+static FACT_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "m.id, m.source_id, \
+         CASE WHEN COALESCE(m.sentiment_override, m.sentiment) = '{}' THEN m.brands END AS brands, \
+         COALESCE(m.sentiment_override, m.sentiment) AS eff, m.found_at, m.published_at",
+        Label::Criticism.as_str()
+    )
+});
 
 impl Store {
     /// The weekly report for `week` as of `as_of` (PRODUCT §7): the facts loaded here, the arithmetic
@@ -38,10 +45,24 @@ impl Store {
         window: &LoadWindow,
         as_of: DateTime<Utc>,
     ) -> StoreResult<Vec<MentionFacts>> {
+        let (facts, index) = self.report_mentions(window, as_of).await?;
+        self.attach_report_events(window, facts, &index).await
+    }
+
+    /// The mentions of the report's window, plus criticism outside it that may still be open at
+    /// `as_of`; with an index from mention id to position.
+    async fn report_mentions(
+        &self,
+        window: &LoadWindow,
+        as_of: DateTime<Utc>,
+    ) -> StoreResult<(Vec<MentionFacts>, HashMap<String, usize>)> {
         let from = ts(window.found_from);
         let before = ts(window.found_before);
+        let criticism = Label::Criticism.as_str();
+        let fact_columns = FACT_COLUMNS.as_str();
+        let open = format!("'{}', '{}'", Status::New.as_str(), Status::Snoozed.as_str());
         let inside = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m \
+            "SELECT {fact_columns} FROM mentions m \
              WHERE m.found_at >= $1 AND m.found_at < $2"
         );
         // Criticism outside the window that may be open at as_of, in two index-friendly halves
@@ -49,16 +70,16 @@ impl Store {
         // found through the inbox index (status, sort_rank = 0 for criticism, found_at); and
         // changed after as_of, found through events_at. A mention in both is kept once.
         let outside_open = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m \
-             WHERE m.status IN ('new', 'snoozed') AND m.sort_rank = 0 \
+            "SELECT {fact_columns} FROM mentions m \
+             WHERE m.status IN ({open}) AND m.sort_rank = 0 \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
-             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
+             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}'"
         );
         let outside_changed = format!(
-            "SELECT {FACT_COLUMNS} FROM mentions m \
+            "SELECT {fact_columns} FROM mentions m \
              WHERE m.id IN (SELECT e.mention_id FROM events e WHERE e.at > $3) \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
-             AND COALESCE(m.sentiment_override, m.sentiment) = 'criticism'"
+             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}'"
         );
         let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM sources")
             .fetch_all(self.pool())
@@ -87,7 +108,8 @@ impl Store {
                     Some(json) => match brand_cache.get(&json) {
                         Some(b) => b.clone(),
                         None => {
-                            let b: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+                            let b: Vec<String> = serde_json::from_str(&json)
+                                .map_err(|e| StoreError::Corrupt(format!("column brands: {e}")))?;
                             brand_cache.insert(json, b.clone());
                             b
                         }
@@ -105,12 +127,26 @@ impl Store {
                 });
             }
         }
-        // Events of those mentions: the window's by a join on found_at, the few outside ones by id.
+        Ok((facts, index))
+    }
+
+    /// The status events of the report's mentions (undone ones, and the undos, left out): the
+    /// window's by a join on found_at, the few outside ones by id.
+    async fn attach_report_events(
+        &self,
+        window: &LoadWindow,
+        mut facts: Vec<MentionFacts>,
+        index: &HashMap<String, usize>,
+    ) -> StoreResult<Vec<MentionFacts>> {
+        let from = ts(window.found_from);
+        let before = ts(window.found_before);
+        let status = EventKind::Status.as_str();
+        let neutral = Label::Neutral.as_str();
         let ev_cols = "e.id, e.mention_id, e.at, e.from_value, e.to_value, e.undoes";
         let window_sql = format!(
             "SELECT {ev_cols} FROM events e JOIN mentions m ON m.id = e.mention_id \
-             WHERE e.kind = 'status' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2 \
-             AND COALESCE(m.sentiment_override, m.sentiment) <> 'neutral'"
+             WHERE e.kind = '{status}' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2 \
+             AND COALESCE(m.sentiment_override, m.sentiment) <> '{neutral}'"
         );
         let mut rows = sqlx::query(AssertSqlSafe(window_sql))
             .bind(from)
@@ -127,7 +163,7 @@ impl Store {
             .collect();
         for chunk in outside_ids.chunks(super::chunk_rows(1)) {
             let sql = format!(
-                "SELECT {ev_cols} FROM events e WHERE e.kind = 'status' AND e.from_value IS NOT NULL \
+                "SELECT {ev_cols} FROM events e WHERE e.kind = '{status}' AND e.from_value IS NOT NULL \
                  AND e.mention_id IN ({})",
                 super::in_placeholders(1, chunk.len())
             );
@@ -148,19 +184,13 @@ impl Store {
             let Some(&i) = index.get(&mention_id) else {
                 continue;
             };
-            let (Ok(f), Ok(t)) = (
-                col::<String>(r, "from_value")?.parse::<Status>(),
-                col::<String>(r, "to_value")?.parse::<Status>(),
-            ) else {
-                continue;
-            };
             events.push((
                 col(r, "id")?,
                 i,
                 EventFacts {
                     at: from_ts(col(r, "at")?),
-                    from: f,
-                    to: t,
+                    from: parsed_col(r, "from_value")?,
+                    to: parsed_col(r, "to_value")?,
                 },
             ));
         }

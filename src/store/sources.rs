@@ -95,7 +95,8 @@ impl Store {
     pub async fn sync_sources(&self, specs: &[SourceSpec], now: DateTime<Utc>) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE sources SET in_config = 0 WHERE kind <> 'manual'")
+        sqlx::query("UPDATE sources SET in_config = 0 WHERE kind <> $1")
+            .bind(SourceKind::Manual.as_str())
             .execute(&mut *tx)
             .await?;
         for s in specs {
@@ -128,11 +129,12 @@ impl Store {
     /// mentions and for imports from another tool).
     pub async fn ensure_manual_source(&self, name: &str, now: DateTime<Utc>) -> StoreResult<i64> {
         sqlx::query(
-            "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, 'manual', 0, 'ok', $2) \
+            "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, $3, 0, 'ok', $2) \
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
         .bind(ts(now))
+        .bind(SourceKind::Manual.as_str())
         .execute(self.pool())
         .await?;
         let row = sqlx::query("SELECT id FROM sources WHERE name = $1")
@@ -171,13 +173,13 @@ impl Store {
     ) -> StoreResult<Vec<SourceRecord>> {
         let pick = match self.backend() {
             Backend::Postgres => {
-                "SELECT id FROM sources WHERE in_config = 1 AND kind <> 'manual' \
+                "SELECT id FROM sources WHERE in_config = 1 AND kind <> $5 \
                  AND (next_check_at IS NULL OR next_check_at <= $3) \
                  AND (lease_until IS NULL OR lease_until < $3) \
                  ORDER BY next_check_at NULLS FIRST LIMIT $4 FOR UPDATE SKIP LOCKED"
             }
             Backend::Sqlite => {
-                "SELECT id FROM sources WHERE in_config = 1 AND kind <> 'manual' \
+                "SELECT id FROM sources WHERE in_config = 1 AND kind <> $5 \
                  AND (next_check_at IS NULL OR next_check_at <= $3) \
                  AND (lease_until IS NULL OR lease_until < $3) \
                  ORDER BY next_check_at LIMIT $4"
@@ -191,6 +193,7 @@ impl Store {
             .bind(ts(lease_until))
             .bind(ts(now))
             .bind(limit)
+            .bind(SourceKind::Manual.as_str())
             .fetch_all(self.pool())
             .await?;
         let mut leased = Vec::with_capacity(rows.len());

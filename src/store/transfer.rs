@@ -10,9 +10,10 @@ use super::{
 };
 use crate::domain::dedup;
 use crate::domain::mention::{EventKind, Status};
+use crate::domain::source::SourceKind;
 pub use crate::domain::transfer::{ExportEvent, ExportLine, ImportError, parse_import};
 use chrono::{DateTime, Utc};
-use sqlx::AssertSqlSafe;
+use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::{HashMap, HashSet};
 
 impl Store {
@@ -54,182 +55,224 @@ impl Store {
         lines: &[(usize, ExportLine)],
         now: DateTime<Utc>,
     ) -> Result<usize, ImportError> {
-        let db = |e: StoreError| ImportError {
-            line: 0,
-            message: e.to_string(),
-        };
-        let dbx = |e: sqlx::Error| ImportError {
-            line: 0,
-            message: format!("database error: {e}"),
-        };
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await.map_err(dbx)?;
-
-        let mut source_ids: HashMap<String, i64> = HashMap::new();
-        for (_, l) in lines {
-            if source_ids.contains_key(&l.source) {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, 'manual', 0, 'ok', $2) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(l.source.as_str())
-            .bind(ts(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(dbx)?;
-            let row = sqlx::query("SELECT id FROM sources WHERE name = $1")
-                .bind(l.source.as_str())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(dbx)?;
-            source_ids.insert(l.source.clone(), col(&row, "id").map_err(db)?);
-        }
-
+        let source_ids = ensure_sources(&mut tx, lines, now).await?;
         let ids: Vec<String> = lines
             .iter()
             .map(|(_, l)| l.id.clone().unwrap_or_else(|| new_id("m_")))
             .collect();
-        // Ids already stored, looked up in batches (an import may hold a million lines).
-        let numbered: Vec<(usize, &String)> = lines.iter().map(|(n, _)| *n).zip(&ids).collect();
-        for chunk in numbered.chunks(super::chunk_rows(1)) {
-            let sql = format!(
-                "SELECT id FROM mentions WHERE id IN ({})",
-                super::in_placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (_, id) in chunk {
-                q = q.bind(id.as_str());
-            }
-            let taken: HashSet<String> = q
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(dbx)?
-                .iter()
-                .filter_map(|r| col::<String>(r, "id").ok())
-                .collect();
-            if let Some((n, id)) = chunk.iter().find(|(_, id)| taken.contains(*id)) {
-                return Err(ImportError {
-                    line: *n,
-                    message: format!("a mention with id {id} is already stored"),
-                });
-            }
-        }
-
-        let candidates: Vec<Candidate> = lines
-            .iter()
-            .map(|(_, l)| Candidate {
-                keys: Vec::new(),
-                canonical_url: l.url.as_deref().and_then(dedup::canonical_url),
-                url: l.url.clone(),
-                thread_url: l.thread_url.clone(),
-                title: l.title.clone(),
-                body: l.body.clone(),
-                author: l.author.clone(),
-                published_at: l.published_at,
-                rating: l.rating,
-                rating_scale: l.rating_scale,
-                brands: l.brands.clone(),
-                matches: l.matches.clone().unwrap_or_default(),
-                lang: l.lang.clone(),
-                sentiment: l.sentiment,
-                sentiment_score: l.sentiment_score.unwrap_or(0.0),
-                sentiment_reasons: l.sentiment_reasons.clone().unwrap_or_default(),
-                content_hash: dedup::content_hash(l.title.as_deref(), &l.body),
-            })
-            .collect();
+        refuse_taken_ids(&mut tx, lines, &ids).await?;
+        let candidates: Vec<Candidate> = lines.iter().map(|(_, l)| candidate_of(l)).collect();
         let mut rows = Vec::with_capacity(lines.len());
         let mut keys = Vec::new();
         let mut events = Vec::new();
         for (((_, l), id), c) in lines.iter().zip(&ids).zip(&candidates) {
-            let status_events: Vec<&ExportEvent> = l
-                .events
-                .iter()
-                .filter(|e| e.kind == EventKind::Status)
-                .collect();
-            let undone: HashSet<usize> = l.events.iter().filter_map(|e| e.undoes).collect();
-            let replied_at = l
-                .events
-                .iter()
-                .enumerate()
-                .find(|(j, e)| {
-                    e.kind == EventKind::Status
-                        && e.undoes.is_none()
-                        && !undone.contains(j)
-                        && e.to.as_deref() == Some("replied")
-                })
-                .map(|(_, e)| e.at);
-            let snoozed_until = if l.status == Status::Snoozed {
-                status_events.iter().rev().find_map(|e| e.until)
-            } else {
-                None
-            };
-            rows.push(MentionRow {
-                id,
-                source_id: source_ids[&l.source],
-                c,
-                found_at: l.found_at,
-                updated_at: l.found_at,
-                sentiment_override: l.sentiment_override,
-                status: l.status,
-                snoozed_until,
-                replied_at,
+            rows.push(mention_row(l, id, source_ids[&l.source], c));
+            keys.push(match l.url.as_deref().and_then(dedup::url_key) {
+                Some(u) => (format!("url:{u}"), id.clone()),
+                None => (format!("hash:{}", c.content_hash), id.clone()),
             });
-            if let Some(u) = l.url.as_deref().and_then(dedup::url_key) {
-                keys.push((format!("url:{u}"), id.clone()));
-            } else {
-                keys.push((format!("hash:{}", c.content_hash), id.clone()));
-            }
-            for e in &l.events {
-                events.push(NewEvent {
-                    mention_id: id,
-                    kind: e.kind,
-                    at: e.at,
-                    recorded_at: e.recorded_at.unwrap_or(e.at),
-                    actor: e.actor.as_str(),
-                    from: e.from.as_deref(),
-                    to: e.to.as_deref(),
-                    reason: e.reason.as_deref(),
-                    note: e.note.as_deref(),
-                    reply_url: e.reply_url.as_deref(),
-                    until: e.until,
-                    undoes: None,
-                });
-            }
+            events.extend(l.events.iter().map(|e| NewEvent {
+                mention_id: id,
+                kind: e.kind,
+                at: e.at,
+                recorded_at: e.recorded_at.unwrap_or(e.at),
+                actor: e.actor.as_str(),
+                from: e.from.as_deref(),
+                to: e.to.as_deref(),
+                reason: e.reason.as_deref(),
+                note: e.note.as_deref(),
+                reply_url: e.reply_url.as_deref(),
+                until: e.until,
+                undoes: None,
+            }));
         }
         insert_mentions(&mut tx, &rows).await.map_err(db)?;
         insert_keys(&mut tx, &keys).await.map_err(db)?;
         insert_events(&mut tx, &events).await.map_err(db)?;
-        // Undo links point at event ids, known only now; undo events are rare, so one small query
-        // per line that has them.
-        for ((_, l), id) in lines.iter().zip(&ids) {
-            if l.events.iter().all(|e| e.undoes.is_none()) {
-                continue;
-            }
-            let stored: Vec<i64> =
-                sqlx::query("SELECT id FROM events WHERE mention_id = $1 ORDER BY id")
-                    .bind(id.as_str())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(dbx)?
-                    .iter()
-                    .map(|r| col::<i64>(r, "id"))
-                    .collect::<StoreResult<_>>()
-                    .map_err(db)?;
-            for (j, e) in l.events.iter().enumerate() {
-                let target = e.undoes.and_then(|u| stored.get(u));
-                if let (Some(own), Some(target)) = (stored.get(j), target) {
-                    sqlx::query("UPDATE events SET undoes = $1 WHERE id = $2")
-                        .bind(*target)
-                        .bind(*own)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(dbx)?;
-                }
-            }
-        }
+        restore_undo_links(&mut tx, lines, &ids).await?;
         tx.commit().await.map_err(dbx)?;
         Ok(rows.len())
     }
+}
+
+fn db(e: StoreError) -> ImportError {
+    ImportError {
+        line: 0,
+        message: e.to_string(),
+    }
+}
+
+fn dbx(e: sqlx::Error) -> ImportError {
+    ImportError {
+        line: 0,
+        message: format!("database error: {e}"),
+    }
+}
+
+/// Each line's source, created as a `manual` source when it does not exist: name → id.
+async fn ensure_sources(
+    tx: &mut Transaction<'_, Any>,
+    lines: &[(usize, ExportLine)],
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, i64>, ImportError> {
+    let mut source_ids: HashMap<String, i64> = HashMap::new();
+    for (_, l) in lines {
+        if source_ids.contains_key(&l.source) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO sources (name, kind, in_config, health, created_at) VALUES ($1, $2, 0, 'ok', $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(l.source.as_str())
+        .bind(SourceKind::Manual.as_str())
+        .bind(ts(now))
+        .execute(&mut **tx)
+        .await
+        .map_err(dbx)?;
+        let row = sqlx::query("SELECT id FROM sources WHERE name = $1")
+            .bind(l.source.as_str())
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(dbx)?;
+        source_ids.insert(l.source.clone(), col(&row, "id").map_err(db)?);
+    }
+    Ok(source_ids)
+}
+
+/// Refuses the import when any of its ids is already stored, naming the line (looked up in batches:
+/// an import may hold a million lines).
+async fn refuse_taken_ids(
+    tx: &mut Transaction<'_, Any>,
+    lines: &[(usize, ExportLine)],
+    ids: &[String],
+) -> Result<(), ImportError> {
+    let numbered: Vec<(usize, &String)> = lines.iter().map(|(n, _)| *n).zip(ids).collect();
+    for chunk in numbered.chunks(super::chunk_rows(1)) {
+        let sql = format!(
+            "SELECT id FROM mentions WHERE id IN ({})",
+            super::in_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (_, id) in chunk {
+            q = q.bind(id.as_str());
+        }
+        let taken: HashSet<String> = q
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(dbx)?
+            .iter()
+            .filter_map(|r| col::<String>(r, "id").ok())
+            .collect();
+        if let Some((n, id)) = chunk.iter().find(|(_, id)| taken.contains(*id)) {
+            return Err(ImportError {
+                line: *n,
+                message: format!("a mention with id {id} is already stored"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A line's mention as the store keeps it (import never re-classifies or re-matches).
+fn candidate_of(l: &ExportLine) -> Candidate {
+    Candidate {
+        keys: Vec::new(),
+        canonical_url: l.url.as_deref().and_then(dedup::canonical_url),
+        url: l.url.clone(),
+        thread_url: l.thread_url.clone(),
+        title: l.title.clone(),
+        body: l.body.clone(),
+        author: l.author.clone(),
+        published_at: l.published_at,
+        rating: l.rating,
+        rating_scale: l.rating_scale,
+        brands: l.brands.clone(),
+        matches: l.matches.clone().unwrap_or_default(),
+        lang: l.lang.clone(),
+        sentiment: l.sentiment,
+        sentiment_score: l.sentiment_score.unwrap_or(0.0),
+        sentiment_reasons: l.sentiment_reasons.clone().unwrap_or_default(),
+        content_hash: dedup::content_hash(l.title.as_deref(), &l.body),
+    }
+}
+
+/// The mentions row of a line: its first reply (undone ones never happened) and, when snoozed, until
+/// when.
+fn mention_row<'a>(
+    l: &'a ExportLine,
+    id: &'a str,
+    source_id: i64,
+    c: &'a Candidate,
+) -> MentionRow<'a> {
+    let undone: HashSet<usize> = l.events.iter().filter_map(|e| e.undoes).collect();
+    let replied_at = l
+        .events
+        .iter()
+        .enumerate()
+        .find(|(j, e)| {
+            e.kind == EventKind::Status
+                && e.undoes.is_none()
+                && !undone.contains(j)
+                && e.to.as_deref() == Some("replied")
+        })
+        .map(|(_, e)| e.at);
+    let snoozed_until = if l.status == Status::Snoozed {
+        l.events
+            .iter()
+            .rev()
+            .filter(|e| e.kind == EventKind::Status)
+            .find_map(|e| e.until)
+    } else {
+        None
+    };
+    MentionRow {
+        id,
+        source_id,
+        c,
+        found_at: l.found_at,
+        updated_at: l.found_at,
+        sentiment_override: l.sentiment_override,
+        status: l.status,
+        snoozed_until,
+        replied_at,
+    }
+}
+
+/// Undo links point at event ids, known only once the events are written; undo events are rare, so
+/// one small query per line that has them.
+async fn restore_undo_links(
+    tx: &mut Transaction<'_, Any>,
+    lines: &[(usize, ExportLine)],
+    ids: &[String],
+) -> Result<(), ImportError> {
+    for ((_, l), id) in lines.iter().zip(ids) {
+        if l.events.iter().all(|e| e.undoes.is_none()) {
+            continue;
+        }
+        let stored: Vec<i64> =
+            sqlx::query("SELECT id FROM events WHERE mention_id = $1 ORDER BY id")
+                .bind(id.as_str())
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(dbx)?
+                .iter()
+                .map(|r| col::<i64>(r, "id"))
+                .collect::<StoreResult<_>>()
+                .map_err(db)?;
+        for (j, e) in l.events.iter().enumerate() {
+            let target = e.undoes.and_then(|u| stored.get(u));
+            if let (Some(own), Some(target)) = (stored.get(j), target) {
+                sqlx::query("UPDATE events SET undoes = $1 WHERE id = $2")
+                    .bind(*target)
+                    .bind(*own)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(dbx)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -259,9 +259,9 @@ pub async fn inbox(
     let any = (String::new(), t.get("any").to_string());
     let mut sentiment_values = vec![any.clone()];
     sentiment_values.extend(
-        ["criticism", "praise", "neutral"]
+        Label::ALL
             .iter()
-            .map(|s| (s.to_string(), t.word(s))),
+            .map(|s| (s.to_string(), t.word(s.as_str()))),
     );
     let (brands, sources) = web.filter_names().await?;
     let mut brand_values = vec![any.clone()];

@@ -93,8 +93,6 @@ fn block_cells(name: &str, c: &CriticismBlock, lang: Lang) -> Vec<String> {
 /// tables, the trend table and the three charts.
 pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
     let lang = Lang::parse(lang);
-    let t = |en, sv| lang.t(en, sv);
-    let c = &r.criticism;
     let mut out = String::with_capacity(32 * 1024);
     let _ = write!(
         out,
@@ -104,16 +102,27 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
     let _ = write!(
         out,
         "<h2 style=\"margin:0 0 4px 0\">{} {}</h2><p style=\"margin:0 0 16px 0;color:#444\">{} {} ({}) · SLA {}</p>",
-        esc(t("Weekly report", "Veckorapport")),
+        esc(lang.t("Weekly report", "Veckorapport")),
         esc(&r.week.to_string()),
-        esc(t("As of", "Läge per")),
+        esc(lang.t("As of", "Läge per")),
         esc(&local_time(r.as_of, &r.timezone)),
         esc(&r.timezone),
         esc(&format_duration(Some(r.sla_s)))
     );
+    headline_tables(&mut out, r, lang);
+    breakdown_tables(&mut out, r, lang);
+    figures(&mut out, r, lang);
+    trend_table(&mut out, r, lang);
+    out.push_str("</section>");
+    out
+}
 
+/// The week's criticism, and the other headline figures.
+fn headline_tables(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
+    let c = &r.criticism;
     kv_table(
-        &mut out,
+        out,
         t("Criticism found this week", "Kritik som hittades veckan"),
         &[
             (t("Found", "Hittad"), c.found.to_string()),
@@ -147,7 +156,7 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
     );
     let a = &r.open_criticism_by_age;
     kv_table(
-        &mut out,
+        out,
         t("Also this week", "Dessutom"),
         &[
             (
@@ -185,7 +194,11 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
             ),
         ],
     );
+}
 
+/// Criticism per source and per brand (only when there is any).
+fn breakdown_tables(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
     let block_headers = |first: &'static str| {
         [
             first,
@@ -206,7 +219,7 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
             .map(|s| block_cells(&s.source, &s.criticism, lang))
             .collect();
         grid_table(
-            &mut out,
+            out,
             t("Criticism by source", "Kritik per källa"),
             &block_headers(t("Source", "Källa")),
             &rows,
@@ -219,13 +232,17 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
             .map(|b| block_cells(&b.brand, &b.criticism, lang))
             .collect();
         grid_table(
-            &mut out,
+            out,
             t("Criticism by brand", "Kritik per varumärke"),
             &block_headers(t("Brand", "Varumärke")),
             &rows,
         );
     }
+}
 
+/// The three charts with their captions.
+fn figures(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
     let figure = |out: &mut String, svg: String, caption: &str| {
         let _ = write!(
             out,
@@ -234,7 +251,7 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
         );
     };
     figure(
-        &mut out,
+        out,
         time_to_reply_chart(r, lang),
         t(
             "Median and p90 time to reply per week; dashed: the SLA.",
@@ -242,7 +259,7 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
         ),
     );
     figure(
-        &mut out,
+        out,
         outcomes_chart(r, lang),
         t(
             "What happened to each week's criticism, as of the report time.",
@@ -250,14 +267,18 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
         ),
     );
     figure(
-        &mut out,
+        out,
         open_by_age_chart(r, lang),
         t(
             "Criticism still waiting for a reply.",
             "Kritik som fortfarande väntar på svar.",
         ),
     );
+}
 
+/// The 12-week trend as a table (the chart's numbers, for print and screen readers).
+fn trend_table(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
     let rows: Vec<Vec<String>> = r
         .trend
         .iter()
@@ -273,7 +294,7 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
         })
         .collect();
     grid_table(
-        &mut out,
+        out,
         t("Trend, 12 weeks", "Trend, 12 veckor"),
         &[
             t("Week", "Vecka"),
@@ -285,8 +306,6 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
         ],
         &rows,
     );
-    out.push_str("</section>");
-    out
 }
 
 #[cfg(test)]
