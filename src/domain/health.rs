@@ -292,6 +292,20 @@ pub fn next_state(
         last_news_at: prev.last_new_item_at.unwrap_or(prev.created_at),
     };
     let judged = |outcome: &Outcome| judge(previous, outcome, finished_at, expect.expected_quiet);
+    let loaded = |health, empty_streak, last_error| SourceState {
+        health,
+        last_error,
+        consecutive_failures: 0,
+        empty_streak,
+        last_attempt_at: finished_at,
+        last_success_at: Some(finished_at),
+        last_new_item_at: None,
+        next_check_at: regular_next,
+        etag: prev.etag.clone(),
+        last_modified: prev.last_modified.clone(),
+        items_found: None,
+        items_fingerprint: None,
+    };
     match harvested {
         Harvested::Failed {
             message,
@@ -317,49 +331,25 @@ pub fn next_state(
                 last_error: Some(message.clone()),
                 consecutive_failures: v.consecutive_failures,
                 empty_streak: v.empty_streak,
-                last_attempt_at: finished_at,
                 last_success_at: None,
-                last_new_item_at: None,
                 next_check_at: finished_at + wait,
                 // A failed crawl keeps the validators of the last good one.
-                etag: prev.etag.clone(),
-                last_modified: prev.last_modified.clone(),
-                items_found: None,
-                items_fingerprint: None,
+                ..loaded(v.health, v.empty_streak, None)
             }
         }
         Harvested::Unchanged => {
+            // An unchanged page (304) says nothing new about the recipe or the later pages: a broken
+            // or degraded source stays so until the page is parsed again.
+            if matches!(prev.health, Health::BrokenRecipe | Health::Degraded) {
+                return loaded(prev.health, prev.empty_streak, prev.last_error.clone());
+            }
             let v = judged(&Outcome::Loaded {
                 pages_failed: 0,
                 no_items_matched: false,
                 news: false,
             });
-            // An unchanged page (304) says nothing new about the recipe or the later pages: a broken or
-            // degraded source stays so until the page is parsed again.
-            let keep = matches!(prev.health, Health::BrokenRecipe | Health::Degraded);
-            let (health, empty_streak) = if keep {
-                (prev.health, prev.empty_streak)
-            } else {
-                (v.health, v.empty_streak)
-            };
-            SourceState {
-                health,
-                last_error: if keep {
-                    prev.last_error.clone()
-                } else {
-                    loaded_message(health, None, previous, expect, empty_streak)
-                },
-                consecutive_failures: 0,
-                empty_streak,
-                last_attempt_at: finished_at,
-                last_success_at: Some(finished_at),
-                last_new_item_at: None,
-                next_check_at: regular_next,
-                etag: prev.etag.clone(),
-                last_modified: prev.last_modified.clone(),
-                items_found: None,
-                items_fingerprint: None,
-            }
+            let message = loaded_message(v.health, None, previous, expect, v.empty_streak);
+            loaded(v.health, v.empty_streak, message)
         }
         Harvested::Loaded {
             pages_failed,
@@ -378,33 +368,23 @@ pub fn next_state(
                 no_items_matched: *no_items_matched,
                 news,
             });
-            // Validators are kept only from a crawl that was parsed in full: after a broken recipe or a
-            // failed page, the next crawl must fetch (and parse) the page again, not get a 304.
+            // Validators are kept only from a crawl that was parsed in full: after a broken recipe or
+            // a failed page, the next crawl must fetch (and parse) the page again, not get a 304.
             let parsed_in_full = !no_items_matched && *pages_failed == 0 && fingerprint.is_some();
-            let (etag, last_modified) = if parsed_in_full {
-                (etag.clone(), last_modified.clone())
-            } else {
-                (None, None)
-            };
+            let message = loaded_message(
+                v.health,
+                first_error.as_deref(),
+                previous,
+                expect,
+                v.empty_streak,
+            );
             SourceState {
-                health: v.health,
-                last_error: loaded_message(
-                    v.health,
-                    first_error.as_deref(),
-                    previous,
-                    expect,
-                    v.empty_streak,
-                ),
-                consecutive_failures: 0,
-                empty_streak: v.empty_streak,
-                last_attempt_at: finished_at,
-                last_success_at: Some(finished_at),
                 last_new_item_at: (news || *new_mentions > 0).then_some(finished_at),
-                next_check_at: regular_next,
-                etag,
-                last_modified,
+                etag: etag.clone().filter(|_| parsed_in_full),
+                last_modified: last_modified.clone().filter(|_| parsed_in_full),
                 items_found: Some(*items as i64),
                 items_fingerprint: fingerprint.clone(),
+                ..loaded(v.health, v.empty_streak, message)
             }
         }
     }
@@ -541,6 +521,259 @@ mod tests {
             news: true,
         };
         assert_eq!(judge(old, &news, now(), QUIET).health, Health::Ok);
+    }
+
+    fn memory(health: Health) -> SourceMemory {
+        SourceMemory {
+            health,
+            last_error: Some("earlier message".into()),
+            consecutive_failures: 2,
+            empty_streak: 1,
+            created_at: now() - chrono::Duration::days(30),
+            last_new_item_at: Some(now() - chrono::Duration::days(1)),
+            etag: Some("\"old\"".into()),
+            last_modified: None,
+            items_fingerprint: Some("fp-old".into()),
+        }
+    }
+
+    fn loaded(items: usize, fingerprint: Option<&str>) -> Harvested {
+        loaded_with(0, false, None, items, fingerprint, 0)
+    }
+
+    fn loaded_with(
+        pages_failed: usize,
+        no_items_matched: bool,
+        first_error: Option<&str>,
+        items: usize,
+        fingerprint: Option<&str>,
+        new_mentions: usize,
+    ) -> Harvested {
+        Harvested::Loaded {
+            pages_failed,
+            no_items_matched,
+            first_error: first_error.map(str::to_string),
+            etag: Some("\"new\"".into()),
+            last_modified: None,
+            items,
+            fingerprint: fingerprint.map(str::to_string),
+            new_mentions,
+        }
+    }
+
+    #[test]
+    fn next_state_decides_health_message_counters_validators_and_next_check() {
+        let regular = now() + chrono::Duration::minutes(30);
+        let expect = Expectations {
+            expected_quiet: QUIET,
+            recipe: Some("forum"),
+        };
+        let failed = |blocked, deferred| Harvested::Failed {
+            message: "the site is down".into(),
+            blocked,
+            deferred,
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        let degraded = loaded_with(1, false, Some("page 2: timeout"), 5, Some("fp-new"), 0);
+        let broken = loaded_with(0, true, None, 0, Some("fp-empty"), 0);
+        let with_new = loaded_with(0, false, None, 5, Some("fp-old"), 1);
+        let mut quiet = memory(Health::Ok);
+        quiet.last_new_item_at = Some(now() - chrono::Duration::days(20));
+        // (case, before, harvested, health, failures, empty streak, message contains, next check,
+        //  etag, last_new_item_at set)
+        #[allow(clippy::type_complexity)]
+        let table: Vec<(
+            &str,
+            SourceMemory,
+            Harvested,
+            Health,
+            i64,
+            i64,
+            Option<&str>,
+            DateTime<Utc>,
+            Option<&str>,
+            bool,
+        )> = vec![
+            (
+                "a failure backs off, keeps validators",
+                memory(Health::Ok),
+                failed(false, false),
+                Health::Failing,
+                3,
+                1,
+                Some("the site is down"),
+                now() + chrono::Duration::hours(1),
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "a refusal is blocked",
+                memory(Health::Ok),
+                failed(true, false),
+                Health::Blocked,
+                3,
+                1,
+                Some("the site is down"),
+                now() + chrono::Duration::hours(1),
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "deferred keeps health and counters, waits out the pause",
+                memory(Health::Degraded),
+                failed(false, true),
+                Health::Degraded,
+                2,
+                1,
+                Some("the site is down"),
+                now() + chrono::Duration::hours(1),
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "304 on a healthy source: ok, validators kept",
+                memory(Health::Failing),
+                Harvested::Unchanged,
+                Health::Ok,
+                0,
+                0,
+                None,
+                regular,
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "304 keeps broken recipe and its message",
+                memory(Health::BrokenRecipe),
+                Harvested::Unchanged,
+                Health::BrokenRecipe,
+                0,
+                1,
+                Some("earlier message"),
+                regular,
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "304 after long quiet: silent",
+                quiet.clone(),
+                Harvested::Unchanged,
+                Health::Silent,
+                0,
+                0,
+                Some("Nothing new since"),
+                regular,
+                Some("\"old\""),
+                false,
+            ),
+            (
+                "new items: ok, new validators, news",
+                memory(Health::Ok),
+                loaded(5, Some("fp-new")),
+                Health::Ok,
+                0,
+                0,
+                None,
+                regular,
+                Some("\"new\""),
+                true,
+            ),
+            (
+                "same items: ok, no news",
+                memory(Health::Ok),
+                loaded(5, Some("fp-old")),
+                Health::Ok,
+                0,
+                0,
+                None,
+                regular,
+                Some("\"new\""),
+                false,
+            ),
+            (
+                "same items but a new mention (a new brand): news",
+                memory(Health::Ok),
+                with_new,
+                Health::Ok,
+                0,
+                0,
+                None,
+                regular,
+                Some("\"new\""),
+                true,
+            ),
+            (
+                "a failed page: degraded, its error, validators dropped",
+                memory(Health::Ok),
+                degraded,
+                Health::Degraded,
+                0,
+                0,
+                Some("page 2: timeout"),
+                regular,
+                None,
+                true,
+            ),
+            (
+                "nothing matched: broken recipe, named, validators dropped",
+                memory(Health::Ok),
+                broken,
+                Health::BrokenRecipe,
+                0,
+                2,
+                Some("recipe 'forum' found no items on it (2 times"),
+                regular,
+                None,
+                false,
+            ),
+            (
+                "items not processed: no fingerprint, validators dropped",
+                memory(Health::Ok),
+                loaded(5, None),
+                Health::Ok,
+                0,
+                0,
+                None,
+                regular,
+                None,
+                false,
+            ),
+            (
+                "quiet and nothing new: silent",
+                quiet,
+                loaded(5, Some("fp-old")),
+                Health::Silent,
+                0,
+                0,
+                Some("Nothing new since"),
+                regular,
+                Some("\"new\""),
+                false,
+            ),
+        ];
+        for (case, before, harvested, health, failures, streak, message, next, etag, news) in table
+        {
+            let s = next_state(&before, &harvested, expect, now(), regular);
+            assert_eq!(s.health, health, "{case}");
+            assert_eq!(s.consecutive_failures, failures, "{case}");
+            assert_eq!(s.empty_streak, streak, "{case}");
+            match message {
+                Some(m) => assert!(
+                    s.last_error.as_deref().is_some_and(|e| e.contains(m)),
+                    "{case}: {:?}",
+                    s.last_error
+                ),
+                None => assert_eq!(s.last_error, None, "{case}"),
+            }
+            assert_eq!(s.next_check_at, next, "{case}");
+            assert_eq!(s.etag.as_deref(), etag, "{case}");
+            assert_eq!(s.last_new_item_at.is_some(), news, "{case}");
+            assert_eq!(s.last_attempt_at, now(), "{case}");
+            let succeeded = !matches!(harvested, Harvested::Failed { .. });
+            assert_eq!(s.last_success_at.is_some(), succeeded, "{case}");
+            let parsed = matches!(harvested, Harvested::Loaded { .. });
+            assert_eq!(s.items_found.is_some(), parsed, "{case}");
+        }
     }
 
     #[test]

@@ -443,7 +443,23 @@ impl Loader<'_> {
         if name.is_none() && self.get(doc, "name").is_none() {
             self.problem(None, "missing `name`".to_string());
         }
-        let kind = match self.string(doc, "kind", "kind").as_deref() {
+        let kind = self.kind_of(doc);
+        let item = self.item_of(doc, kind);
+        let fields = self.fields_of(doc, kind, item.as_ref());
+        let (next, max_pages) = self.pagination_of(doc, kind);
+        Some(Recipe {
+            name: name?,
+            kind,
+            item: item?,
+            fields,
+            next,
+            max_pages,
+        })
+    }
+
+    /// `kind`: html or json (html when it is missing or wrong, so the rest is still checked).
+    fn kind_of(&mut self, doc: &DeTable) -> RecipeKind {
+        match self.string(doc, "kind", "kind").as_deref() {
             Some("html") => RecipeKind::Html,
             Some("json") => RecipeKind::Json,
             Some(other) => {
@@ -460,9 +476,13 @@ impl Loader<'_> {
                 }
                 RecipeKind::Html
             }
-        };
+        }
+    }
+
+    /// What one item is: the schema.org extractor, a CSS selector or a JSON pointer.
+    fn item_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Option<ItemSource> {
         let extractor = self.string(doc, "extractor", "extractor");
-        let item = match extractor.as_deref() {
+        match extractor.as_deref() {
             Some("schema-org") => {
                 if kind != RecipeKind::Html {
                     let at = self.get(doc, "extractor").map(|v| v.span().start);
@@ -482,7 +502,11 @@ impl Loader<'_> {
                 None
             }
             None => self.item_source(doc, kind),
-        };
+        }
+    }
+
+    /// `[fields]`, which must give at least `body` or `title` (the schema.org extractor needs none).
+    fn fields_of(&mut self, doc: &DeTable, kind: RecipeKind, item: Option<&ItemSource>) -> Fields {
         let fields = match self.get(doc, "fields") {
             Some(v) => match v.get_ref() {
                 DeValue::Table(t) => self.fields(t, kind),
@@ -513,6 +537,11 @@ impl Loader<'_> {
                 "a recipe needs at least `body` or `title` in [fields]".to_string(),
             );
         }
+        fields
+    }
+
+    /// `[pagination]` (and a top-level `max_pages`): the next-page link and the page budget.
+    fn pagination_of(&mut self, doc: &DeTable, kind: RecipeKind) -> (Option<FieldSpec>, usize) {
         let mut max_pages = None;
         let mut next = None;
         if let Some(v) = self.get(doc, "pagination") {
@@ -547,14 +576,7 @@ impl Loader<'_> {
         let max_pages = max_pages
             .unwrap_or(if next.is_some() { 3 } else { 1 })
             .clamp(1, MAX_PAGES_CAP);
-        Some(Recipe {
-            name: name?,
-            kind,
-            item: item?,
-            fields,
-            next,
-            max_pages,
-        })
+        (next, max_pages)
     }
 
     fn get<'t, 'i>(&self, table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
@@ -728,109 +750,9 @@ impl Loader<'_> {
                 }
             },
             DeValue::Table(t) => {
-                let valid = match kind {
-                    RecipeKind::Html => HTML_FIELD_KEYS,
-                    RecipeKind::Json => JSON_FIELD_KEYS,
-                };
                 let mut ok = true;
                 for (key, v) in t.iter() {
-                    let k = key.get_ref().as_ref();
-                    let kat = key.span().start;
-                    if !valid.contains(&k) {
-                        let kind_name = if kind == RecipeKind::Html {
-                            "html"
-                        } else {
-                            "json"
-                        };
-                        self.problem(Some(kat), format!("unknown key `{k}` in `{what}`; valid keys for a {kind_name} recipe: {}", valid.join(", ")));
-                        ok = false;
-                        continue;
-                    }
-                    let vat = v.span().start;
-                    if k == "scale" {
-                        let n = match v.get_ref() {
-                            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
-                            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-                            _ => None,
-                        };
-                        match n.filter(|n| *n > 0.0 && n.is_finite()) {
-                            Some(n) => spec.scale = Some(n),
-                            None => {
-                                self.problem(
-                                    Some(vat),
-                                    format!(
-                                        "`scale` in `{what}` must be a positive number, e.g. 5"
-                                    ),
-                                );
-                                ok = false;
-                            }
-                        }
-                        continue;
-                    }
-                    if k == "path" {
-                        let list: Vec<&str> = match v.get_ref() {
-                            DeValue::String(s) => vec![s.as_ref()],
-                            DeValue::Array(a) => {
-                                a.iter().filter_map(|x| x.get_ref().as_str()).collect()
-                            }
-                            _ => Vec::new(),
-                        };
-                        if list.is_empty() {
-                            self.problem(Some(vat), format!("`path` in `{what}` must be a JSON pointer string or an array of them"));
-                            ok = false;
-                        }
-                        for p in list {
-                            ok &= self.pointer(p, what, vat);
-                            spec.paths.push(p.to_string());
-                        }
-                        continue;
-                    }
-                    let Some(s) = v.get_ref().as_str() else {
-                        self.problem(Some(vat), format!("`{k}` in `{what}` must be a string"));
-                        ok = false;
-                        continue;
-                    };
-                    match k {
-                        "select" => match self.selector(s, what, vat) {
-                            Some(sel) => spec.select = Some(sel),
-                            None => ok = false,
-                        },
-                        "attr" => spec.attr = Some(s.to_string()),
-                        "scope" => match s {
-                            "item" => spec.scope = Scope::Item,
-                            "page" => spec.scope = Scope::Page,
-                            other => {
-                                self.problem(Some(vat), format!("`scope = \"{other}\"` in `{what}`: use \"item\" or \"page\""));
-                                ok = false;
-                            }
-                        },
-                        "template" => {
-                            ok &= self.template(s, what, vat);
-                            spec.template = Some(s.to_string());
-                        }
-                        "prefix" => spec.prefix = Some(s.to_string()),
-                        "format" => {
-                            ok &= self.date_format(s, what, vat);
-                            spec.format = Some(s.to_string());
-                        }
-                        "locale" => {
-                            match s {
-                                "sv" | "en" => spec.locale = Some(s.to_string()),
-                                other => {
-                                    self.problem(Some(vat), format!("`locale = \"{other}\"` in `{what}`: use \"sv\" or \"en\""));
-                                    ok = false;
-                                }
-                            }
-                        }
-                        "timezone" => match s.parse::<Tz>() {
-                            Ok(tz) => spec.timezone = Some(tz),
-                            Err(_) => {
-                                self.problem(Some(vat), format!("unknown time zone {s:?} in `{what}`; use an IANA name like \"Europe/Stockholm\" or \"UTC\""));
-                                ok = false;
-                            }
-                        },
-                        _ => {}
-                    }
+                    ok &= self.field_key(&mut spec, what, key, v, kind);
                 }
                 if kind == RecipeKind::Json && spec.paths.is_empty() && spec.template.is_none() {
                     self.problem(
@@ -855,6 +777,138 @@ impl Loader<'_> {
             }
         }
         Some(spec)
+    }
+
+    /// One key of a field's table into `spec`; false (with the problem reported) when it is wrong.
+    fn field_key(
+        &mut self,
+        spec: &mut FieldSpec,
+        what: &str,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        v: &Spanned<DeValue>,
+        kind: RecipeKind,
+    ) -> bool {
+        let valid = match kind {
+            RecipeKind::Html => HTML_FIELD_KEYS,
+            RecipeKind::Json => JSON_FIELD_KEYS,
+        };
+        let k = key.get_ref().as_ref();
+        if !valid.contains(&k) {
+            let kind_name = if kind == RecipeKind::Html {
+                "html"
+            } else {
+                "json"
+            };
+            self.problem(
+                Some(key.span().start),
+                format!(
+                    "unknown key `{k}` in `{what}`; valid keys for a {kind_name} recipe: {}",
+                    valid.join(", ")
+                ),
+            );
+            return false;
+        }
+        let vat = v.span().start;
+        match k {
+            "scale" => return self.scale(spec, what, v),
+            "path" => return self.paths(spec, what, v),
+            _ => {}
+        }
+        let Some(s) = v.get_ref().as_str() else {
+            self.problem(Some(vat), format!("`{k}` in `{what}` must be a string"));
+            return false;
+        };
+        match k {
+            "select" => match self.selector(s, what, vat) {
+                Some(sel) => spec.select = Some(sel),
+                None => return false,
+            },
+            "attr" => spec.attr = Some(s.to_string()),
+            "scope" => match s {
+                "item" => spec.scope = Scope::Item,
+                "page" => spec.scope = Scope::Page,
+                other => {
+                    self.problem(
+                        Some(vat),
+                        format!("`scope = \"{other}\"` in `{what}`: use \"item\" or \"page\""),
+                    );
+                    return false;
+                }
+            },
+            "template" => {
+                spec.template = Some(s.to_string());
+                return self.template(s, what, vat);
+            }
+            "prefix" => spec.prefix = Some(s.to_string()),
+            "format" => {
+                spec.format = Some(s.to_string());
+                return self.date_format(s, what, vat);
+            }
+            "locale" => match s {
+                "sv" | "en" => spec.locale = Some(s.to_string()),
+                other => {
+                    self.problem(
+                        Some(vat),
+                        format!("`locale = \"{other}\"` in `{what}`: use \"sv\" or \"en\""),
+                    );
+                    return false;
+                }
+            },
+            "timezone" => match s.parse::<Tz>() {
+                Ok(tz) => spec.timezone = Some(tz),
+                Err(_) => {
+                    self.problem(Some(vat), format!("unknown time zone {s:?} in `{what}`; use an IANA name like \"Europe/Stockholm\" or \"UTC\""));
+                    return false;
+                }
+            },
+            _ => {}
+        }
+        true
+    }
+
+    /// `scale`: a positive number.
+    fn scale(&mut self, spec: &mut FieldSpec, what: &str, v: &Spanned<DeValue>) -> bool {
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match n.filter(|n| *n > 0.0 && n.is_finite()) {
+            Some(n) => {
+                spec.scale = Some(n);
+                true
+            }
+            None => {
+                self.problem(
+                    Some(v.span().start),
+                    format!("`scale` in `{what}` must be a positive number, e.g. 5"),
+                );
+                false
+            }
+        }
+    }
+
+    /// `path`: a JSON pointer, or an array of them tried in order.
+    fn paths(&mut self, spec: &mut FieldSpec, what: &str, v: &Spanned<DeValue>) -> bool {
+        let vat = v.span().start;
+        let list: Vec<&str> = match v.get_ref() {
+            DeValue::String(s) => vec![s.as_ref()],
+            DeValue::Array(a) => a.iter().filter_map(|x| x.get_ref().as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let mut ok = true;
+        if list.is_empty() {
+            self.problem(
+                Some(vat),
+                format!("`path` in `{what}` must be a JSON pointer string or an array of them"),
+            );
+            ok = false;
+        }
+        for p in list {
+            ok &= self.pointer(p, what, vat);
+            spec.paths.push(p.to_string());
+        }
+        ok
     }
 
     fn template(&mut self, s: &str, what: &str, at: usize) -> bool {

@@ -468,6 +468,90 @@ fn is_domain_gap(gap: &str) -> bool {
     matches!(gap, "." | "[.]" | "(.)" | "{.}" | "[dot]" | "(dot)")
 }
 
+/// One brand's query, exclusions and context into `b`; its errors into `errors`, and the literals that
+/// can make it a candidate into `lit_brands`. `None` when its main query does not compile.
+fn compile_brand(
+    b: &mut Builder,
+    bi: usize,
+    spec: &BrandSpec,
+    errors: &mut Vec<CompileError>,
+    lit_brands: &mut Vec<Vec<u32>>,
+) -> Option<CompiledBrand> {
+    let fold = if spec.fold_diacritics {
+        Fold::Diacritics
+    } else {
+        Fold::Case
+    };
+    let mut err = |which, error| {
+        errors.push(CompileError {
+            brand: spec.name.clone(),
+            brand_index: bi,
+            which,
+            error,
+        })
+    };
+    let query = match parser::parse(&spec.query) {
+        Ok(q) => {
+            let node = b.node(&q, fold, None);
+            if false_without_positives(&node) {
+                Some(node)
+            } else {
+                err(
+                    QueryRef::Query,
+                    ParseError::new(
+                        &spec.query,
+                        0,
+                        "a query must contain at least one positive term (this one would match every item without the negated words)",
+                    ),
+                );
+                None
+            }
+        }
+        Err(e) => {
+            err(QueryRef::Query, e);
+            None
+        }
+    };
+    let mut others = |qs: &[String], which: fn(usize) -> QueryRef| {
+        let mut v = Vec::new();
+        for (i, q) in qs.iter().enumerate() {
+            match parser::parse(q) {
+                Ok(q) => v.push(b.node(&q, fold, None)),
+                Err(e) => err(which(i), e),
+            }
+        }
+        v
+    };
+    let exclude = others(&spec.exclude, QueryRef::Exclude);
+    let context = others(&spec.context, QueryRef::Context);
+    let query = query?;
+    let lits = required_literals(&b.leaves, &b.lit_len, &query).unwrap_or_else(|| {
+        // Sound too (the query passed false_without_positives), only less selective.
+        let mut leaves = Vec::new();
+        positive_leaves(&query, true, &mut leaves);
+        leaves
+            .iter()
+            .filter_map(|&l| b.leaves.get(l as usize))
+            .map(|l| l.lit)
+            .collect()
+    });
+    for lit in lits {
+        let lit = lit as usize;
+        if lit_brands.len() <= lit {
+            lit_brands.resize(lit + 1, Vec::new());
+        }
+        if lit_brands[lit].last() != Some(&(bi as u32)) {
+            lit_brands[lit].push(bi as u32);
+        }
+    }
+    Some(CompiledBrand {
+        name: spec.name.clone(),
+        query,
+        exclude,
+        context,
+    })
+}
+
 impl Matcher {
     /// Compiles all brands; the first error if any query is invalid.
     pub fn compile(brands: &[BrandSpec]) -> Result<Matcher, CompileError> {
@@ -486,84 +570,22 @@ impl Matcher {
         let mut compiled = Vec::with_capacity(brands.len());
         let mut lit_brands: Vec<Vec<u32>> = Vec::new();
         for (bi, spec) in brands.iter().enumerate() {
-            let fold = if spec.fold_diacritics {
-                Fold::Diacritics
-            } else {
-                Fold::Case
-            };
-            let mut err = |which, error| {
-                errors.push(CompileError {
-                    brand: spec.name.clone(),
-                    brand_index: bi,
-                    which,
-                    error,
-                })
-            };
-            let query = match parser::parse(&spec.query) {
-                Ok(q) => {
-                    let node = b.node(&q, fold, None);
-                    if false_without_positives(&node) {
-                        Some(node)
-                    } else {
-                        err(
-                            QueryRef::Query,
-                            ParseError::new(
-                                &spec.query,
-                                0,
-                                "a query must contain at least one positive term (this one would match every item without the negated words)",
-                            ),
-                        );
-                        None
-                    }
-                }
-                Err(e) => {
-                    err(QueryRef::Query, e);
-                    None
-                }
-            };
-            let mut others = |qs: &[String], which: fn(usize) -> QueryRef| {
-                let mut v = Vec::new();
-                for (i, q) in qs.iter().enumerate() {
-                    match parser::parse(q) {
-                        Ok(q) => v.push(b.node(&q, fold, None)),
-                        Err(e) => err(which(i), e),
-                    }
-                }
-                v
-            };
-            let exclude = others(&spec.exclude, QueryRef::Exclude);
-            let context = others(&spec.context, QueryRef::Context);
-            if let Some(query) = query {
-                let lits = required_literals(&b.leaves, &b.lit_len, &query).unwrap_or_else(|| {
-                    // Sound too (the query passed false_without_positives), only less selective.
-                    let mut leaves = Vec::new();
-                    positive_leaves(&query, true, &mut leaves);
-                    leaves
-                        .iter()
-                        .filter_map(|&l| b.leaves.get(l as usize))
-                        .map(|l| l.lit)
-                        .collect()
-                });
-                for lit in lits {
-                    let lit = lit as usize;
-                    if lit_brands.len() <= lit {
-                        lit_brands.resize(lit + 1, Vec::new());
-                    }
-                    if lit_brands[lit].last() != Some(&(bi as u32)) {
-                        lit_brands[lit].push(bi as u32);
-                    }
-                }
-                compiled.push(CompiledBrand {
-                    name: spec.name.clone(),
-                    query,
-                    exclude,
-                    context,
-                });
+            if let Some(brand) = compile_brand(&mut b, bi, spec, &mut errors, &mut lit_brands) {
+                compiled.push(brand);
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
+        Self::assemble(b, compiled, lit_brands)
+    }
+
+    /// The automata and the prefilter over every brand's literals.
+    fn assemble(
+        b: Builder,
+        compiled: Vec<CompiledBrand>,
+        mut lit_brands: Vec<Vec<u32>>,
+    ) -> Result<Matcher, Vec<CompileError>> {
         lit_brands.resize(b.lit_ids.len(), Vec::new());
         for v in &mut lit_brands {
             v.sort_unstable();
