@@ -1,0 +1,97 @@
+//! Sources (`/sources`): health in plain words, last success and error, next check, recent runs,
+//! "check now".
+
+use super::forms::field;
+use super::*;
+pub struct RunView {
+    pub at: When,
+    pub outcome: String,
+    pub summary: String,
+    pub error: String,
+}
+
+pub struct SourceView {
+    pub name: String,
+    pub kind: String,
+    pub href: Option<String>,
+    pub url_text: String,
+    pub health: String,
+    pub health_label: String,
+    pub health_words: String,
+    pub last_success: Option<When>,
+    pub last_error: String,
+    pub next_check: Option<When>,
+    pub items_found: i64,
+    pub checkable: bool,
+    pub runs: Vec<RunView>,
+}
+
+#[derive(Template)]
+#[template(path = "sources.html")]
+pub(super) struct SourcesPage {
+    t: Tr,
+    nav: Nav,
+    csrf: String,
+    back: String,
+    sources: Vec<SourceView>,
+}
+
+pub async fn sources(
+    State(web): State<Web>,
+    Extension(session): Extension<Session>,
+    headers: HeaderMap,
+) -> PageResult {
+    let c = ctx(&web, &session, &headers, "sources").await?;
+    let t = c.t;
+    let tz = web.config.timezone;
+    let mut views = Vec::new();
+    for s in web.store.sources().await? {
+        let runs = web
+            .store
+            .recent_runs(s.id, 5)
+            .await?
+            .into_iter()
+            .map(|r| RunView {
+                at: when(r.started_at, c.now, tz, c.lang),
+                outcome: r.outcome,
+                summary: format!("{} p · {} items · {} new", r.pages, r.items, r.new_mentions),
+                error: r.error.unwrap_or_default(),
+            })
+            .collect();
+        views.push(SourceView {
+            href: view::safe_href(s.url.as_deref()),
+            url_text: s.url.clone().unwrap_or_default(),
+            health: s.health.as_str().to_string(),
+            health_label: s.health.label().to_string(),
+            health_words: t.word(s.health.as_str()),
+            last_success: s.last_success_at.map(|w| when(w, c.now, tz, c.lang)),
+            last_error: s.last_error.clone().unwrap_or_default(),
+            next_check: s.next_check_at.map(|w| when(w, c.now, tz, c.lang)),
+            items_found: s.items_found,
+            checkable: s.kind != SourceKind::Manual && s.in_config,
+            kind: if s.kind == SourceKind::Manual {
+                t.get("manual").into()
+            } else {
+                s.kind.to_string()
+            },
+            name: s.name,
+            runs,
+        });
+    }
+    let page = SourcesPage {
+        csrf: c.nav.csrf.clone(),
+        back: "/sources".into(),
+        sources: views,
+        t,
+        nav: c.nav,
+    };
+    Ok(respond(&web, page.render()?, c.had_flash))
+}
+
+pub async fn check_now(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let fields = form_fields(&body);
+    let name = field(&fields, "name");
+    web.store.check_source_now(&name, Utc::now()).await?;
+    let t = Tr(web.lang(&headers));
+    Ok(redirect_with_flash(&web, "/sources", t.get("check_queued")))
+}
