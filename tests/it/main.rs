@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crawl;
 mod demo;
+mod hostile;
 mod notify;
 mod report;
 mod security;
