@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crawl;
 mod demo;
+mod fuzz;
 mod hostile;
 mod notify;
 mod report;
