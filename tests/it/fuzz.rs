@@ -33,7 +33,13 @@ fn seed() -> u64 {
 
 /// One mutation step of `input`.
 fn mutate(rng: &mut StdRng, input: &mut Vec<u8>, dict: &[&[u8]], seeds: &[&[u8]]) {
-    let at = |rng: &mut StdRng, len: usize| if len == 0 { 0 } else { rng.random_range(0..=len) };
+    let at = |rng: &mut StdRng, len: usize| {
+        if len == 0 {
+            0
+        } else {
+            rng.random_range(0..=len)
+        }
+    };
     match rng.random_range(0..7) {
         0 if !input.is_empty() => {
             let i = rng.random_range(0..input.len());
@@ -114,15 +120,40 @@ fn fuzz_the_feed_wrapper() {
     let json = br#"{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "url": "https://j.example/1", "content_html": "<p>GoMonday</p>", "date_published": "2026-11-20T10:00:00Z", "authors": [{"name": "A"}]}]}"#;
     let rdf = br#"<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>R</title></channel><item rdf:about="http://r.example/1"><title>r</title></item></rdf:RDF>"#;
     let dict: &[&[u8]] = &[
-        b"&#0;", b"&#xD800;", b"&#1114112;", b"&lol;", b"<![CDATA[", b"]]>", b"<!--", b"-->",
-        b"<item>", b"</item>", b"<entry>", b"\0", b"\xff\xfe", b"\xef\xbb\xbf", b"\\ud800",
-        b"encoding=\"utf-16\"", b"<!DOCTYPE x [<!ENTITY a \"b\">]>", b"type=\"application/x\"",
-        b"<itunes:duration>99999999999999999999</itunes:duration>", b"<pubDate>", b"xml:base=\"//\"",
-        b"{", b"}", b"[", b"\"", b"<html>",
+        b"&#0;",
+        b"&#xD800;",
+        b"&#1114112;",
+        b"&lol;",
+        b"<![CDATA[",
+        b"]]>",
+        b"<!--",
+        b"-->",
+        b"<item>",
+        b"</item>",
+        b"<entry>",
+        b"\0",
+        b"\xff\xfe",
+        b"\xef\xbb\xbf",
+        b"\\ud800",
+        b"encoding=\"utf-16\"",
+        b"<!DOCTYPE x [<!ENTITY a \"b\">]>",
+        b"type=\"application/x\"",
+        b"<itunes:duration>99999999999999999999</itunes:duration>",
+        b"<pubDate>",
+        b"xml:base=\"//\"",
+        b"{",
+        b"}",
+        b"[",
+        b"\"",
+        b"<html>",
     ];
     let url = url::Url::parse("https://x.example/feed").unwrap();
     let (_, panics) = fuzz("feed", &[rss, atom, json, rdf], dict, |input| {
-        for ct in [None, Some("application/rss+xml; charset=utf-8"), Some("text/xml; charset=windows-1252")] {
+        for ct in [
+            None,
+            Some("application/rss+xml; charset=utf-8"),
+            Some("text/xml; charset=windows-1252"),
+        ] {
             let _ = parse_feed(input, ct, &url, now());
         }
     });
@@ -145,11 +176,30 @@ fn fuzz_the_recipe_engine() {
     let page = br#"<html><head><h1>Tr&aring;d</h1><script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"Review","reviewBody":"GoMonday","author":{"name":"A"},"reviewRating":{"ratingValue":"1"}}]}</script></head><body><div class="post" id="p1"><a class="p" href="/t/1#p1">#</a><span class="u">Erik</span><span class="d">Idag 14:05</span><div class="t">GoMonday <br>svarar <blockquote>citat</blockquote> inte</div><meta itemprop="ratingValue" content="2"></div><a rel="next" href="?page=2">n</a></body></html>"#;
     let json = br#"{"data": {"children": [{"data": {"id": "t3_1", "title": "GoMonday", "selftext_html": "&lt;p&gt;x&lt;/p&gt;", "author": "u", "permalink": "/r/x/1", "created_utc": 1763630000.5}}]}}"#;
     let dict: &[&[u8]] = &[
-        b"<div class=\"post\" id=\"", b"</div>", b"<script>i<n</script>", b"<style>a<b</style>",
-        b"<!--", b"-->", b"<![CDATA[", b"\0", b"&#0;", b"\\ud800", b"\"@type\":\"Comment\"",
-        b"<div>", b"<table><tr><td>", b"<pre>", b"href=\"javascript:x\"", b"content=\"NaN\"",
-        b"content=\"1e999\"", b"f\xf6r 3 timmar sedan", b"{\"data\":", b"[", b"]", b"1e308",
-        b"-99999999999999999999", b"<meta charset=\"utf-16\">",
+        b"<div class=\"post\" id=\"",
+        b"</div>",
+        b"<script>i<n</script>",
+        b"<style>a<b</style>",
+        b"<!--",
+        b"-->",
+        b"<![CDATA[",
+        b"\0",
+        b"&#0;",
+        b"\\ud800",
+        b"\"@type\":\"Comment\"",
+        b"<div>",
+        b"<table><tr><td>",
+        b"<pre>",
+        b"href=\"javascript:x\"",
+        b"content=\"NaN\"",
+        b"content=\"1e999\"",
+        b"f\xf6r 3 timmar sedan",
+        b"{\"data\":",
+        b"[",
+        b"]",
+        b"1e308",
+        b"-99999999999999999999",
+        b"<meta charset=\"utf-16\">",
     ];
     let url = url::Url::parse("https://forum.example/t/1").unwrap();
     let tz = chrono_tz::Europe::Stockholm;
@@ -170,9 +220,31 @@ fn fuzz_the_query_parser() {
         b"a AND (b OR NOT c) *fix url:x.se/y",
     ];
     let dict: &[&[u8]] = &[
-        b"(", b")", b"\"", b"`", b"NEAR/", b"ONEAR/", b"NEAR/99999999999999999999", b"NOT", b"-",
-        b"*", b"OR", b"AND", b"title:", b"site:", b"lang:", b"url:", b"author:", b"body:",
-        "å".as_bytes(), "ﬁ".as_bytes(), "İ".as_bytes(), b"[.]", b".", b":", b"\0",
+        b"(",
+        b")",
+        b"\"",
+        b"`",
+        b"NEAR/",
+        b"ONEAR/",
+        b"NEAR/99999999999999999999",
+        b"NOT",
+        b"-",
+        b"*",
+        b"OR",
+        b"AND",
+        b"title:",
+        b"site:",
+        b"lang:",
+        b"url:",
+        b"author:",
+        b"body:",
+        "å".as_bytes(),
+        "ﬁ".as_bytes(),
+        "İ".as_bytes(),
+        b"[.]",
+        b".",
+        b":",
+        b"\0",
     ];
     let doc = Document {
         title: "GoMonday-appen: Bankkontot",
@@ -213,21 +285,51 @@ fn fuzz_the_date_parser() {
         b"1763630000",
     ];
     let dict: &[&[u8]] = &[
-        b"99999999999", b"-", b"+", b":", b"T", b"Z", b"+99:99", b"ago", b"sedan", b"timmar",
-        b"days", b"0000", b"9999", b"31", b"29 feb", b"maj", b" ", b"\0", "å".as_bytes(),
-        b"18446744073709551616", b"1e300", b"kl.", b"PM",
+        b"99999999999",
+        b"-",
+        b"+",
+        b":",
+        b"T",
+        b"Z",
+        b"+99:99",
+        b"ago",
+        b"sedan",
+        b"timmar",
+        b"days",
+        b"0000",
+        b"9999",
+        b"31",
+        b"29 feb",
+        b"maj",
+        b" ",
+        b"\0",
+        "å".as_bytes(),
+        b"18446744073709551616",
+        b"1e300",
+        b"kl.",
+        b"PM",
     ];
-    let zones = [chrono_tz::Europe::Stockholm, chrono_tz::UTC, chrono_tz::Pacific::Kiritimati];
+    let zones = [
+        chrono_tz::Europe::Stockholm,
+        chrono_tz::UTC,
+        chrono_tz::Pacific::Kiritimati,
+    ];
     let specs: Vec<DateSpec> = zones
         .iter()
         .flat_map(|tz| {
-            [None, Some("unix"), Some("unix_ms"), Some("%d/%m/%Y %H:%M"), Some("%e %B %Y")]
-                .into_iter()
-                .map(move |f| DateSpec {
-                    format: f.map(str::to_string),
-                    locale: Some("sv".into()),
-                    timezone: *tz,
-                })
+            [
+                None,
+                Some("unix"),
+                Some("unix_ms"),
+                Some("%d/%m/%Y %H:%M"),
+                Some("%e %B %Y"),
+            ]
+            .into_iter()
+            .map(move |f| DateSpec {
+                format: f.map(str::to_string),
+                locale: Some("sv".into()),
+                timezone: *tz,
+            })
         })
         .collect();
     let (_, panics) = fuzz("dates", seeds, dict, |input| {
