@@ -207,6 +207,17 @@ impl TestApp {
         let parsed = lyssna::store::parse_import(&text).unwrap_or_else(|e| panic!("{e:?}"));
         self.app.store.import(&parsed, Utc::now()).await.unwrap();
     }
+
+    /// Stores lines that `import` itself would refuse (`javascript:` links), as a crawl or an older
+    /// version could have: the pages must render them inert all the same.
+    pub async fn seed_unchecked(&self, lines: &[Value]) {
+        let parsed: Vec<(usize, lyssna::store::ExportLine)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, serde_json::from_value(l.clone()).unwrap()))
+            .collect();
+        self.app.store.import(&parsed, Utc::now()).await.unwrap();
+    }
 }
 
 /// A mention line found `age_h` hours ago, with the brand's span in the body.
@@ -1110,7 +1121,7 @@ async fn an_xss_corpus_renders_inert_everywhere() {
             "events": [{"at": now.to_rfc3339(), "actor": p, "from": null, "to": "new", "note": p, "reply_url": "javascript:alert(2)"}]
         }));
     }
-    t.seed(&lines).await;
+    t.seed_unchecked(&lines).await;
     // A reply with a payload note and a bad reply URL (via the store: the API refuses such URLs).
     let login = t.login().await;
     let resp = t
