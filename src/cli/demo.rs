@@ -18,7 +18,8 @@ pub fn demo_password(
     public: bool,
     password_stdin: bool,
 ) -> Result<Option<String>, CliError> {
-    if !listen.ip().is_loopback() && !(public && password_stdin) {
+    let allowed = listen.ip().is_loopback() || (public && password_stdin);
+    if !allowed {
         return Err(CliError::input(format!(
             "demo --listen {listen} would serve the dashboard, with its well-known login demo / demo, to the network. \
              Listen on loopback (127.0.0.1:8080), or add --public and give a new password with --password-stdin \

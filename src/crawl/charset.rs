@@ -35,14 +35,19 @@ pub fn sniff_encoding_html(bytes: &[u8], content_type: Option<&str>) -> &'static
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
+    let head = &bytes[..bytes.len().min(META_PRESCAN_LIMIT)];
+    let wider = &bytes[..bytes.len().min(GUESS_LIMIT)];
     if let Some(declared) = content_type
         .and_then(charset_from_content_type)
-        .filter(|d| agrees(d, bytes))
+        .filter(|d| {
+            utf8_claim_holds(d, bytes, || {
+                prescan_meta(head).or_else(|| prescan_meta(wider))
+            })
+        })
     {
         return utf8_overrides(declared, bytes);
     }
-    let head = &bytes[..bytes.len().min(META_PRESCAN_LIMIT)];
-    if let Some(declared) = prescan_meta(head).filter(|d| agrees(d, bytes)) {
+    if let Some(declared) = prescan_meta(head).filter(|d| utf8_claim_holds(d, bytes, || None)) {
         return utf8_overrides(declared, bytes);
     }
     if mostly_utf8(bytes) {
@@ -50,8 +55,7 @@ pub fn sniff_encoding_html(bytes: &[u8], content_type: Option<&str>) -> &'static
     }
     // Not UTF-8 and no early declaration: a `<meta>` after a long comment or inline script still beats a
     // statistical guess (Chrome honours such late declarations too).
-    let wider = &bytes[..bytes.len().min(GUESS_LIMIT)];
-    if let Some(declared) = prescan_meta(wider).filter(|d| agrees(d, bytes)) {
+    if let Some(declared) = prescan_meta(wider).filter(|d| utf8_claim_holds(d, bytes, || None)) {
         return declared;
     }
     guess(bytes)
@@ -81,7 +85,7 @@ pub fn sniff_encoding_xml(bytes: &[u8], content_type: Option<&str>) -> &'static 
     }
     if let Some(declared) = content_type
         .and_then(charset_from_content_type)
-        .filter(|d| agrees(d, bytes))
+        .filter(|d| utf8_claim_holds(d, bytes, || xml_declared_encoding(bytes)))
     {
         return utf8_overrides(declared, bytes);
     }
@@ -94,7 +98,10 @@ pub fn sniff_encoding_xml(bytes: &[u8], content_type: Option<&str>) -> &'static 
     }
     if let Some(declared) = xml_declared_encoding(bytes) {
         // An ASCII-compatible document cannot really be UTF-16 (that would have matched above).
-        if declared == UTF_16LE || declared == UTF_16BE || !agrees(&declared, bytes) {
+        if declared == UTF_16LE
+            || declared == UTF_16BE
+            || !utf8_claim_holds(&declared, bytes, || None)
+        {
             return fallback_utf8_or_guess(bytes);
         }
         return utf8_overrides(declared, bytes);
@@ -102,13 +109,27 @@ pub fn sniff_encoding_xml(bytes: &[u8], content_type: Option<&str>) -> &'static 
     fallback_utf8_or_guess(bytes)
 }
 
-/// The validity check of the precedence rule: a declaration of UTF-8 (header, `<meta>` or XML
-/// declaration) over bytes that are not UTF-8 is a stale header or a copied template, and is passed
-/// over — the next source of the order decides (a later declaration, else a guess). Decoding them as
-/// UTF-8 would turn every å, ä and ö into U+FFFD for good. Other declarations are checked by
-/// [`utf8_overrides`] the other way round.
-fn agrees(declared: &&'static Encoding, bytes: &[u8]) -> bool {
-    *declared != UTF_8 || mostly_utf8(bytes)
+/// The validity check of the precedence rule. A declaration of UTF-8 (header, `<meta>` or XML
+/// declaration) over bytes that are not valid UTF-8 is believed only while nothing contradicts it:
+/// it is passed over — and the next source of the order decides — when the document itself
+/// (`document`, asked only then) declares a legacy encoding such as ISO-8859-1, or when the bytes
+/// are clearly not UTF-8 (more broken sequences than good ones: Latin-1 text is never valid UTF-8).
+/// A stale header would otherwise turn every å, ä and ö into U+FFFD for good, while a UTF-8 page
+/// with a few stray bytes keeps its UTF-8. Other declarations are checked by [`utf8_overrides`]
+/// the other way round.
+fn utf8_claim_holds(
+    declared: &&'static Encoding,
+    bytes: &[u8],
+    document: impl FnOnce() -> Option<&'static Encoding>,
+) -> bool {
+    if *declared != UTF_8 || std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
+    if document().is_some_and(|d| d != UTF_8 && d != UTF_16LE && d != UTF_16BE) {
+        return false;
+    }
+    let (valid, invalid) = utf8_counts(bytes);
+    invalid <= valid
 }
 
 /// Decodes with `encoding`, dropping a BOM; malformed input becomes U+FFFD.
@@ -159,6 +180,12 @@ fn guess(bytes: &[u8]) -> &'static Encoding {
 /// twenty valid multi-byte sequences per invalid one. A whole page read as windows-1252 because of one
 /// bad byte would garble every å and ä on it.
 fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (valid_multibyte, invalid) = utf8_counts(bytes);
+    invalid == 0 || valid_multibyte >= invalid.saturating_mul(20)
+}
+
+/// How many valid multi-byte UTF-8 sequences and how many broken ones the bytes hold.
+fn utf8_counts(bytes: &[u8]) -> (usize, usize) {
     let mut rest = bytes;
     let mut valid_multibyte = 0usize;
     let mut invalid = 0usize;
@@ -183,7 +210,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    invalid == 0 || valid_multibyte >= invalid.saturating_mul(20)
+    (valid_multibyte, invalid)
 }
 
 /// The `charset` parameter of a `Content-Type` header value, as an encoding, if it names a known one.

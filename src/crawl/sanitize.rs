@@ -210,7 +210,8 @@ pub fn json_document_problem(text: &str) -> Option<String> {
                 .into(),
         );
     }
-    match serde_json::from_str::<serde::de::IgnoredAny>(t) {
+    // Parsed into a value, as the recipe does: that is where the nesting limit (128) applies.
+    match serde_json::from_str::<serde_json::Value>(t) {
         Ok(_) => None,
         Err(e) => Some(format!(
             "The API's answer is not valid JSON ({e}); if it works in a browser, the API may have changed."

@@ -319,8 +319,8 @@ impl Fetcher {
     /// are not paced: it is one small request, and waiting for another host's turn here could
     /// deadlock.
     ///
-    /// A host that resolves only to private addresses fails here with the private-address error,
-    /// not as "robots.txt could not be read": the page itself would be refused for that reason.
+    /// A host that resolves only to private addresses, or cannot be connected to, fails here with
+    /// that reason, not as "robots.txt could not be read": the page itself would fail the same way.
     async fn load_robots(
         &self,
         client: &Client,
@@ -338,8 +338,15 @@ impl Fetcher {
             let response = match client.get(target.clone()).send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    let mapped = map_error(&e, self.inner.config.timeout);
-                    if matches!(mapped, FetchError::PrivateAddress { .. }) {
+                    // When the site itself cannot be reached, that is the reason to show, not
+                    // robots.txt (the page would fail the same way).
+                    let mapped = map_send_error(&e, &self.inner.config);
+                    if matches!(
+                        mapped,
+                        FetchError::PrivateAddress { .. }
+                            | FetchError::ConnectTimeout { .. }
+                            | FetchError::Network(_)
+                    ) {
                         return Err(mapped);
                     }
                     tracing::debug!(%target, error = %e, "robots.txt unreachable");

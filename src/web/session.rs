@@ -297,23 +297,13 @@ pub async fn login_submit(
         Ok(u) => u,
         Err(e) => return PageError::from(e).into_response(),
     };
-    let grant = match grant {
-        Some(g) => g,
-        // A device cookie is believed only when its HMAC (keyed with the stored hash) is right;
-        // otherwise the attempt counts as an unknown browser's, still before the password check.
-        None => {
-            let nonce = user
-                .as_ref()
-                .and_then(|u| limiter::verified_device(device.as_deref()?, u.id, &u.password_hash));
-            let admitted = match nonce {
-                Some(n) => web.limiter.admit_device(&n, Instant::now()),
-                None => web.limiter.admit(ip, &username, Instant::now()),
-            };
-            match admitted {
-                Ok(g) => g,
-                Err(wait) => return refused(wait),
-            }
-        }
+    let admitted = match grant {
+        Some(g) => Ok(g),
+        None => admit_with_device(&web, ip, &username, device.as_deref(), user.as_ref()),
+    };
+    let grant = match admitted {
+        Ok(g) => g,
+        Err(wait) => return refused(wait),
     };
     // Verify against a real hash even for unknown users, so timing does not tell which names exist.
     let phc = user
@@ -376,6 +366,23 @@ pub async fn login_submit(
         ),
     );
     resp
+}
+
+/// The gate for an attempt that came with a device cookie, once the user is looked up. The cookie
+/// is believed only when its HMAC (keyed with the stored hash) is right; otherwise the attempt counts
+/// as an unknown browser's — still before the password check.
+fn admit_with_device(
+    web: &Web,
+    ip: std::net::IpAddr,
+    username: &str,
+    device: Option<&str>,
+    user: Option<&crate::store::UserRecord>,
+) -> Result<Grant, Duration> {
+    let nonce = user.and_then(|u| limiter::verified_device(device?, u.id, &u.password_hash));
+    match nonce {
+        Some(n) => web.limiter.admit_device(&n, Instant::now()),
+        None => web.limiter.admit(ip, username, Instant::now()),
+    }
 }
 
 /// Runs the (slow) argon2 check in a blocking thread, at most a few at once: each needs ~19 MiB.

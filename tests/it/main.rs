@@ -9,6 +9,8 @@ mod cli;
 mod crawl;
 mod demo;
 mod feed_gen;
+mod fuzz;
+mod hostile;
 mod notify;
 mod report;
 mod security;

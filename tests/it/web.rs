@@ -201,21 +201,21 @@ impl TestApp {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
-    /// Stores hostile §8.1 lines as they are, past the import's checks (which refuse non-http links):
-    /// what a crawl of a hostile page or an older database could hold must still render inert.
+    /// Stores mentions given as §8.1 lines (ids, sentiment, matches as given).
+    pub async fn seed(&self, lines: &[Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let parsed = lyssna::store::parse_import(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        self.app.store.import(&parsed, Utc::now()).await.unwrap();
+    }
+
+    /// Stores lines that `import` itself would refuse (`javascript:` links), as a crawl or an older
+    /// version could have: the pages must render them inert all the same.
     pub async fn seed_unchecked(&self, lines: &[Value]) {
         let parsed: Vec<(usize, lyssna::store::ExportLine)> = lines
             .iter()
             .enumerate()
             .map(|(i, l)| (i + 1, serde_json::from_value(l.clone()).unwrap()))
             .collect();
-        self.app.store.import(&parsed, Utc::now()).await.unwrap();
-    }
-
-    /// Stores mentions given as §8.1 lines (ids, sentiment, matches as given).
-    pub async fn seed(&self, lines: &[Value]) {
-        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        let parsed = lyssna::store::parse_import(&text).unwrap_or_else(|e| panic!("{e:?}"));
         self.app.store.import(&parsed, Utc::now()).await.unwrap();
     }
 }
