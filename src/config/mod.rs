@@ -330,12 +330,10 @@ mod tests {
         // Per-entry defaults: the same entries with every optional key left out.
         let bare = Config::parse_str(
             "bare.toml",
-            &format!(
-                "[[brands]]\nname = \"B\"\nquery = \"b\"\n\
+            "[[brands]]\nname = \"B\"\nquery = \"b\"\n\
                  [[sources]]\nname = \"S\"\nkind = \"feed\"\nurl = \"https://example.org/feed\"\n\
                  [smtp]\nhost = \"h\"\nfrom = \"a@example.org\"\n\
-                 [[webhooks]]\nurl = \"https://example.org/h\"\n"
-            ),
+                 [[webhooks]]\nurl = \"https://example.org/h\"\n",
             None,
         )
         .unwrap_or_else(|e| panic!("{e}"));

@@ -98,7 +98,7 @@ async fn the_demo_finds_the_mentions_and_only_those() {
             .iter()
             .find(|l| l.body.starts_with("Har väntat i tre veckor"))
             .unwrap();
-        (m.status.clone(), m.events.len())
+        (m.status, m.events.len())
     };
     let before = trail(&export);
     for _ in 0..2 {
