@@ -58,6 +58,11 @@ pub enum StoreError {
         "the database schema is at version {found} but this Lyssna needs {wanted}; run `lyssna migrate` first"
     )]
     OutdatedSchema { found: i64, wanted: i64 },
+    #[error(
+        "migration {version} ({description}) was changed after it was applied to this database; \
+         restore it (migrations are append-only: add a new one instead)"
+    )]
+    MigrationChanged { version: i64, description: String },
     #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://user@host/database")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
@@ -223,16 +228,62 @@ impl Store {
         }
     }
 
-    async fn schema_version(&self) -> StoreResult<i64> {
+    /// The migrations table, created when missing; a table from before checksums gets the column.
+    async fn migrations_table(&self) -> StoreResult<()> {
         sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS lyssna_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS lyssna_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+             applied_at BIGINT NOT NULL, checksum TEXT)",
         )
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM lyssna_migrations")
-            .fetch_one(&self.pool)
+        let has_checksum = sqlx::raw_sql("SELECT checksum FROM lyssna_migrations WHERE 1 = 0")
+            .execute(&self.pool)
+            .await
+            .is_ok();
+        if !has_checksum {
+            sqlx::raw_sql("ALTER TABLE lyssna_migrations ADD COLUMN checksum TEXT")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The newest applied version, after checking every applied migration against the one this
+    /// binary carries: a migration edited after it was applied is refused (its changes would never
+    /// reach this database). One applied before checksums were kept is trusted and recorded.
+    async fn schema_version(&self) -> StoreResult<i64> {
+        self.migrations_table().await?;
+        let rows = sqlx::query("SELECT version, checksum FROM lyssna_migrations ORDER BY version")
+            .fetch_all(&self.pool)
             .await?;
-        col::<i64>(&row, "v")
+        let mut current = 0;
+        for row in &rows {
+            let version: i64 = col(row, "version")?;
+            let stored: Option<String> = col(row, "checksum")?;
+            current = current.max(version);
+            let Some((_, description, sql)) = self.migrations().iter().find(|m| m.0 == version)
+            else {
+                continue;
+            };
+            let expected = migration_checksum(sql);
+            match stored {
+                Some(c) if c == expected => {}
+                Some(_) => {
+                    return Err(StoreError::MigrationChanged {
+                        version,
+                        description: description.to_string(),
+                    });
+                }
+                None => {
+                    sqlx::query("UPDATE lyssna_migrations SET checksum = $1 WHERE version = $2")
+                        .bind(expected)
+                        .bind(version)
+                        .execute(&self.pool)
+                        .await?;
+                }
+            }
+        }
+        Ok(current)
     }
 
     /// Applies the migrations this database has not seen, each in its own transaction. Returns how many.
@@ -245,12 +296,15 @@ impl Store {
             }
             let mut tx = self.pool.begin().await?;
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO lyssna_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
-                .bind(*version)
-                .bind(*description)
-                .bind(Utc::now().timestamp())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO lyssna_migrations (version, description, applied_at, checksum) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(*version)
+            .bind(*description)
+            .bind(Utc::now().timestamp())
+            .bind(migration_checksum(sql))
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             applied += 1;
         }
@@ -278,6 +332,12 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A migration's fingerprint: SHA-256 of its text, hex.
+fn migration_checksum(sql: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
 /// `$1, $2, …` placeholders for a multi-row insert of `rows` rows of `cols` columns each.

@@ -671,3 +671,43 @@ async fn inbox_search_finds_swedish_capitals_on_both_backends() {
         }
     }
 }
+
+/// Migrations are append-only: a database whose applied migration differs from the one this binary
+/// carries is refused with a message that says so; one applied before checksums were kept is trusted.
+#[tokio::test]
+async fn a_changed_applied_migration_is_refused() {
+    use sqlx::Connection;
+    for (backend, url, _dir) in crate::support::databases("migration_checksum").await {
+        let store = Store::open_and_migrate(&url).await.unwrap();
+        store.check_schema().await.unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        // As an older Lyssna left it: no checksum. Trusted, and recorded on the next look.
+        sqlx::raw_sql("UPDATE lyssna_migrations SET checksum = NULL")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        store.check_schema().await.unwrap();
+        let row = sqlx::query("SELECT checksum FROM lyssna_migrations WHERE version = 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let recorded: Option<String> = sqlx::Row::try_get(&row, "checksum").unwrap();
+        assert_eq!(recorded.map(|c| c.len()), Some(64), "{backend}");
+        // Edited after it was applied: refused by check and by migrate, with what to do.
+        sqlx::raw_sql("UPDATE lyssna_migrations SET checksum = 'edited' WHERE version = 1")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        for err in [
+            store.check_schema().await.unwrap_err(),
+            store.migrate().await.map(|_| ()).unwrap_err(),
+        ] {
+            assert!(
+                matches!(err, StoreError::MigrationChanged { version: 1, .. }),
+                "{backend}: {err}"
+            );
+            assert!(err.to_string().contains("append-only"), "{backend}: {err}");
+        }
+        conn.close().await.ok();
+    }
+}
