@@ -18,3 +18,7 @@ pub mod render;
 pub mod scheduler;
 pub mod store;
 pub mod web;
+
+#[cfg(test)]
+#[path = "../tests/it/corpora.rs"]
+pub(crate) mod corpora;

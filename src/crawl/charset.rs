@@ -518,21 +518,6 @@ fn charset_from_meta_content(content: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn corpora() -> Option<PathBuf> {
-        let dir = std::env::var_os("LYSSNA_CORPORA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-            });
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipped: corpora not found at {}", dir.display());
-            None
-        }
-    }
 
     /// Parses html5lib `.dat` files (bytes: tests1.dat holds Latin-1): `#data` lines, then `#encoding`.
     fn html5lib_cases(text: &[u8]) -> Vec<(Vec<u8>, String)> {
@@ -589,9 +574,10 @@ mod tests {
         assert!(text.contains("Blåbär"));
     }
 
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn html5lib_meta_prescan_conformance() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let dir = root.join("charset/encoding");
         let mut total = 0;
         let mut failures = Vec::new();
@@ -631,9 +617,10 @@ mod tests {
         );
     }
 
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn miniflux_encoding_cases_decode_to_cafe_or_euro() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let dir = root.join("feeds/miniflux/encoding");
         let Ok(entries) = std::fs::read_dir(&dir) else {
             eprintln!("skipped: {} missing", dir.display());

@@ -927,7 +927,6 @@ fn assemble(mut p: Parts, spec: &DateSpec, now: DateTime<Utc>) -> Option<DateTim
 mod tests {
     use super::*;
     use chrono_tz::Europe::Stockholm;
-    use std::path::PathBuf;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -1285,18 +1284,11 @@ mod tests {
         }
     }
 
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn miniflux_real_world_dates() {
-        let dir = std::env::var_os("LYSSNA_CORPORA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-            });
-        let path = dir.join("feeds/miniflux/real-world-dates.txt");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped: corpora not found at {}", path.display());
-            return;
-        };
+        let path = crate::corpora::corpus("feeds/miniflux/real-world-dates.txt");
+        let text = std::fs::read_to_string(&path).unwrap();
         let spec = DateSpec::auto(chrono_tz::UTC);
         let now = utc("2026-11-27T00:00:00Z");
         let mut parsed = 0;

@@ -1178,20 +1178,6 @@ mod conformance {
     use chrono::{Datelike, TimeZone, Timelike};
     use std::path::{Path, PathBuf};
 
-    fn corpora() -> Option<PathBuf> {
-        let dir = std::env::var_os("LYSSNA_CORPORA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-            });
-        if dir.join("feeds").is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipped: corpora not found at {}", dir.display());
-            None
-        }
-    }
-
     /// Far enough ahead that no corpus date is clamped.
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0)
@@ -1550,9 +1536,10 @@ mod conformance {
         );
     }
 
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn feedparser_wellformed() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let base = root.join("feeds/feedparser/wellformed");
         // (folder, floor): floors sit a little under the rates measured when this was written.
         for (folder, floor) in [
@@ -1572,9 +1559,10 @@ mod conformance {
 
     /// gofeed's golden files: for every item the golden JSON describes, compare title, link and id
     /// (gofeed's `guid.value` for RSS, `id` for Atom, `id` for JSON Feed).
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn gofeed_golden_items() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let base = root.join("feeds/gofeed/parser");
         let url = Url::parse("http://example.org/feed.xml").expect("url");
         let (mut pass, mut fail, mut unparsed) = (0usize, 0usize, Vec::new());
@@ -1697,9 +1685,10 @@ mod conformance {
     /// feedparser's encoding cases, with their `Header:` line as the Content-Type: the documents
     /// must parse (feedparser's `not bozo`), their text must hold no U+FFFD, and the literal
     /// title/description expectations must hold.
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn feedparser_encoding() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let dir = root.join("feeds/feedparser/encoding");
         let t = run_feedparser_folder(&dir, true);
         let rate = report("feedparser encoding (field expectations)", &t);
@@ -1765,9 +1754,10 @@ mod conformance {
     }
 
     /// Miniflux's real-world feeds in odd encodings all parse, with items and without U+FFFD.
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn miniflux_feeds_parse() {
-        let Some(root) = corpora() else { return };
+        let root = crate::corpora::corpora();
         let url = Url::parse("https://example.com/feed").expect("url");
         let dir = root.join("feeds/miniflux/feeds");
         let mut checked = 0;

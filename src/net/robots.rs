@@ -408,13 +408,6 @@ mod tests {
         }
     }
 
-    fn corpora_dir() -> std::path::PathBuf {
-        std::env::var_os("LYSSNA_CORPORA").map_or_else(
-            || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora")),
-            std::path::PathBuf::from,
-        )
-    }
-
     #[test]
     fn textproto_reader_handles_escapes_and_concatenation() {
         let src = r#"tests: [ { robotstxt: "a\n" "b\xEF\xBB\"\\" # comment
@@ -430,13 +423,11 @@ mod tests {
         assert_eq!(path_of("http://foo.bar/a?b=c"), "/a?b=c");
     }
 
+    #[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
     #[test]
     fn google_robots_conformance() {
-        let dir = corpora_dir().join("robots/correctness");
-        let Ok(read) = std::fs::read_dir(&dir) else {
-            eprintln!("skipped: corpora not found at {}", dir.display());
-            return;
-        };
+        let dir = crate::corpora::corpus("robots/correctness");
+        let read = std::fs::read_dir(&dir).unwrap();
         let mut files: Vec<_> = read
             .filter_map(Result::ok)
             .map(|e| e.path())

@@ -164,13 +164,9 @@ fn source_test_prints_items_in_the_documented_format() {
 }
 
 #[test]
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
 fn flashback_page_through_the_command() {
-    let corpora = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpora/html/flashback/sample_page.html");
-    if !corpora.exists() {
-        eprintln!("skipped: corpora not found at {}", corpora.display());
-        return;
-    }
+    let corpora = crate::corpora::corpus("html/flashback/sample_page.html");
     let dir = tempfile::tempdir().unwrap();
     let out = lyssna(
         dir.path(),

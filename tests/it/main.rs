@@ -6,6 +6,7 @@
 
 mod browser;
 mod cli;
+mod corpora;
 mod crawl;
 mod demo;
 mod fuzz;

@@ -1,6 +1,5 @@
 use super::*;
 use chrono_tz::Europe::Stockholm;
-use std::path::PathBuf;
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -33,20 +32,6 @@ fn builtin_text(name: &str) -> &'static str {
         .unwrap_or("")
 }
 
-fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("LYSSNA_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: corpora not found at {}", dir.display());
-        None
-    }
-}
-
 #[test]
 fn all_builtins_load() {
     for name in Recipe::builtin_names() {
@@ -60,13 +45,10 @@ fn all_builtins_load() {
     assert_eq!(builtin("hn-algolia").kind(), RecipeKind::Json);
 }
 
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
 #[test]
 fn flashback_thread_page() {
-    let Some(root) = corpora() else { return };
-    let Ok(bytes) = std::fs::read(root.join("html/flashback/sample_page.html")) else {
-        eprintln!("skipped: flashback page missing");
-        return;
-    };
+    let bytes = std::fs::read(crate::corpora::corpus("html/flashback/sample_page.html")).unwrap();
     // The page's <meta> says ISO-8859-1 but the bytes are UTF-8: the charset module must cope.
     let page = crate::crawl::charset::decode_html(&bytes, None);
     let r = builtin("flashback-thread");
@@ -128,13 +110,10 @@ fn flashback_thread_page() {
     );
 }
 
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
 #[test]
 fn flashback_single_post() {
-    let Some(root) = corpora() else { return };
-    let Ok(bytes) = std::fs::read(root.join("html/flashback/sample_post.html")) else {
-        eprintln!("skipped: flashback post missing");
-        return;
-    };
+    let bytes = std::fs::read(crate::corpora::corpus("html/flashback/sample_post.html")).unwrap();
     let page = crate::crawl::charset::decode_html(&bytes, None);
     let ex = builtin("flashback-thread").extract(
         &page,
