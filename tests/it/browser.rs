@@ -2,7 +2,7 @@
 //! (reqwest + JSON: lighter to build than fantoccini or thirtyfour). The test starts `chromedriver`
 //! itself; without one on the PATH it prints that it skipped.
 
-use crate::web::{PASSWORD, USER, mention, spawn};
+use crate::support::{PASSWORD, USER, mention, spawn};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

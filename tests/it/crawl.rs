@@ -5,7 +5,6 @@ use crate::support::databases;
 use crate::support::site::{Reply, Site};
 use chrono::{Duration, Utc};
 use lyssna::app::App;
-use lyssna::config::Config;
 use lyssna::domain::health::Health;
 use lyssna::domain::mention::Status;
 use lyssna::ingest::CrawlReport;
@@ -41,11 +40,7 @@ site = "127.0.0.1"
 handle = "ErikA"
 {extra}"#
     );
-    let path = dir.join("lyssna.toml");
-    std::fs::write(&path, &text).unwrap();
-    let config =
-        Config::parse_str("lyssna.toml", &text, Some(&path)).unwrap_or_else(|e| panic!("{e}"));
-    App::build(config, true).await.unwrap()
+    crate::support::build_app(dir, &text).await
 }
 
 fn source(name: &str, kind: &str, url: &str, more: &str) -> String {

@@ -9,7 +9,6 @@
 use crate::support::databases;
 use chrono::Utc;
 use lyssna::app::App;
-use lyssna::config::Config;
 use lyssna::domain::health::Health;
 use lyssna::ingest::CrawlReport;
 use std::io::Write;
@@ -615,11 +614,7 @@ async fn app_for(db: &str, dir: &std::path::Path, sources: &str) -> App {
     let text = format!(
         "database_url = \"{db}\"\n[crawler]\nper_host_delay = \"10ms\"\ntimeout = \"2s\"\nconnect_timeout = \"1s\"\nmax_body = \"1MiB\"\nmax_items = 50\n\n[[brands]]\nname = \"GoMonday\"\nquery = 'gomonday'\n{sources}"
     );
-    let path = dir.join("lyssna.toml");
-    std::fs::write(&path, &text).unwrap();
-    let config =
-        Config::parse_str("lyssna.toml", &text, Some(&path)).unwrap_or_else(|e| panic!("{e}"));
-    App::build(config, true).await.unwrap()
+    crate::support::build_app(dir, &text).await
 }
 
 fn source_toml(name: &str, kind: &str, url: &str) -> String {

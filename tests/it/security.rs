@@ -2,7 +2,7 @@
 //! each against the real app or binary.
 
 use crate::support::databases;
-use crate::web::{PASSWORD, TestApp, USER, set_cookie, spawn, spawn_with};
+use crate::support::{PASSWORD, TestApp, USER, set_cookie, spawn, spawn_with};
 use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;

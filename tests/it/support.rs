@@ -1,6 +1,16 @@
-//! Shared test scaffolding: fresh databases on both backends, and loopback HTTP servers.
+//! Shared test scaffolding, the one place for it: fresh databases on both backends, the real app built
+//! from a configuration text or served on port 0 with a login and an API token (`spawn`), and
+//! scripted loopback HTTP servers standing in for the internet (`site`). The shared corpora are found
+//! through `crate::corpora`.
 
+use chrono::{Duration, Utc};
+use lyssna::app::App;
+use lyssna::config::Config;
 use lyssna::store::Store;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
 
 /// Database URLs for one test: always a fresh SQLite file in a temp dir, and a new PostgreSQL database
 /// when `LYSSNA_TEST_POSTGRES_URL` names a server (else a printed skip). Keep the TempDir alive.
@@ -54,6 +64,234 @@ pub async fn postgres_url(test: &str) -> Option<String> {
     let mut url = url::Url::parse(&admin).expect("LYSSNA_TEST_POSTGRES_URL is a URL");
     url.set_path(&format!("/{name}"));
     Some(url.to_string())
+}
+
+/// The real app for a configuration text, written to `dir/lyssna.toml` (recipe files resolve beside
+/// it), with its database migrated.
+pub async fn build_app(dir: &std::path::Path, text: &str) -> App {
+    let path = dir.join("lyssna.toml");
+    std::fs::write(&path, text).unwrap();
+    let config =
+        Config::parse_str("lyssna.toml", text, Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    App::build(config, true).await.unwrap()
+}
+
+pub const USER: &str = "erik";
+pub const PASSWORD: &str = "hemligt-lösen";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub http: reqwest::Client,
+    pub token: String,
+    _shutdown: tokio::sync::watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the real app on port 0 with a user and an API token.
+pub async fn spawn(db: &str) -> TestApp {
+    spawn_with(db, "").await
+}
+
+/// [`spawn`] with more `[server]` settings.
+pub async fn spawn_with(db: &str, server: &str) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        r#"database_url = "{db}"
+timezone = "Europe/Stockholm"
+[server]
+language = "en"
+{server}
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday'
+"#
+    );
+    let app = build_app(dir.path(), &text).await;
+    let hash = lyssna::web::auth::hash_password(PASSWORD).unwrap();
+    app.store
+        .upsert_user(USER, &hash, Utc::now())
+        .await
+        .unwrap();
+    let token = lyssna::web::auth::random_token();
+    app.store
+        .upsert_api_token("ci", &lyssna::web::auth::token_hash(&token), Utc::now())
+        .await
+        .unwrap();
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let (addr, _) = app
+        .serve_web("127.0.0.1:0".parse().unwrap(), rx)
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        addr,
+        app,
+        http,
+        token,
+        _shutdown: tx,
+        _dir: dir,
+    }
+}
+
+/// A cookie's value from a response's Set-Cookie headers.
+pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers().get_all(SET_COOKIE).iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        let (k, rest) = v.split_once('=')?;
+        (k == name).then(|| rest.split(';').next().unwrap_or("").to_string())
+    })
+}
+
+/// The first `csrf_token` field's value on a page.
+pub fn csrf_of(html: &str) -> String {
+    let re = regex::Regex::new(r#"name="csrf_token" value="([^"]+)""#).unwrap();
+    re.captures(html).expect("a csrf_token field")[1].to_string()
+}
+
+/// A logged-in browser-like client: its cookie header and CSRF token.
+pub struct Login {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn login(&self) -> Login {
+        let resp = self.http.get(self.url("/login")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let pre = set_cookie(&resp, "lyssna_login_csrf").expect("login csrf cookie");
+        let html = resp.text().await.unwrap();
+        assert_eq!(csrf_of(&html), pre);
+        let resp = self
+            .http
+            .post(self.url("/login"))
+            .header(COOKIE, format!("lyssna_login_csrf={pre}"))
+            .form(&[
+                ("username", USER),
+                ("password", PASSWORD),
+                ("csrf_token", pre.as_str()),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login succeeds");
+        let session = set_cookie(&resp, "lyssna_session").expect("session cookie");
+        let raw = resp
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with("lyssna_session="))
+            .unwrap();
+        assert!(
+            raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+            "{raw}"
+        );
+        let cookie = format!("lyssna_session={session}");
+        let page = self
+            .http
+            .get(self.url("/"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let csrf = csrf_of(&page.text().await.unwrap());
+        Login { cookie, csrf }
+    }
+
+    pub async fn page(&self, login: &Login, path: &str) -> (StatusCode, String) {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .header(COOKIE, &login.cookie)
+            .send()
+            .await
+            .unwrap();
+        (resp.status(), resp.text().await.unwrap())
+    }
+
+    pub async fn form(
+        &self,
+        login: &Login,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &login.csrf));
+        self.http
+            .post(self.url(path))
+            .header(COOKIE, &login.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn api_get(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn api_post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Stores mentions given as §8.1 lines (ids, sentiment, matches as given).
+    pub async fn seed(&self, lines: &[Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let parsed = lyssna::store::parse_import(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        self.app.store.import(&parsed, Utc::now()).await.unwrap();
+    }
+
+    /// Stores lines that `import` itself would refuse (`javascript:` links), as a crawl or an older
+    /// version could have: the pages must render them inert all the same.
+    pub async fn seed_unchecked(&self, lines: &[Value]) {
+        let parsed: Vec<(usize, lyssna::store::ExportLine)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, serde_json::from_value(l.clone()).unwrap()))
+            .collect();
+        self.app.store.import(&parsed, Utc::now()).await.unwrap();
+    }
+}
+
+/// A mention line found `age_h` hours ago, with the brand's span in the body.
+pub fn mention(id: &str, sentiment: &str, age_h: i64, body: &str) -> Value {
+    let found = Utc::now() - Duration::hours(age_h);
+    let start = body.find("GoMonday").unwrap_or(0);
+    json!({
+        "id": id, "source": "Forum", "url": format!("https://forum.example/t/{id}"),
+        "title": format!("Thread {id}"), "body": body, "author": "Kalle",
+        "published_at": found.to_rfc3339(), "found_at": found.to_rfc3339(),
+        "brands": ["GoMonday"], "sentiment": sentiment, "status": "new",
+        "matches": [{"brand": "GoMonday", "spans": [{"field": "body", "start": start, "end": start + 8}], "explanation": "gomonday in body"}]
+    })
 }
 
 /// A scripted web site on 127.0.0.1:0 standing in for the internet: each path answers what the test
