@@ -41,16 +41,6 @@ impl Reader<'_> {
     /// Extracts the items of one page. `now` resolves relative dates and clamps future ones. The error
     /// says in plain words why the page could not be read.
     pub fn extract(&self, page: Page<'_>, now: DateTime<Utc>) -> Result<PageItems, String> {
-        let mut out = self.extract_raw(page, now)?;
-        // Control characters such as NUL are removed per item: a database may refuse them, and one
-        // refused item must not cost the others.
-        for item in &mut out.items {
-            sanitize::clean_item(item);
-        }
-        Ok(out)
-    }
-
-    fn extract_raw(&self, page: Page<'_>, now: DateTime<Utc>) -> Result<PageItems, String> {
         match self.kind {
             SourceKind::Feed => {
                 let parsed = feed::parse_feed(page.body, page.content_type, page.url, now)

@@ -1,49 +1,12 @@
 //! Repairs for hostile or broken input, so that one bad item costs that item's bad bytes, not the
 //! whole response:
-//! - text fields lose NUL and other control characters (PostgreSQL's TEXT refuses U+0000, and a
-//!   refused item used to abort the crawl's whole transaction);
+//! - (text fields lose NUL and other control characters in `domain::item::Item::clean`, for every
+//!   item however it came in);
 //! - XML loses characters and character references XML 1.0 forbids (`&#0;`, raw control bytes,
 //!   lone surrogates), which make feed parsers reject the entire document;
 //! - JSON loses lone UTF-16 surrogate escapes (`"\ud800"`), which serde_json refuses;
 //! - documents that are not what the source expects (binary data for a feed, a web page for a JSON
 //!   API) are named as such, instead of a parser's message about broken syntax.
-
-use crate::domain::item::Item;
-
-/// Removes NUL and the other C0 control characters except tab, line feed and carriage return (and
-/// DEL). True when something was removed.
-pub fn clean_text(s: &mut String) -> bool {
-    let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
-    if !s.contains(bad) {
-        return false;
-    }
-    s.retain(|c| !bad(c));
-    true
-}
-
-/// [`clean_text`] on every text field of an item. True when something was removed.
-pub fn clean_item(item: &mut Item) -> bool {
-    let mut changed = clean_text(&mut item.body);
-    for field in [
-        &mut item.id,
-        &mut item.url,
-        &mut item.thread_url,
-        &mut item.title,
-        &mut item.author,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        changed |= clean_text(field);
-    }
-    if let Some(r) = &item.rating
-        && !(r.value.is_finite() && r.scale.is_finite())
-    {
-        item.rating = None;
-        changed = true;
-    }
-    changed
-}
 
 /// Whether XML 1.0 allows this character in a document.
 fn xml_char(c: u32) -> bool {
@@ -252,19 +215,6 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nul_and_controls_leave_items() {
-        let mut item = Item {
-            id: Some("a\0b".into()),
-            body: "hej\0 då\u{1}\n".into(),
-            ..Item::default()
-        };
-        assert!(clean_item(&mut item));
-        assert_eq!(item.id.as_deref(), Some("ab"));
-        assert_eq!(item.body, "hej då\n");
-        assert!(!clean_item(&mut item));
-    }
 
     #[test]
     fn xml_forbidden_characters_are_removed_and_located() {

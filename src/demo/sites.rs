@@ -26,12 +26,7 @@ pub struct Sites {
     base: Arc<String>,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::render::escape::escape as esc;
 
 fn rfc2822(t: DateTime<Utc>) -> String {
     t.to_rfc2822()

@@ -37,3 +37,57 @@ pub struct Item {
     pub body: String,
     pub rating: Option<Rating>,
 }
+
+/// Removes NUL and the other C0 control characters except tab, line feed and carriage return (and
+/// DEL): PostgreSQL's TEXT refuses U+0000, and one refused item must not cost the whole crawl (its
+/// transaction would abort). True when something was removed.
+pub fn clean_text(s: &mut String) -> bool {
+    let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
+    if !s.contains(bad) {
+        return false;
+    }
+    s.retain(|c| !bad(c));
+    true
+}
+
+/// [`clean_text`] on every text field of an item. True when something was removed.
+pub fn clean_item(item: &mut Item) -> bool {
+    let mut changed = clean_text(&mut item.body);
+    for field in [
+        &mut item.id,
+        &mut item.url,
+        &mut item.thread_url,
+        &mut item.title,
+        &mut item.author,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        changed |= clean_text(field);
+    }
+    if let Some(r) = &item.rating
+        && !(r.value.is_finite() && r.scale.is_finite())
+    {
+        item.rating = None;
+        changed = true;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_controls_leave_items() {
+        let mut item = Item {
+            id: Some("a\0b".into()),
+            body: "hej\0 då\u{1}\n".into(),
+            ..Item::default()
+        };
+        assert!(clean_item(&mut item));
+        assert_eq!(item.id.as_deref(), Some("ab"));
+        assert_eq!(item.body, "hej då\n");
+        assert!(!clean_item(&mut item));
+    }
+}

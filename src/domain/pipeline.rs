@@ -198,7 +198,7 @@ impl Pipeline {
 /// misread date), control characters such as NUL are removed (a database may refuse them, and one
 /// refused item must not cost the others), empty strings are absent values, text is trimmed.
 pub fn normalise(item: &mut Item, now: DateTime<Utc>) {
-    crate::crawl::sanitize::clean_item(item);
+    crate::domain::item::clean_item(item);
     if item.published_at.is_some_and(|p| p > now) {
         item.published_at = Some(now);
     }

@@ -4,6 +4,7 @@
 // (the rule that only src/crawl/http does is about the product).
 #![allow(clippy::disallowed_methods)]
 
+mod architecture;
 mod browser;
 mod cli;
 mod corpora;

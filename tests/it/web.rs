@@ -1059,3 +1059,33 @@ async fn failed_deliveries_are_shown_on_the_report_page() {
         "webhook secrets in URLs are never shown"
     );
 }
+
+/// A stored row that does not decode (edited by hand, or written by a broken version) is the server's
+/// problem: 500 with the generic message, never a 4xx that blames the client, and nothing leaks.
+#[tokio::test]
+async fn a_damaged_stored_row_is_a_server_error() {
+    use sqlx::Connection;
+    for (backend, db, _dir) in databases("webcorrupt").await {
+        let t = spawn(&db).await;
+        t.seed(&seed_lines()).await;
+        let mut conn = sqlx::AnyConnection::connect(&db).await.unwrap();
+        sqlx::raw_sql("UPDATE mentions SET status = 'lost' WHERE id = 'm_praise'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.ok();
+        let (status, body) = t.api_get("/api/mentions/m_praise").await;
+        assert_eq!(status, 500, "{backend}: {body}");
+        assert_eq!(
+            body["error"], "internal error; the server log has the details",
+            "{backend}"
+        );
+        let login = t.login().await;
+        let (status, page) = t.page(&login, "/mentions/m_praise").await;
+        assert_eq!(status, 500, "{backend}");
+        assert!(
+            !page.contains("lost"),
+            "{backend}: the stored value is not shown"
+        );
+    }
+}

@@ -162,7 +162,8 @@ const JSON_FIELD_KEYS: &[&str] = &[
     "path", "template", "prefix", "format", "locale", "timezone", "scale",
 ];
 
-/// Built-in recipes, compiled into the binary.
+/// Built-in recipes, compiled into the binary: a new one is a file in `config/recipes/` and its line
+/// here.
 const BUILTINS: &[(&str, &str)] = &[
     (
         "schema-org",
@@ -188,15 +189,6 @@ const BUILTINS: &[(&str, &str)] = &[
         "hn-algolia",
         include_str!("../../../config/recipes/hn-algolia.toml"),
     ),
-];
-
-const BUILTIN_NAMES: &[&str] = &[
-    "schema-org",
-    "flashback-thread",
-    "wordpress-comments",
-    "discourse-search",
-    "reddit-search",
-    "hn-algolia",
 ];
 
 /// Upper bound on `max_pages`: a recipe must not turn one crawl into a site mirror.
@@ -229,8 +221,8 @@ impl Recipe {
     }
 
     /// The names of the built-in recipes.
-    pub fn builtin_names() -> &'static [&'static str] {
-        BUILTIN_NAMES
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTINS.iter().map(|(name, _)| *name).collect()
     }
 
     pub fn name(&self) -> &str {
