@@ -54,6 +54,8 @@ pub async fn output(
         "html" => render::html_document(&report, config.report_language())
             .trim_end()
             .to_string(),
-        _ => render::to_text(&report).trim_end().to_string(),
+        _ => render::to_text(&report, render::Lang::parse(config.report_language()))
+            .trim_end()
+            .to_string(),
     })
 }

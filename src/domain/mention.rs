@@ -195,7 +195,8 @@ pub enum TransitionError {
     OtherNeedsNote,
 }
 
-/// Checks `action` against the lifecycle table of PRODUCT §5 and returns the new status.
+/// Checks `action` against the lifecycle table of PRODUCT §5 and returns the new status. Beyond the
+/// table, a snoozed mention may be snoozed again with another date (the leader changed their mind).
 pub fn apply(
     current: Status,
     action: &Action,
@@ -205,7 +206,8 @@ pub fn apply(
     let to = action.target();
     let allowed = match action {
         Action::Replied { .. } | Action::NoReplyNeeded { .. } => matches!(current, New | Snoozed),
-        Action::Snooze { .. } => current == New,
+        // A snoozed mention may be snoozed again: that changes its date.
+        Action::Snooze { .. } => matches!(current, New | Snoozed),
         Action::Reopen { .. } => matches!(current, Replied | NoReplyNeeded),
         Action::Wake => current == Snoozed,
     };
@@ -213,7 +215,6 @@ pub fn apply(
         let hint = match (current, to) {
             (Replied | NoReplyNeeded, Replied | NoReplyNeeded | Snoozed) => " (reopen it first)",
             (New | Snoozed, New) => " (it is already in the inbox)",
-            (Snoozed, Snoozed) => " (it is already snoozed)",
             _ => "",
         };
         return Err(TransitionError::NotAllowed {
@@ -282,6 +283,8 @@ mod tests {
                 ("new", "snoozed"),
                 ("snoozed", "replied"),
                 ("snoozed", "no_reply_needed"),
+                // A new date for a snooze.
+                ("snoozed", "snoozed"),
                 ("snoozed", "new"),
                 ("replied", "new"),
                 ("no_reply_needed", "new"),

@@ -19,7 +19,7 @@ pub mod webhook;
 use crate::config::{Config, WebhookConfig};
 use crate::domain::report::{IsoWeekId, WeeklyReport};
 use crate::net::{Poster, PosterConfig};
-use crate::render::report::to_text;
+use crate::render::report::{Lang, to_text};
 use crate::store::{ClaimedDelivery, MentionRecord, NewDelivery, Store};
 use chrono::{DateTime, Duration, Utc};
 use email::{MailContent, Mailer};
@@ -59,13 +59,29 @@ const CLAIM_LEASE: Duration = Duration::minutes(10);
 /// A scheduled occurrence missed while Lyssna was down is still honoured this long afterwards.
 const CATCH_UP: Duration = Duration::hours(24);
 
-/// The subject line of the report mail, e.g. `Lyssna weekly report 2026-W47: 12 criticism, 9 replied, 2 open`.
-pub fn report_subject(report: &WeeklyReport) -> String {
+/// The subject line of the report mail, e.g. `Lyssna weekly report 2026-W47: 12 criticism, 9 replied, 2 open`
+/// (Swedish: `Lyssna veckorapport 2026-W47: 12 kritik, 9 besvarade, 2 öppna`).
+pub fn report_subject(report: &WeeklyReport, lang: Lang) -> String {
     let c = &report.criticism;
-    format!(
-        "Lyssna weekly report {}: {} criticism, {} replied, {} open",
-        report.week, c.found, c.replied, c.open
-    )
+    match lang {
+        Lang::En => format!(
+            "Lyssna weekly report {}: {} criticism, {} replied, {} open",
+            report.week, c.found, c.replied, c.open
+        ),
+        Lang::Sv => format!(
+            "Lyssna veckorapport {}: {} kritik, {} {}, {} {}",
+            report.week,
+            c.found,
+            c.replied,
+            if c.replied == 1 {
+                "besvarad"
+            } else {
+                "besvarade"
+            },
+            c.open,
+            if c.open == 1 { "öppen" } else { "öppna" }
+        ),
+    }
 }
 
 /// Sends what the deliveries table says is due. Cheap to clone.
@@ -141,9 +157,10 @@ impl Notifier {
             .weekly_report(week, now, &config.report_settings())
             .await?;
         let json = serde_json::to_string(&report)?;
+        let lang = Lang::parse(config.report_language());
         let mail = MailContent {
-            subject: report_subject(&report),
-            text: to_text(&report),
+            subject: report_subject(&report, lang),
+            text: to_text(&report, lang),
             html: crate::render::report::html_document(&report, config.report_language()),
         };
         let mail_json = serde_json::to_string(&mail)?;
@@ -485,10 +502,25 @@ impl Notifier {
 fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
     use crate::render::escape::escape as esc;
     let base = config.server.base_url.trim_end_matches('/');
-    let subject = format!(
-        "Lyssna: {} new criticism mention{} waiting",
-        mentions.len(),
-        if mentions.len() == 1 { "" } else { "s" }
+    let lang = Lang::parse(config.report_language());
+    let n = mentions.len();
+    let subject = match lang {
+        Lang::En => format!(
+            "Lyssna: {n} new criticism mention{} waiting",
+            if n == 1 { "" } else { "s" }
+        ),
+        Lang::Sv => format!(
+            "Lyssna: {n} {} väntar på svar",
+            if n == 1 {
+                "ny kritik"
+            } else {
+                "nya kritiska omnämnanden"
+            }
+        ),
+    };
+    let (open_in, original) = (
+        lang.t("Open in Lyssna", "Öppna i Lyssna"),
+        lang.t("original", "originalet"),
     );
     let mut text = format!("{subject}\n\n");
     let mut html = format!(
@@ -516,7 +548,7 @@ fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
             link
         ));
         html.push_str(&format!(
-            "<li style=\"margin-bottom:12px\"><strong>{}</strong> · {} · {}<br>{}<br><a href=\"{}\">Open in Lyssna</a>{}</li>",
+            "<li style=\"margin-bottom:12px\"><strong>{}</strong> · {} · {}<br>{}<br><a href=\"{}\">{open_in}</a>{}</li>",
             esc(&m.source),
             esc(&local.to_string()),
             esc(&m.brands.join(", ")),
@@ -526,7 +558,7 @@ fn digest_mail(mentions: &[MentionRecord], config: &Config) -> MailContent {
             m.url
                 .as_deref()
                 .filter(|u| crate::domain::dedup::canonical_url(u).is_some())
-                .map(|u| format!(" · <a href=\"{}\">original</a>", esc(u)))
+                .map(|u| format!(" · <a href=\"{}\">{original}</a>", esc(u)))
                 .unwrap_or_default()
         ));
     }

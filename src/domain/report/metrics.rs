@@ -16,9 +16,12 @@
 //!   afterwards: a reply that was reopened, or even later marked no-reply-needed, still counts as
 //!   replied, with the first reply's time. Only mentions never (yet) replied can be
 //!   `no_reply_needed`, and only if that is their status at as_of.
-//! - **Negative durations** count as 0, for time-to-reply, time-from-publication and detection
-//!   latency alike. They come from clock skew (a site's post time ahead of ours) or a detected
-//!   reply post dated before Lyssna found the mention.
+//! - **Answered before Lyssna saw it**: a first reply dated before `found_at` (the leader had
+//!   answered before the first crawl found the post) counts as replied and within the SLA, and is
+//!   counted in `replied_before_found`; it is left out of `time_to_reply_s` and its business-hours
+//!   variant (there was no wait to measure), but kept in `time_from_publication_s`, which it has.
+//! - **Negative durations** count as 0, for time-from-publication and detection latency. They
+//!   come from clock skew (a site's post time ahead of ours).
 //! - **Whole seconds**: each duration is floored to whole seconds before percentiles are taken
 //!   (flooring is monotonic, so this equals flooring the percentile). `within_sla` compares the
 //!   exact duration with the SLA (`≤`), so a reply 86 400.4 s after finding misses a 24 h SLA.
@@ -31,7 +34,9 @@
 //!   the headline `criticism` block.
 //! - **Open criticism by age** counts criticism of *any* week whose status at as_of is `new` or
 //!   `snoozed`: unlike the cohort rule, a reopened mention is open again here, because this figure
-//!   answers "what is waiting for an answer now". Ages are `as_of − found_at`, strictly greater
+//!   answers "what is waiting for an answer now". The age is measured on the inbox's clock, the
+//!   post's time where known (never later than `found_at`), else `found_at`: a four-day-old post
+//!   found by a first crawl has waited four days, as the inbox shows it. Ages strictly greater
 //!   than 24 h / 48 h / 7 days, cumulative.
 //! - **by_source / by_brand** hold the same block computed over the cohort restricted to a source
 //!   or brand. A mention with two brands counts in both (a brand listed twice counts once). Rows
@@ -167,6 +172,9 @@ pub struct CriticismBlock {
     pub replied: u64,
     pub no_reply_needed: u64,
     pub open: u64,
+    /// Of `replied`: first replies dated before Lyssna found the mention ("answered before Lyssna
+    /// saw it"), left out of the time-to-reply figures.
+    pub replied_before_found: u64,
     /// `replied / (found − no_reply_needed)`; `None` when that is 0.
     #[serde(serialize_with = "round3")]
     pub response_rate: Option<f64>,
@@ -268,6 +276,12 @@ fn nonneg_secs(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     floor_secs(to - from).max(0)
 }
 
+/// Since when a mention has waited, on the inbox's clock: the post's time where known (a post time
+/// after `found_at` is clock skew, so never later than that), else when Lyssna found it.
+pub fn waiting_since(m: &MentionFacts) -> DateTime<Utc> {
+    m.published_at.map_or(m.found_at, |p| p.min(m.found_at))
+}
+
 /// A mention's state at as_of, from one pass over its events (no sorting, no allocation).
 #[derive(Debug, Clone, Copy)]
 struct StateAt {
@@ -297,7 +311,8 @@ fn state_at(events: &[EventFacts], as_of: DateTime<Utc>) -> StateAt {
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
     Replied {
-        ttr_s: i64,
+        /// `None` when the reply predates `found_at`: answered before Lyssna saw it.
+        ttr_s: Option<i64>,
         within_sla: bool,
         business_s: Option<i64>,
         from_publication_s: Option<i64>,
@@ -313,6 +328,7 @@ struct CritAcc {
     replied: u64,
     no_reply_needed: u64,
     within_sla: u64,
+    before_found: u64,
     ttr: Vec<i64>,
     business: Vec<i64>,
     from_publication: Vec<i64>,
@@ -330,7 +346,10 @@ impl CritAcc {
             } => {
                 self.replied += 1;
                 self.within_sla += u64::from(within_sla);
-                self.ttr.push(ttr_s);
+                match ttr_s {
+                    Some(t) => self.ttr.push(t),
+                    None => self.before_found += 1,
+                }
                 self.business.extend(business_s);
                 self.from_publication.extend(from_publication_s);
             }
@@ -363,6 +382,7 @@ impl CritAcc {
             replied: self.replied,
             no_reply_needed: self.no_reply_needed,
             open: self.open(),
+            replied_before_found: self.before_found,
             response_rate,
             within_sla,
             time_to_reply_s: Stat::of(&mut self.ttr),
@@ -437,7 +457,7 @@ pub fn weekly_report(
             Sentiment::Criticism => {
                 let st = state_at(&m.events, as_of);
                 if matches!(st.status, Status::New | Status::Snoozed) {
-                    let age = as_of - m.found_at;
+                    let age = as_of - waiting_since(m);
                     by_age.over_24h += u64::from(age > Duration::hours(24));
                     by_age.over_48h += u64::from(age > Duration::hours(48));
                     by_age.over_7d += u64::from(age > Duration::days(7));
@@ -445,10 +465,11 @@ pub fn weekly_report(
                 let Some(idx) = week_idx else { continue };
                 let outcome = match st.first_reply {
                     Some(replied_at) => Outcome::Replied {
-                        ttr_s: nonneg_secs(m.found_at, replied_at),
+                        ttr_s: (replied_at >= m.found_at)
+                            .then(|| floor_secs(replied_at - m.found_at)),
                         within_sla: (replied_at - m.found_at).max(Duration::zero()) <= settings.sla,
                         // Only the report week's block shows these; skip the work elsewhere.
-                        business_s: in_report_week.then(|| {
+                        business_s: (in_report_week && replied_at >= m.found_at).then(|| {
                             floor_secs(
                                 settings
                                     .working_hours

@@ -284,6 +284,7 @@ fn json_keys_are_exactly_those_of_product_8_2() {
         "replied",
         "no_reply_needed",
         "open",
+        "replied_before_found",
         "response_rate",
         "within_sla",
         "time_to_reply_s",
@@ -349,7 +350,8 @@ fn empty_week_is_all_zeros_and_nulls_and_valid_json() {
     let null_stat = json!({"median": null, "p90": null});
     assert_eq!(
         v["criticism"],
-        json!({"found": 0, "replied": 0, "no_reply_needed": 0, "open": 0, "response_rate": null,
+        json!({"found": 0, "replied": 0, "no_reply_needed": 0, "open": 0,
+               "replied_before_found": 0, "response_rate": null,
                "within_sla": null, "time_to_reply_s": null_stat,
                "time_to_reply_business_s": null_stat, "time_from_publication_s": null_stat})
     );
@@ -655,16 +657,53 @@ fn sla_boundary_is_inclusive_and_exact() {
 }
 
 #[test]
-fn negative_time_to_reply_counts_as_zero() {
-    // A detected reply whose post time is before Lyssna found the mention.
-    let ms = [crit(
+fn a_reply_before_lyssna_found_the_post_is_answered_before_lyssna_saw_it() {
+    // A detected reply whose post time is before Lyssna found the mention (a first crawl), and one
+    // ordinary reply 2 h after finding.
+    let mut early = crit(
         "2026-11-17T09:00:00Z",
         vec![ev("2026-11-17T08:00:00Z", New, Replied)],
-    )];
+    );
+    early.published_at = Some(t("2026-11-17T06:00:00Z"));
+    let ms = [
+        early,
+        crit(
+            "2026-11-18T09:00:00Z",
+            vec![ev("2026-11-18T11:00:00Z", New, Replied)],
+        ),
+    ];
     let r = report(&ms, "2026-W47", W47_AS_OF);
-    assert_eq!(r.criticism.time_to_reply_s.median, Some(0));
-    assert_eq!(r.criticism.time_to_reply_business_s.median, Some(0));
-    assert_eq!(r.criticism.within_sla, Some(1.0));
+    let c = &r.criticism;
+    assert_eq!((c.replied, c.replied_before_found), (2, 1));
+    // Not a 0 s reply: only the real wait is measured.
+    assert_eq!(c.time_to_reply_s.median, Some(7_200));
+    assert_eq!(c.time_to_reply_s.p90, Some(7_200));
+    assert_eq!(c.time_to_reply_business_s.median, Some(7_200));
+    // From publication it is measured: 2 h after the post.
+    assert_eq!(c.time_from_publication_s.median, Some(7_200));
+    // Answered, and not late.
+    assert_eq!(c.within_sla, Some(1.0));
+    assert_eq!(c.response_rate, Some(1.0));
+    assert_eq!(to_json(&r)["criticism"]["replied_before_found"], 1);
+}
+
+#[test]
+fn open_criticism_ages_on_the_inbox_clock() {
+    // Found 2 h before as_of by a first crawl, but posted four days earlier: it has waited 4 days.
+    let mut old_post = crit("2026-11-24T05:00:00Z", vec![]);
+    old_post.published_at = Some(t("2026-11-20T05:00:00Z"));
+    // A post time after found_at (clock skew) does not make it younger than found_at.
+    let mut skewed = crit("2026-11-21T07:00:00Z", vec![]);
+    skewed.published_at = Some(t("2026-11-24T06:00:00Z"));
+    let r = report(&[old_post, skewed], "2026-W47", W47_AS_OF);
+    assert_eq!(
+        r.open_criticism_by_age,
+        OpenByAge {
+            over_24h: 2,
+            over_48h: 2,
+            over_7d: 0
+        }
+    );
 }
 
 #[test]
@@ -913,11 +952,16 @@ fn brute_force_recomputation_agrees() {
         let mut replied = 0;
         let mut nrn = 0;
         let mut ttr = Vec::new();
+        let mut before = 0;
         for m in &cohort {
             match replay(m) {
                 (Some(at), _) => {
                     replied += 1;
-                    ttr.push((at - m.found_at).num_seconds().max(0));
+                    if at < m.found_at {
+                        before += 1;
+                    } else {
+                        ttr.push((at - m.found_at).num_seconds());
+                    }
                 }
                 (None, NoReplyNeeded) => nrn += 1,
                 _ => {}
@@ -929,6 +973,9 @@ fn brute_force_recomputation_agrees() {
         assert_eq!(tw.replied_within_sla + tw.replied_late, replied, "{wk}");
         assert_eq!(tw.no_reply_needed, nrn, "{wk}");
         assert_eq!(tw.open, cohort.len() as u64 - replied - nrn, "{wk}");
+        if i == TREND_WEEKS - 1 {
+            assert_eq!(r.criticism.replied_before_found, before, "{wk}");
+        }
         assert_eq!(tw.time_to_reply_median_s, naive_pct(&mut ttr, 50.0), "{wk}");
         assert_eq!(tw.time_to_reply_p90_s, naive_pct(&mut ttr, 90.0), "{wk}");
     }
@@ -941,7 +988,8 @@ fn brute_force_recomputation_agrees() {
         .iter()
         .filter(|m| m.sentiment == Sentiment::Criticism && m.found_at <= as_of)
         .filter(|m| matches!(replay(m).1, New | Snoozed))
-        .map(|m| as_of - m.found_at)
+        // The inbox's clock: the post's time where known, never after found_at.
+        .map(|m| as_of - m.published_at.unwrap_or(m.found_at).min(m.found_at))
         .collect();
     let count = |d: Duration| open_ages.iter().filter(|a| **a > d).count() as u64;
     assert_eq!(

@@ -128,6 +128,13 @@ fn headline_tables(out: &mut String, r: &WeeklyReport, lang: Lang) {
             (t("Found", "Hittad"), c.found.to_string()),
             (t("Replied", "Besvarad"), c.replied.to_string()),
             (
+                t(
+                    "  of which answered before Lyssna saw it",
+                    "  varav besvarad innan Lyssna såg den",
+                ),
+                c.replied_before_found.to_string(),
+            ),
+            (
                 t("No reply needed", "Inget svar behövs"),
                 c.no_reply_needed.to_string(),
             ),

@@ -122,27 +122,39 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn block_row(name: &str, c: &CriticismBlock) -> Vec<String> {
+fn block_row(name: &str, c: &CriticismBlock, lang: Lang) -> Vec<String> {
     vec![
         name.to_string(),
         c.found.to_string(),
         c.replied.to_string(),
         c.no_reply_needed.to_string(),
         c.open.to_string(),
-        format_rate(c.response_rate, Lang::En),
-        format_rate(c.within_sla, Lang::En),
+        format_rate(c.response_rate, lang),
+        format_rate(c.within_sla, lang),
         format_duration(c.time_to_reply_s.median),
         format_duration(c.time_to_reply_s.p90),
     ]
 }
 
-const BLOCK_HEADERS: [&str; 8] = [
-    "Found", "Replied", "No reply", "Open", "Rate", "In SLA", "Median", "p90",
-];
+fn block_headers(lang: Lang) -> [&'static str; 8] {
+    let t = |en, sv| lang.t(en, sv);
+    [
+        t("Found", "Hittad"),
+        t("Replied", "Besvarad"),
+        t("No reply", "Inget svar"),
+        t("Open", "Öppen"),
+        t("Rate", "Andel"),
+        t("In SLA", "Inom SLA"),
+        t("Median", "Median"),
+        "p90",
+    ]
+}
 
-/// The report as a person reads it in a terminal (English): headline figures, praise, detection
-/// latency, open criticism by age, per source and brand tables, and the 12-week trend.
-pub fn to_text(r: &WeeklyReport) -> String {
+/// The report as a person reads it in a terminal or a mail's text part, in `lang`: headline
+/// figures, praise, detection latency, open criticism by age, per source and brand tables, and the
+/// 12-week trend.
+pub fn to_text(r: &WeeklyReport, lang: Lang) -> String {
+    let t = |en, sv| lang.t(en, sv);
     let c = &r.criticism;
     let mut out = String::new();
     let monday = r.week.monday();
@@ -150,27 +162,52 @@ pub fn to_text(r: &WeeklyReport) -> String {
         .checked_add_days(chrono::Days::new(6))
         .unwrap_or(monday);
     out.push_str(&format!(
-        "Weekly report {} (Mon {} – Sun {}, {})\n",
-        r.week, monday, sunday, r.timezone
+        "{} {} ({} {monday} – {} {sunday}, {})\n",
+        t("Weekly report", "Veckorapport"),
+        r.week,
+        t("Mon", "mån"),
+        t("Sun", "sön"),
+        r.timezone
     ));
     out.push_str(&format!(
-        "As of {} {} · SLA {}\n\n",
+        "{} {} {} · SLA {}\n\n",
+        t("As of", "Läge per"),
         local_time(r.as_of, &r.timezone),
         r.timezone,
         format_duration(Some(r.sla_s))
     ));
 
-    out.push_str("Criticism\n");
+    out.push_str(t("Criticism\n", "Kritik\n"));
     let headline = [
-        ("Found", c.found.to_string()),
-        ("Replied", c.replied.to_string()),
-        ("No reply needed", c.no_reply_needed.to_string()),
-        ("Open", c.open.to_string()),
-        ("Response rate", format_rate(c.response_rate, Lang::En)),
-        ("Within SLA", format_rate(c.within_sla, Lang::En)),
+        (t("Found", "Hittad"), c.found.to_string()),
+        (t("Replied", "Besvarad"), c.replied.to_string()),
+        (
+            t("No reply needed", "Inget svar behövs"),
+            c.no_reply_needed.to_string(),
+        ),
+        (t("Open", "Öppen"), c.open.to_string()),
+        (
+            t("Response rate", "Svarsfrekvens"),
+            format_rate(c.response_rate, lang),
+        ),
+        (t("Within SLA", "Inom SLA"), format_rate(c.within_sla, lang)),
+        (
+            t(
+                "Answered before Lyssna saw it",
+                "Besvarad innan Lyssna såg den",
+            ),
+            c.replied_before_found.to_string(),
+        ),
     ];
+    let width = headline
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for (k, v) in headline {
-        out.push_str(&format!("  {k:<16}{v:>8}\n"));
+        let pad = " ".repeat(width - k.chars().count());
+        out.push_str(&format!("  {k}{pad}{v:>8}\n"));
     }
     out.push('\n');
     let stat_row = |name: &str, s: &Stat| {
@@ -183,52 +220,92 @@ pub fn to_text(r: &WeeklyReport) -> String {
     out.push_str(&table(
         &["", "median", "p90"],
         &[
-            stat_row("Time to reply", &c.time_to_reply_s),
-            stat_row("  in business hours", &c.time_to_reply_business_s),
-            stat_row("  from publication", &c.time_from_publication_s),
-            stat_row("Detection latency", &r.detection_latency_s),
+            stat_row(t("Time to reply", "Svarstid"), &c.time_to_reply_s),
+            stat_row(
+                t("  in business hours", "  under arbetstid"),
+                &c.time_to_reply_business_s,
+            ),
+            stat_row(
+                t("  from publication", "  från publicering"),
+                &c.time_from_publication_s,
+            ),
+            stat_row(
+                t("Detection latency", "Tid till upptäckt"),
+                &r.detection_latency_s,
+            ),
         ],
     ));
     out.push('\n');
-    out.push_str(&format!(
-        "Praise: {} found, {} replied\n",
-        r.praise.found, r.praise.replied
-    ));
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "Praise: {} found, {} replied\n",
+            r.praise.found, r.praise.replied
+        ),
+        Lang::Sv => format!(
+            "Beröm: {} hittat, {} besvarat\n",
+            r.praise.found, r.praise.replied
+        ),
+    });
     let a = &r.open_criticism_by_age;
-    out.push_str(&format!(
-        "Open criticism now: {} older than 24 h, {} older than 48 h, {} older than 7 days\n",
-        a.over_24h, a.over_48h, a.over_7d
-    ));
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "Open criticism now: {} older than 24 h, {} older than 48 h, {} older than 7 days\n",
+            a.over_24h, a.over_48h, a.over_7d
+        ),
+        Lang::Sv => format!(
+            "Öppen kritik nu: {} äldre än 24 h, {} äldre än 48 h, {} äldre än 7 dagar\n",
+            a.over_24h, a.over_48h, a.over_7d
+        ),
+    });
+    breakdowns(&mut out, r, lang);
+    trend(&mut out, r, lang);
+    out
+}
 
+/// The per-source and per-brand tables of [`to_text`].
+fn breakdowns(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
     for (title, first, rows) in [
         (
-            "By source",
-            "Source",
+            t("By source", "Per källa"),
+            t("Source", "Källa"),
             r.by_source
                 .iter()
-                .map(|s| block_row(&s.source, &s.criticism))
+                .map(|s| block_row(&s.source, &s.criticism, lang))
                 .collect::<Vec<_>>(),
         ),
         (
-            "By brand",
-            "Brand",
+            t("By brand", "Per varumärke"),
+            t("Brand", "Varumärke"),
             r.by_brand
                 .iter()
-                .map(|b| block_row(&b.brand, &b.criticism))
+                .map(|b| block_row(&b.brand, &b.criticism, lang))
                 .collect::<Vec<_>>(),
         ),
     ] {
         out.push_str(&format!("\n{title}\n"));
         if rows.is_empty() {
-            out.push_str("  (no criticism this week)\n");
+            out.push_str(t(
+                "  (no criticism this week)\n",
+                "  (ingen kritik den här veckan)\n",
+            ));
         } else {
             let mut headers = vec![first];
-            headers.extend(BLOCK_HEADERS);
+            headers.extend(block_headers(lang));
             out.push_str(&table(&headers, &rows));
         }
     }
+}
 
-    out.push_str(&format!("\nTrend ({} weeks)\n", r.trend.len()));
+/// The trend table of [`to_text`].
+fn trend(out: &mut String, r: &WeeklyReport, lang: Lang) {
+    let t = |en, sv| lang.t(en, sv);
+    out.push_str(&format!(
+        "\n{} ({} {})\n",
+        t("Trend", "Trend"),
+        r.trend.len(),
+        t("weeks", "veckor")
+    ));
     let rows: Vec<Vec<String>> = r
         .trend
         .iter()
@@ -236,18 +313,18 @@ pub fn to_text(r: &WeeklyReport) -> String {
             vec![
                 w.week.to_string(),
                 w.criticism_found.to_string(),
-                format_rate(w.response_rate, Lang::En),
-                format_rate(w.within_sla, Lang::En),
+                format_rate(w.response_rate, lang),
+                format_rate(w.within_sla, lang),
                 format_duration(w.time_to_reply_median_s),
                 format_duration(w.time_to_reply_p90_s),
             ]
         })
         .collect();
+    let h = block_headers(lang);
     out.push_str(&table(
-        &["Week", "Found", "Rate", "In SLA", "Median", "p90"],
+        &[t("Week", "Vecka"), h[0], h[4], h[5], h[6], h[7]],
         &rows,
     ));
-    out
 }
 
 /// The trend as CSV: a header row, then one row per week, oldest first. Columns are the §8.2
@@ -323,7 +400,7 @@ mod tests {
 
     #[test]
     fn text_report_shows_the_figures() {
-        let text = to_text(&full_report());
+        let text = to_text(&full_report(), Lang::En);
         let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for needle in [
             "Weekly report 2026-W47 (Mon 2026-11-16 – Sun 2026-11-22, Europe/Stockholm)",
@@ -363,6 +440,26 @@ mod tests {
         assert_eq!(trend_rows.len(), 12);
         assert!(trend_rows[0].trim_start().starts_with("2026-W36"));
         assert!(trend_rows[11].trim_start().starts_with("2026-W47"));
+    }
+
+    #[test]
+    fn the_text_report_speaks_swedish() {
+        let text = to_text(&full_report(), Lang::Sv);
+        let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "Veckorapport 2026-W47 (mån 2026-11-16 – sön 2026-11-22, Europe/Stockholm)",
+            "Hittad 6 Besvarad 3 Inget svar behövs 1 Öppen 2 Svarsfrekvens 60,0 % Inom SLA 20,0 %",
+            "Besvarad innan Lyssna såg den 0",
+            "Beröm: 2 hittat, 1 besvarat",
+            "4 äldre än 24 h, 3 äldre än 48 h, 2 äldre än 7 dagar",
+            "Per källa",
+            "Trend (12 veckor)",
+        ] {
+            assert!(squashed.contains(needle), "missing {needle:?} in\n{text}");
+        }
+        for english in ["Found", "Replied", "Praise", "older than", "By source"] {
+            assert!(!text.contains(english), "{english:?} in\n{text}");
+        }
     }
 
     #[test]
