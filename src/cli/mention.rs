@@ -1,4 +1,5 @@
-//! `lyssna mention add --text T [--url U] [--title T] [--author A] [--published T] [--source NAME]`.
+//! `lyssna mention add --text T [--url U] [--title T] [--author A] [--published T] [--source NAME]
+//! [--brand B]`.
 
 use super::{Cli, CliError, CliResult, Command, MentionAction, load_config, open_store};
 use super::{parse_time, stdout_lines};
@@ -15,6 +16,7 @@ pub(super) async fn add(cli: &Cli) -> CliResult {
                 author,
                 published,
                 source,
+                brand,
             },
     } = &cli.command
     else {
@@ -34,6 +36,7 @@ pub(super) async fn add(cli: &Cli) -> CliResult {
         text: text.clone(),
         author: author.clone(),
         published_at,
+        brand: brand.clone(),
     };
     let id = manual::add(&store, &pipeline, &mention, Utc::now()).await?;
     stdout_lines([serde_json::json!({"id": id}).to_string()])

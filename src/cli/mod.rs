@@ -83,8 +83,12 @@ pub enum Command {
     },
     /// Export all mentions with their events.
     Export {
+        /// jsonl (PRODUCT §8.1) or csv (for spreadsheets: UTF-8 with a BOM).
         #[arg(long, default_value = "jsonl")]
         format: String,
+        /// The CSV field separator: `,` (default) or `;` for a spreadsheet set to Swedish, or `tab`.
+        #[arg(long, default_value = ",")]
+        delimiter: String,
     },
     /// Import mentions from an export file (all or nothing).
     Import { file: PathBuf },
@@ -203,6 +207,9 @@ pub enum MentionAction {
         /// The manual source it belongs to.
         #[arg(long, default_value = "Manual")]
         source: String,
+        /// The brand it is about (default: match the text against the configured brands).
+        #[arg(long)]
+        brand: Option<String>,
     },
 }
 
@@ -348,7 +355,7 @@ pub async fn run(cli: Cli) -> CliResult {
             let password = demo::demo_password(*listen, *public, *password_stdin)?;
             demo::run(*listen, dir, password).await
         }
-        Command::Export { format } => transfer::export(&cli, format).await,
+        Command::Export { format, delimiter } => transfer::export(&cli, format, delimiter).await,
         Command::Import { file } => transfer::import(&cli, file).await,
         Command::User {
             action:

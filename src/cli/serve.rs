@@ -22,6 +22,13 @@ pub(super) async fn serve(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Cl
         "Lyssna is listening on http://{addr}/ (database {})",
         redact(&app.config.database_url)
     );
+    if app.store.user_count().await? == 0 {
+        eprintln!(
+            "No dashboard login exists yet. Create one (in another terminal, with the same --config):\n  \
+             lyssna user add NAME\n\
+             It asks for the password twice; the login page will work as soon as it is done."
+        );
+    }
     let scheduler = app.scheduler();
     scheduler.run(shutdown).await;
     let _ = web.await;

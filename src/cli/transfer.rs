@@ -6,7 +6,12 @@ use chrono::Utc;
 use std::io::BufRead;
 use std::path::Path;
 
-pub(super) async fn export(cli: &Cli, format: &str) -> CliResult {
+pub(super) async fn export(cli: &Cli, format: &str, delimiter: &str) -> CliResult {
+    use crate::render::csv;
+    let delimiter = csv::parse_delimiter(delimiter).map_err(CliError::input)?;
+    if format != "csv" && delimiter != ',' {
+        return Err(CliError::input("--delimiter is for --format csv"));
+    }
     let config = load_config(cli)?;
     let store = open_store(&config).await?;
     let lines = store.export_all().await?;
@@ -16,7 +21,11 @@ pub(super) async fn export(cli: &Cli, format: &str) -> CliResult {
                 .iter()
                 .map(|l| serde_json::to_string(l).unwrap_or_default()),
         ),
-        "csv" => stdout_lines(crate::render::csv::export_csv(&lines)),
+        "csv" => {
+            let mut rows = csv::export_csv(&lines, delimiter);
+            rows[0].insert_str(0, csv::BOM);
+            stdout_lines(rows)
+        }
         other => Err(CliError::input(format!(
             "unknown export format '{other}' (jsonl or csv)"
         ))),

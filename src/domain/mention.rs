@@ -104,6 +104,89 @@ impl FromStr for NoReplyReason {
     }
 }
 
+/// Why Lyssna wrote an event itself: the `reason` of events that are not the leader's no-reply
+/// reasons. Stored as these words; pages show them translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventReason {
+    Found,
+    AddedByHand,
+    Reopen,
+    SnoozeEnded,
+    Undo,
+    Override,
+    OverrideCleared,
+    Edited,
+}
+
+impl EventReason {
+    pub const ALL: [EventReason; 8] = [
+        EventReason::Found,
+        EventReason::AddedByHand,
+        EventReason::Reopen,
+        EventReason::SnoozeEnded,
+        EventReason::Undo,
+        EventReason::Override,
+        EventReason::OverrideCleared,
+        EventReason::Edited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventReason::Found => "found",
+            EventReason::AddedByHand => "added by hand",
+            EventReason::Reopen => "reopen",
+            EventReason::SnoozeEnded => "snooze ended",
+            EventReason::Undo => "undo",
+            EventReason::Override => "override",
+            EventReason::OverrideCleared => "override cleared",
+            EventReason::Edited => "the post was edited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventReason> {
+        EventReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The notes Lyssna writes on the changes it makes itself, in one place: written in English in the
+/// event, read back here so that a page can say the same in its own language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemNote {
+    /// One of the leader's identities posted a reply in the thread.
+    ReplyDetected { handle: String },
+    /// The mention's author posted again after the reply.
+    FollowUp { author: String },
+}
+
+impl SystemNote {
+    const REPLY: (&'static str, &'static str) = ("reply by ", " detected in the thread");
+    const FOLLOW_UP: &'static str = " posted again in the thread after the reply";
+
+    pub fn text(&self) -> String {
+        match self {
+            SystemNote::ReplyDetected { handle } => {
+                format!("{}{handle}{}", Self::REPLY.0, Self::REPLY.1)
+            }
+            SystemNote::FollowUp { author } => format!("{author}{}", Self::FOLLOW_UP),
+        }
+    }
+
+    pub fn parse(note: &str) -> Option<SystemNote> {
+        if let Some(handle) = note
+            .strip_prefix(Self::REPLY.0)
+            .and_then(|r| r.strip_suffix(Self::REPLY.1))
+        {
+            return Some(SystemNote::ReplyDetected {
+                handle: handle.to_string(),
+            });
+        }
+        note.strip_suffix(Self::FOLLOW_UP)
+            .map(|author| SystemNote::FollowUp {
+                author: author.to_string(),
+            })
+    }
+}
+
 /// What an event records: a lifecycle transition, a sentiment override, or an edit of the post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -309,6 +392,24 @@ mod tests {
             apply(Status::New, &other, now()),
             Err(TransitionError::OtherNeedsNote)
         );
+    }
+
+    #[test]
+    fn system_notes_and_reasons_read_back() {
+        for n in [
+            SystemNote::ReplyDetected {
+                handle: "ErikA".into(),
+            },
+            SystemNote::FollowUp {
+                author: "Kassa Kalle".into(),
+            },
+        ] {
+            assert_eq!(SystemNote::parse(&n.text()), Some(n));
+        }
+        assert_eq!(SystemNote::parse("svarade i tråden"), None);
+        for r in EventReason::ALL {
+            assert_eq!(EventReason::parse(r.as_str()), Some(r));
+        }
     }
 
     #[test]

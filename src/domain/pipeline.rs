@@ -148,9 +148,21 @@ impl Pipeline {
         out
     }
 
+    /// The configured brands' names, in order.
+    pub fn brand_names(&self) -> Vec<&str> {
+        self.matcher.brand_names().collect()
+    }
+
     /// A mention the leader adds by hand: matched (to record its brands, if any) and classified like
     /// a crawled one, but stored even when no brand matches, since a person said it is about us.
-    pub fn manual_candidate(&self, mut item: Item, now: DateTime<Utc>) -> Candidate {
+    /// With `chosen`, that brand is the mention's, whatever the text matches (its spans kept when
+    /// it matched too).
+    pub fn manual_candidate(
+        &self,
+        mut item: Item,
+        now: DateTime<Utc>,
+        chosen: Option<&str>,
+    ) -> Candidate {
         normalise(&mut item, now);
         let keys = dedup::keys_for(SourceKind::Manual.as_str(), &item, &Default::default());
         let title = item.title.as_deref().unwrap_or_default();
@@ -163,7 +175,13 @@ impl Pipeline {
             lang: Some(lang),
         };
         let matches = self.matcher.match_document(&doc);
-        self.candidate(item, keys, &matches)
+        let mut c = self.candidate(item, keys, &matches);
+        if let Some(brand) = chosen {
+            let kept = c.matches.iter().find(|m| m.brand == brand).cloned();
+            c.matches = vec![kept.unwrap_or_else(|| MatchedBrand::chosen(brand))];
+            c.brands = vec![brand.to_string()];
+        }
+        c
     }
 
     fn candidate(&self, item: Item, keys: Vec<String>, matches: &[BrandMatch]) -> Candidate {

@@ -17,6 +17,9 @@ pub struct ManualMention {
     pub text: String,
     pub author: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// The brand it is about, when the leader picked one; `None` matches the text against the
+    /// brands as a crawl would.
+    pub brand: Option<String>,
 }
 
 /// Why a manual mention was not stored.
@@ -38,8 +41,22 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<String, ManualError> {
     if m.text.trim().is_empty() {
+        return Err(ManualError::Invalid("a mention needs some text".into()));
+    }
+    if let Some(b) = m.brand.as_deref()
+        && !pipeline.brand_names().contains(&b)
+    {
+        return Err(ManualError::Invalid(format!(
+            "unknown brand '{b}' (configured: {})",
+            pipeline.brand_names().join(", ")
+        )));
+    }
+    // A few minutes of clock difference are forgiven; a post from the future is a typo.
+    if let Some(p) = m.published_at
+        && p > now + chrono::Duration::minutes(5)
+    {
         return Err(ManualError::Invalid(
-            "a mention needs some text (--text)".into(),
+            "the mention's time is in the future".into(),
         ));
     }
     if let Some(u) = m.url.as_deref()
@@ -55,7 +72,7 @@ pub async fn add(
         published_at: m.published_at,
         ..Item::default()
     };
-    let mut candidate = pipeline.manual_candidate(item, now);
+    let mut candidate = pipeline.manual_candidate(item, now, m.brand.as_deref());
     if let Some(u) = m.url.as_deref() {
         candidate.keys = vec![format!("url:{}", dedup::url_key(u).unwrap_or_default())];
     }

@@ -1,12 +1,17 @@
 //! The inbox's reads: filtered, keyset-paginated lists of mentions and the counts in the navigation.
 
 use super::{
-    MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row, ts,
+    MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row,
+    sort_rank, ts,
 };
 use crate::domain::mention::Status;
 use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
+
+/// The inbox's clock: when the post was written where the source says so, else when Lyssna found it.
+/// Rows are ordered by it and show it, and the date filters use it (index `mentions_inbox_posted`).
+pub(crate) const POSTED_AT: &str = "COALESCE(m.published_at, m.found_at)";
 
 /// What the inbox (or the API) asks for. `None` means "any".
 #[derive(Debug, Clone, Default)]
@@ -16,39 +21,53 @@ pub struct InboxQuery {
     pub sentiment: Option<Label>,
     pub brand: Option<String>,
     pub source: Option<String>,
-    pub found_from: Option<DateTime<Utc>>,
-    pub found_before: Option<DateTime<Utc>>,
+    /// On the inbox's clock ([`POSTED_AT`]).
+    pub posted_from: Option<DateTime<Utc>>,
+    pub posted_before: Option<DateTime<Utc>>,
     /// Words to look for in title, text and author (case-insensitive for ASCII letters).
     pub search: Option<String>,
     pub cursor: Option<Cursor>,
     pub limit: i64,
 }
 
-/// Where a page ends, in the inbox order: criticism first, then oldest first.
+/// Where a page ends, in the inbox order: criticism first, then oldest first (by [`POSTED_AT`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub rank: i64,
-    pub found_at: i64,
+    pub posted_at: i64,
     pub id: String,
 }
 
 impl Cursor {
-    /// An opaque-looking but readable token: `RANK.FOUND_AT.ID`.
+    /// An opaque-looking but readable token: `RANK.POSTED_AT.ID`.
     pub fn encode(&self) -> String {
-        format!("{}.{}.{}", self.rank, self.found_at, self.id)
+        format!("{}.{}.{}", self.rank, self.posted_at, self.id)
+    }
+
+    /// Where `m` stands in the inbox order.
+    pub fn of(m: &MentionRecord) -> Cursor {
+        Cursor {
+            rank: sort_rank(m.effective_sentiment()),
+            posted_at: ts(m.published_at.unwrap_or(m.found_at)),
+            id: m.id.clone(),
+        }
     }
 
     pub fn decode(s: &str) -> Result<Cursor, StoreError> {
         let bad = || StoreError::Invalid(format!("'{s}' is not a cursor from a previous page"));
         let mut parts = s.splitn(3, '.');
         let rank = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-        let found_at = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let posted_at = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
         let id = parts
             .next()
             .filter(|p| !p.is_empty())
             .ok_or_else(bad)?
             .to_string();
-        Ok(Cursor { rank, found_at, id })
+        Ok(Cursor {
+            rank,
+            posted_at,
+            id,
+        })
     }
 }
 
@@ -102,11 +121,11 @@ impl Store {
         if let Some(s) = &q.source {
             push("s.name = ?", Bind::Text(s.clone()), &mut wh);
         }
-        if let Some(t) = q.found_from {
-            push("m.found_at >= ?", Bind::Int(ts(t)), &mut wh);
+        if let Some(t) = q.posted_from {
+            push(&format!("{POSTED_AT} >= ?"), Bind::Int(ts(t)), &mut wh);
         }
-        if let Some(t) = q.found_before {
-            push("m.found_at < ?", Bind::Int(ts(t)), &mut wh);
+        if let Some(t) = q.posted_before {
+            push(&format!("{POSTED_AT} < ?"), Bind::Int(ts(t)), &mut wh);
         }
         if let Some(words) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             for w in words.split_whitespace().take(8) {
@@ -142,10 +161,10 @@ impl Store {
         if let Some(c) = &q.cursor {
             binds.push(Bind::Int(c.rank));
             let a = binds.len();
-            binds.push(Bind::Int(c.found_at));
+            binds.push(Bind::Int(c.posted_at));
             binds.push(Bind::Text(c.id.clone()));
             wh.push(format!(
-                "(m.sort_rank, m.found_at, m.id) > (${a}, ${}, ${})",
+                "(m.sort_rank, {POSTED_AT}, m.id) > (${a}, ${}, ${})",
                 a + 1,
                 a + 2
             ));
@@ -153,7 +172,7 @@ impl Store {
         let limit = q.limit.clamp(1, 500);
         let sql = format!(
             "SELECT {MENTION_COLUMNS}, m.sort_rank FROM mentions m JOIN sources s ON s.id = m.source_id {} \
-             ORDER BY m.sort_rank, m.found_at, m.id LIMIT {}",
+             ORDER BY m.sort_rank, {POSTED_AT}, m.id LIMIT {}",
             if wh.is_empty() {
                 String::new()
             } else {
@@ -178,7 +197,7 @@ impl Store {
             let m = mention_from_row(r)?;
             last = Some(Cursor {
                 rank: col(r, "sort_rank")?,
-                found_at: ts(m.found_at),
+                posted_at: ts(m.published_at.unwrap_or(m.found_at)),
                 id: m.id.clone(),
             });
             items.push(m);
@@ -224,7 +243,7 @@ mod tests {
     fn cursors_round_trip_and_reject_garbage() {
         let c = Cursor {
             rank: 0,
-            found_at: 1_700_000_000,
+            posted_at: 1_700_000_000,
             id: "m_abc.def".into(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);

@@ -7,7 +7,7 @@ use super::{
 pub use crate::domain::candidate::{Candidate, DetectedReply, Post};
 use crate::domain::dedup::{self, IngestPlan, Owner};
 use crate::domain::health::{CrawlOutcome, SourceState};
-use crate::domain::mention::{self, Action, EventKind, Status};
+use crate::domain::mention::{self, Action, EventKind, EventReason, Status, SystemNote};
 use crate::domain::query::MatchedBrand;
 use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
@@ -18,6 +18,23 @@ use std::collections::{HashMap, HashSet};
 
 /// The actor name Lyssna itself uses in events.
 pub const SYSTEM_ACTOR: &str = "lyssna";
+/// The actor of a reply Lyssna saw in the thread.
+pub const REPLY_DETECTION_ACTOR: &str = "lyssna (reply detection)";
+/// The actor of a reopen because the mention's author posted again after the reply.
+pub const FOLLOW_UP_ACTOR: &str = "lyssna (follow-up)";
+
+/// The status change an undo takes back: the latest one that is not an undo itself and has not been
+/// undone. `None` when there is nothing left to undo. (The store also checks that the mention still
+/// has that change's status: an undo never skips over a later change.)
+pub fn undo_target(events: &[EventRecord]) -> Option<&EventRecord> {
+    let undone: HashSet<i64> = events.iter().filter_map(|e| e.undoes).collect();
+    events.iter().rev().find(|e| {
+        e.kind == EventKind::Status
+            && e.undoes.is_none()
+            && !undone.contains(&e.id)
+            && e.from.is_some()
+    })
+}
 
 /// Everything one crawl of one source wants stored, committed together or not at all.
 #[derive(Debug, Clone)]
@@ -150,7 +167,7 @@ pub(crate) fn event_from_row(row: &AnyRow) -> StoreResult<EventRecord> {
 }
 
 /// The inbox sorts criticism first: the stored rank of a mention's effective label.
-fn sort_rank(effective_sentiment: Label) -> i64 {
+pub(crate) fn sort_rank(effective_sentiment: Label) -> i64 {
     if effective_sentiment == Label::Criticism {
         0
     } else {
@@ -430,7 +447,10 @@ impl Store {
             for row in rows {
                 let id: String = col(&row, "id")?;
                 let status: String = col(&row, "status")?;
-                let note = format!("reply by {} detected in the thread", r.handle);
+                let note = SystemNote::ReplyDetected {
+                    handle: r.handle.clone(),
+                }
+                .text();
                 let action = Action::Replied {
                     at: r.at,
                     reply_url: r.reply_url.clone(),
@@ -438,8 +458,7 @@ impl Store {
                 };
                 let from: Status = status.parse().map_err(StoreError::Corrupt)?;
                 if mention::apply(from, &action, now).is_ok() {
-                    transition_in_tx(tx, &id, from, &action, "lyssna (reply detection)", now)
-                        .await?;
+                    transition_in_tx(tx, &id, from, &action, REPLY_DETECTION_ACTOR, now).await?;
                     count += 1;
                 }
             }
@@ -501,12 +520,14 @@ impl Store {
             for row in rows {
                 let id: String = col(&row, "id")?;
                 let action = Action::Reopen {
-                    note: Some(format!(
-                        "{author} posted again in the thread after the reply"
-                    )),
+                    note: Some(
+                        SystemNote::FollowUp {
+                            author: author.clone(),
+                        }
+                        .text(),
+                    ),
                 };
-                transition_in_tx(tx, &id, Status::Replied, &action, "lyssna (follow-up)", now)
-                    .await?;
+                transition_in_tx(tx, &id, Status::Replied, &action, FOLLOW_UP_ACTOR, now).await?;
                 count += 1;
             }
         }
@@ -523,6 +544,26 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(mention_from_row).transpose()
+    }
+
+    /// The mentions stored from one thread (the page a mention lives in), in the inbox's time order
+    /// (post time, else found time); at most `limit`.
+    pub async fn thread_mentions(
+        &self,
+        thread_url: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<MentionRecord>> {
+        let sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
+             WHERE m.thread_url = $1 ORDER BY {posted}, m.id LIMIT {limit}",
+            posted = super::POSTED_AT,
+            limit = limit.clamp(1, 500)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(thread_url)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(mention_from_row).collect()
     }
 
     /// A mention's events, oldest first.
@@ -584,11 +625,7 @@ impl Store {
             .map(event_from_row)
             .collect::<StoreResult<_>>()?;
         let undone: HashSet<i64> = events.iter().filter_map(|e| e.undoes).collect();
-        let last = events
-            .iter()
-            .rev()
-            .find(|e| e.undoes.is_none() && !undone.contains(&e.id) && e.from.is_some())
-            .ok_or(StoreError::NothingToUndo)?;
+        let last = undo_target(&events).ok_or(StoreError::NothingToUndo)?;
         let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -646,7 +683,7 @@ impl Store {
             &[NewEvent {
                 from: Some(current.as_str()),
                 to: Some(back.as_str()),
-                reason: Some("undo"),
+                reason: Some(EventReason::Undo.as_str()),
                 until: snoozed_until,
                 undoes: Some(last.id),
                 ..NewEvent::new(id, EventKind::Status, now, actor)
@@ -691,11 +728,14 @@ impl Store {
             &[NewEvent {
                 from: Some(from.as_str()),
                 to: Some(to.as_str()),
-                reason: Some(if label.is_some() {
-                    "override"
-                } else {
-                    "override cleared"
-                }),
+                reason: Some(
+                    if label.is_some() {
+                        EventReason::Override
+                    } else {
+                        EventReason::OverrideCleared
+                    }
+                    .as_str(),
+                ),
                 ..NewEvent::new(id, EventKind::Sentiment, now, actor)
             }],
         )
@@ -783,7 +823,7 @@ impl Store {
             &mut tx,
             &[NewEvent {
                 to: Some("new"),
-                reason: Some("added by hand"),
+                reason: Some(EventReason::AddedByHand.as_str()),
                 ..NewEvent::new(&id, EventKind::Status, now, SYSTEM_ACTOR)
             }],
         )
@@ -883,7 +923,7 @@ async fn apply_plan(
         .iter()
         .map(|id| NewEvent {
             to: Some("new"),
-            reason: Some("found"),
+            reason: Some(EventReason::Found.as_str()),
             ..NewEvent::new(id, EventKind::Status, now, SYSTEM_ACTOR)
         })
         .collect();
@@ -891,7 +931,7 @@ async fn apply_plan(
         let id = id_of(owner, &new_ids);
         update_edited(tx, id, &rec.candidates[*index], now).await?;
         events.push(NewEvent {
-            reason: Some("the post was edited"),
+            reason: Some(EventReason::Edited.as_str()),
             ..NewEvent::new(id, EventKind::Edit, now, SYSTEM_ACTOR)
         });
     }
@@ -1015,8 +1055,20 @@ async fn transition_in_tx(
             (now, None, note.as_deref(), Some(reason.as_str()), None)
         }
         Action::Snooze { until } => (now, None, None, None, Some(*until)),
-        Action::Reopen { note } => (now, None, note.as_deref(), Some("reopen"), None),
-        Action::Wake => (now, None, None, Some("snooze ended"), None),
+        Action::Reopen { note } => (
+            now,
+            None,
+            note.as_deref(),
+            Some(EventReason::Reopen.as_str()),
+            None,
+        ),
+        Action::Wake => (
+            now,
+            None,
+            None,
+            Some(EventReason::SnoozeEnded.as_str()),
+            None,
+        ),
     };
     let r = sqlx::query(
         "UPDATE mentions SET status = $1, snoozed_until = $2, \

@@ -72,16 +72,30 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Embedded migrations, per backend, applied in order. Append only: never edit an applied one.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        5,
+        "inbox by post time",
+        include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        5,
+        "inbox by post time",
+        include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+];
 
 /// The handle every part of Lyssna shares (cheap to clone).
 #[derive(Clone, Debug)]
@@ -248,19 +262,19 @@ impl Store {
         Ok(())
     }
 
-    /// The newest applied version, after checking every applied migration against the one this
-    /// binary carries: a migration edited after it was applied is refused (its changes would never
-    /// reach this database). One applied before checksums were kept is trusted and recorded.
-    async fn schema_version(&self) -> StoreResult<i64> {
+    /// The applied versions, after checking every applied migration against the one this binary
+    /// carries: a migration edited after it was applied is refused (its changes would never reach
+    /// this database). One applied before checksums were kept is trusted and recorded.
+    async fn applied_versions(&self) -> StoreResult<std::collections::BTreeSet<i64>> {
         self.migrations_table().await?;
         let rows = sqlx::query("SELECT version, checksum FROM lyssna_migrations ORDER BY version")
             .fetch_all(&self.pool)
             .await?;
-        let mut current = 0;
+        let mut applied = std::collections::BTreeSet::new();
         for row in &rows {
             let version: i64 = col(row, "version")?;
             let stored: Option<String> = col(row, "checksum")?;
-            current = current.max(version);
+            applied.insert(version);
             let Some((_, description, sql)) = self.migrations().iter().find(|m| m.0 == version)
             else {
                 continue;
@@ -283,15 +297,17 @@ impl Store {
                 }
             }
         }
-        Ok(current)
+        Ok(applied)
     }
 
-    /// Applies the migrations this database has not seen, each in its own transaction. Returns how many.
+    /// Applies the migrations this database has not seen, each in its own transaction, in order.
+    /// Returns how many. Versions may have gaps, and one numbered below an applied one is still
+    /// applied: migrations written side by side land in any order.
     pub async fn migrate(&self) -> StoreResult<usize> {
-        let current = self.schema_version().await?;
+        let done = self.applied_versions().await?;
         let mut applied = 0;
         for (version, description, sql) in self.migrations() {
-            if *version <= current {
+            if done.contains(version) {
                 continue;
             }
             let mut tx = self.pool.begin().await?;
@@ -314,12 +330,14 @@ impl Store {
     /// Refuses to work on a schema older than this binary (as Miniflux does): the user runs
     /// `lyssna migrate` deliberately, except `serve` and `demo`, which migrate on start.
     pub async fn check_schema(&self) -> StoreResult<()> {
+        let done = self.applied_versions().await?;
         let wanted = self.migrations().last().map(|m| m.0).unwrap_or(0);
-        let found = self.schema_version().await?;
-        if found < wanted {
-            return Err(StoreError::OutdatedSchema { found, wanted });
-        }
-        Ok(())
+        // The schema is "at" the last version before the first one missing.
+        let Some(missing) = self.migrations().iter().find(|m| !done.contains(&m.0)) else {
+            return Ok(());
+        };
+        let found = done.range(..missing.0).next_back().copied().unwrap_or(0);
+        Err(StoreError::OutdatedSchema { found, wanted })
     }
 
     /// Connects and brings the schema up to date.

@@ -50,6 +50,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many dashboard logins exist (none yet on a first run).
+    pub async fn user_count(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?;
+        col(&row, "n")
+    }
+
     pub async fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRecord>> {
         let row = sqlx::query("SELECT id, name, password_hash FROM users WHERE name = $1")
             .bind(name)

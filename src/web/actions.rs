@@ -28,16 +28,29 @@ pub struct StatusInput {
 }
 
 impl StatusInput {
-    /// From form fields (other fields, like `csrf_token` and `back`, are ignored).
+    /// From form fields (other fields, like `csrf_token` and `back`, are ignored). A snooze comes as
+    /// `until` (a preset button's instant, or a date) or as a picked `until_date` with its
+    /// `until_time` (08:00 when left empty).
     pub fn from_form(fields: &[(String, String)]) -> StatusInput {
-        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(n, v)| n == k && !v.trim().is_empty())
+                .map(|(_, v)| v.clone())
+        };
+        let until = get("until").or_else(|| {
+            get("until_date").map(|d| match get("until_time") {
+                Some(t) => format!("{}T{}", d.trim(), t.trim()),
+                None => d,
+            })
+        });
         StatusInput {
             status: get("status").unwrap_or_default(),
             reply_url: get("reply_url"),
             note: get("note"),
             replied_at: get("replied_at"),
             reason: get("reason"),
-            until: get("until"),
+            until,
         }
     }
 }
@@ -108,7 +121,10 @@ pub fn to_action(
         Status::Snoozed => {
             let until = present(&input.until)
                 .ok_or_else(|| WebError::Invalid("snoozed needs 'until' (a time)".into()))
-                .and_then(|s| parse_time(s, tz, "until"))?;
+                .and_then(|s| {
+                    crate::domain::time::parse_snooze_until(s, tz)
+                        .map_err(|e| WebError::Invalid(format!("until: {e}")))
+                })?;
             if until <= now {
                 return Err(WebError::Invalid("until must be in the future".into()));
             }
@@ -171,6 +187,35 @@ mod tests {
     }
 
     #[test]
+    fn a_picked_day_and_time_make_one_until() {
+        let f = |pairs: &[(&str, &str)]| {
+            let fields: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            StatusInput::from_form(&fields).until
+        };
+        assert_eq!(
+            f(&[("until_date", "2026-12-02"), ("until_time", "13:15")]).as_deref(),
+            Some("2026-12-02T13:15")
+        );
+        assert_eq!(
+            f(&[("until_date", "2026-12-02"), ("until_time", "")]).as_deref(),
+            Some("2026-12-02")
+        );
+        // A preset button's value wins over the picker's fields.
+        assert_eq!(
+            f(&[
+                ("until", "2026-12-03T07:00:00Z"),
+                ("until_date", "2026-12-02")
+            ])
+            .as_deref(),
+            Some("2026-12-03T07:00:00Z")
+        );
+        assert_eq!(f(&[("until", "")]), None);
+    }
+
+    #[test]
     fn inputs_become_actions_or_422() {
         let now = Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap();
         let tz = chrono_tz::Europe::Stockholm;
@@ -188,9 +233,12 @@ mod tests {
         ));
         let mut s = input("snoozed");
         s.until = Some("2026-11-25".into());
+        // A bare date wakes at 08:00 local time, not midnight.
         assert!(
-            matches!(ok(&s, Status::New), Ok(Action::Snooze { until }) if until == Utc.with_ymd_and_hms(2026, 11, 24, 23, 0, 0).unwrap())
+            matches!(ok(&s, Status::New), Ok(Action::Snooze { until }) if until == Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap())
         );
+        // A snoozed mention gets a new date.
+        assert!(matches!(ok(&s, Status::Snoozed), Ok(Action::Snooze { .. })));
         let mut o = input("no_reply_needed");
         o.reason = Some("other".into());
         assert!(matches!(ok(&o, Status::New), Err(WebError::Invalid(_))));

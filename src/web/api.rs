@@ -168,6 +168,58 @@ pub async fn set_status(
     Ok(Json(line(&web, m).await?))
 }
 
+/// `{"sentiment": "criticism" | "praise" | "neutral" | null}` → the override; `null` goes back to
+/// the classifier's label. The key is required: an empty body must not clear an override.
+fn sentiment_input(body: &[u8]) -> WebResult<Option<Label>> {
+    const SHAPE: &str = r#"{"sentiment": "criticism" | "praise" | "neutral" | null}"#;
+    let v: serde_json::Value = parse_json(body)?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| WebError::Invalid(format!("the body must be {SHAPE}")))?;
+    if let Some(k) = obj.keys().find(|k| *k != "sentiment") {
+        return Err(WebError::Invalid(format!(
+            "unknown field '{k}'; the body is {SHAPE}"
+        )));
+    }
+    match obj.get("sentiment") {
+        None => Err(WebError::Invalid(format!(
+            "sentiment is missing; the body is {SHAPE}"
+        ))),
+        Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+            check_sentiment(Some(s.clone()))
+        }
+        Some(other) => Err(WebError::Invalid(format!(
+            "sentiment {other} is not one of criticism, praise, neutral or null"
+        ))),
+    }
+}
+
+pub async fn set_sentiment(
+    State(web): State<Web>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult<Json<ExportLine>> {
+    let label = sentiment_input(&body)?;
+    let m = web
+        .store
+        .set_sentiment_override(&id, label, &caller.0, Utc::now())
+        .await?;
+    web.changed();
+    Ok(Json(line(&web, m).await?))
+}
+
+/// Takes back the mention's last status change (409 when there is none left).
+pub async fn undo(
+    State(web): State<Web>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> WebResult<Json<ExportLine>> {
+    let m = web.undo(&id, &caller.0).await?;
+    Ok(Json(line(&web, m).await?))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewMention {
@@ -182,6 +234,8 @@ struct NewMention {
     published_at: Option<String>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    brand: Option<String>,
 }
 
 pub async fn create(State(web): State<Web>, body: Bytes) -> WebResult<Response> {
@@ -196,6 +250,7 @@ pub async fn create(State(web): State<Web>, body: Bytes) -> WebResult<Response> 
         text: n.text,
         author: nonempty(n.author),
         published_at,
+        brand: nonempty(n.brand),
     };
     let id = manual::add(&web.store, &web.pipeline, &mention, Utc::now()).await?;
     web.changed();

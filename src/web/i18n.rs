@@ -1,6 +1,8 @@
 //! The dashboard's words in English and Swedish: a small table, no i18n crate. The language is
 //! `server.language` when set, else the browser's `Accept-Language`, else English.
 
+use crate::domain::mention::{NoReplyReason, Status};
+use crate::domain::query::Field;
 use axum::http::HeaderMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,24 @@ impl Tr {
 
     pub fn lang(&self) -> &'static str {
         self.0.code()
+    }
+
+    /// English or Swedish, inline, for text built in code.
+    pub fn pick<'a>(&self, en: &'a str, sv: &'a str) -> &'a str {
+        match self.0 {
+            Lang::En => en,
+            Lang::Sv => sv,
+        }
+    }
+
+    /// `n` and the right form of a counted word: `(one, many)` per language, e.g. `1 identity`,
+    /// `2 identities`, `1 omnämnande`, `2 omnämnanden`.
+    pub fn count(&self, n: usize, en: (&str, &str), sv: (&str, &str)) -> String {
+        let (one, many) = match self.0 {
+            Lang::En => en,
+            Lang::Sv => sv,
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
     }
 }
 
@@ -237,7 +257,523 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("manual", "manual", "manuell"),
     ("title", "Title", "Rubrik"),
     ("outcome", "Outcome", "Utfall"),
+    // Health labels (the words above explain them).
+    ("health_pending", "pending", "väntar"),
+    ("health_ok", "ok", "ok"),
+    ("health_degraded", "degraded", "delvis"),
+    ("health_failing", "failing", "fel"),
+    ("health_blocked", "blocked", "blockerad"),
+    ("health_silent", "silent", "tyst"),
+    ("health_broken_recipe", "broken recipe", "trasigt recept"),
+    ("kind_feed", "feed", "flöde"),
+    ("kind_html", "web page", "webbsida"),
+    ("kind_json", "JSON API", "JSON-API"),
+    ("kind_manual", "added by hand", "tillagd för hand"),
+    // Deliveries on the report page.
+    ("report_email", "report e-mail", "rapportmejl"),
+    ("report_webhook", "report webhook", "rapportwebhook"),
+    ("criticism_webhook", "criticism webhook", "kritikwebhook"),
+    ("digest_email", "digest e-mail", "sammanfattningsmejl"),
+    ("interrupted", "interrupted", "avbruten"),
+    (
+        "delivery_pending",
+        "waiting to retry",
+        "väntar på nytt försök",
+    ),
+    // Crawl outcomes.
+    ("unchanged", "unchanged", "oförändrad"),
+    ("failed", "failed", "misslyckades"),
+    ("deferred", "deferred", "uppskjuten"),
+    // Event reasons Lyssna writes itself (`EventReason`).
+    ("ev_found", "found", "hittad"),
+    ("ev_added_by_hand", "added by hand", "tillagd för hand"),
+    ("ev_reopen", "reopened", "öppnad igen"),
+    ("ev_snooze_ended", "snooze ended", "pausen tog slut"),
+    ("ev_undo", "undone", "ångrad"),
+    ("ev_override", "changed by hand", "ändrad för hand"),
+    (
+        "ev_override_cleared",
+        "back to the classifier",
+        "tillbaka till klassificeraren",
+    ),
+    ("ev_edited", "the post was edited", "inlägget redigerades"),
+    ("ev_edit", "Edited", "Redigerad"),
+    ("actor_lyssna", "Lyssna", "Lyssna"),
+    (
+        "actor_reply_detection",
+        "Lyssna (saw your reply)",
+        "Lyssna (såg ditt svar)",
+    ),
+    (
+        "actor_follow_up",
+        "Lyssna (follow-up)",
+        "Lyssna (uppföljning)",
+    ),
+    // Rows.
+    (
+        "flag_reply_detected",
+        "Lyssna saw your reply",
+        "Lyssna såg ditt svar",
+    ),
+    (
+        "flag_follow_up",
+        "Follow-up after your reply",
+        "Uppföljning efter ditt svar",
+    ),
+    ("snoozed_until", "snoozed until", "pausad till"),
+    ("open_mention", "Open in Lyssna", "Öppna i Lyssna"),
+    ("more_actions", "More…", "Mer…"),
+    (
+        "select_all",
+        "Select all on this page",
+        "Välj alla på sidan",
+    ),
+    ("clear_selection", "Clear", "Rensa"),
+    ("filters", "Filters", "Filter"),
+    (
+        "search_placeholder",
+        "Search mentions (/)",
+        "Sök omnämnanden (/)",
+    ),
+    (
+        "search_failed",
+        "The search could not be run",
+        "Sökningen kunde inte göras",
+    ),
+    ("written", "written", "skriven"),
+    ("found_by_lyssna", "found by Lyssna", "hittad av Lyssna"),
+    ("in_thread", "In this thread", "I den här tråden"),
+    ("this_mention", "this mention", "det här omnämnandet"),
+    ("next_mention", "Next mention", "Nästa omnämnande"),
+    ("back_to_inbox", "Inbox", "Inkorgen"),
+    ("change_snooze", "Change the snooze", "Ändra pausen"),
+    ("pick_date", "Pick a date", "Välj datum"),
+    ("time", "Time", "Tid"),
+    ("date", "Date", "Datum"),
+    ("score", "Score", "Poäng"),
+    ("set_by_you", "set by you", "satt av dig"),
+    (
+        "classifier_said",
+        "the classifier said",
+        "klassificeraren sa",
+    ),
+    ("cancel", "Cancel", "Avbryt"),
+    ("ok_button", "OK", "OK"),
+    (
+        "why_no_reply",
+        "Why is no reply needed?",
+        "Varför behövs inget svar?",
+    ),
+    ("snooze_until_q", "Snooze until when?", "Pausa till när?"),
+    (
+        "note_other",
+        "Say why (required for “Other”)",
+        "Skriv varför (krävs för ”Annat”)",
+    ),
+    ("later_today", "Later today", "Senare i dag"),
+    ("tomorrow_morning", "Tomorrow morning", "I morgon bitti"),
+    ("next_monday", "Next Monday", "På måndag"),
+    ("add_mention", "Add a mention", "Lägg till omnämnande"),
+    (
+        "add_mention_intro",
+        "A mention Lyssna cannot crawl: a Facebook or LinkedIn post, a phone call, an e-mail. It goes to the inbox and counts in the report.",
+        "Ett omnämnande som Lyssna inte kan hämta själv: ett inlägg på Facebook eller LinkedIn, ett samtal, ett mejl. Det hamnar i inkorgen och räknas i rapporten.",
+    ),
+    ("channel", "Channel", "Kanal"),
+    ("ch_facebook", "Facebook", "Facebook"),
+    ("ch_linkedin", "LinkedIn", "LinkedIn"),
+    ("ch_x", "X", "X"),
+    ("ch_phone", "Phone", "Telefon"),
+    ("ch_email", "E-mail", "E-post"),
+    ("ch_other", "Other", "Annat"),
+    ("url_optional", "Link (optional)", "Länk (valfri)"),
+    ("text", "What was said", "Vad som sades"),
+    ("when_said", "When", "När"),
+    (
+        "brand_match",
+        "Match the brands automatically",
+        "Matcha varumärkena automatiskt",
+    ),
+    ("add", "Add", "Lägg till"),
+    (
+        "no_users",
+        "No login exists yet. On the server, create one with:",
+        "Det finns ingen inloggning än. Skapa en på servern med:",
+    ),
+    ("help_search", "Search", "Sök"),
+    ("help_slash", "search", "sök"),
+    (
+        "help_enter",
+        "open the mention in Lyssna",
+        "öppna omnämnandet i Lyssna",
+    ),
+    (
+        "help_e",
+        "no reply needed (asks the reason)",
+        "inget svar behövs (frågar efter skäl)",
+    ),
+    ("help_hash", "not about us", "inte om oss"),
+    ("help_bang", "spam", "skräp"),
+    (
+        "help_b",
+        "snooze (presets or a date)",
+        "pausa (förval eller ett datum)",
+    ),
+    ("help_star", "select all / none", "välj alla / inga"),
+    (
+        "help_x_more",
+        "select; r, n, s then act on every selected mention",
+        "välj; r, n och s gäller sedan alla valda",
+    ),
+    (
+        "help_esc",
+        "close, clear the selection",
+        "stäng, rensa valet",
+    ),
+    (
+        "help_j_mention",
+        "on a mention: j goes to the next one",
+        "på ett omnämnande: j går till nästa",
+    ),
+    (
+        "q_words",
+        "both words, anywhere",
+        "båda orden, var som helst",
+    ),
+    ("q_phrase", "the exact phrase", "exakt fras"),
+    ("q_or", "either", "något av dem"),
+    ("q_not", "without", "utan"),
+    ("q_author", "written by", "skriven av"),
+    (
+        "q_site",
+        "on a site (and its subdomains)",
+        "på en sajt (och dess underdomäner)",
+    ),
+    ("q_title", "in the title", "i rubriken"),
+    (
+        "q_fold",
+        "å, ä, ö and accents are optional: aterbetalning finds återbetalning",
+        "å, ä, ö och accenter är valfria: aterbetalning hittar återbetalning",
+    ),
+    ("toast_undo", "Undo", "Ångra"),
+    (
+        "nothing_to_undo_tab",
+        "Nothing to undo: no mention was changed from this tab.",
+        "Inget att ångra: inget omnämnande ändrades från den här fliken.",
+    ),
+    (
+        "session_ended",
+        "Your session has ended; reload the page and log in again.",
+        "Din session har tagit slut; ladda om sidan och logga in igen.",
+    ),
+    (
+        "network_failed",
+        "Lyssna could not be reached; nothing was changed.",
+        "Lyssna gick inte att nå; inget ändrades.",
+    ),
 ];
+
+/// What a change did, as the toast after it says it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Replied,
+    NoReply(NoReplyReason),
+    /// With the wake-up time as shown ("Thu 26 Nov 08:00").
+    Snoozed(String),
+    Reopened,
+    Undone,
+    Added,
+    /// The sentiment, in the page's words.
+    Sentiment(String),
+}
+
+impl Change {
+    /// The change a status stands for (the bulk form's, the API's).
+    pub fn of(status: Status, reason: Option<NoReplyReason>, until: Option<String>) -> Change {
+        match status {
+            Status::Replied => Change::Replied,
+            Status::NoReplyNeeded => Change::NoReply(reason.unwrap_or(NoReplyReason::Other)),
+            Status::Snoozed => Change::Snoozed(until.unwrap_or_default()),
+            Status::New => Change::Reopened,
+        }
+    }
+
+    /// "Marked replied", "2 marked replied", "Inget svar behövs: skräp", "3 pausade till tors 08:00".
+    pub fn toast(&self, n: usize, lang: Lang) -> String {
+        let t = Tr(lang);
+        let many = n != 1;
+        let lead = if many { format!("{n} ") } else { String::new() };
+        let text = match (self, lang) {
+            (Change::Replied, Lang::En) => "marked replied".to_string(),
+            (Change::Replied, Lang::Sv) => if many {
+                "markerade besvarade"
+            } else {
+                "markerad besvarad"
+            }
+            .to_string(),
+            (Change::NoReply(r), Lang::En) => {
+                format!("no reply needed: {}", t.get(r.as_str()).to_lowercase())
+            }
+            (Change::NoReply(r), Lang::Sv) => {
+                format!("inget svar behövs: {}", t.get(r.as_str()).to_lowercase())
+            }
+            (Change::Snoozed(until), Lang::En) => format!("snoozed until {until}"),
+            (Change::Snoozed(until), Lang::Sv) => {
+                format!("{} till {until}", if many { "pausade" } else { "pausad" })
+            }
+            (Change::Reopened, Lang::En) => "back in the inbox".to_string(),
+            (Change::Reopened, Lang::Sv) => "tillbaka i inkorgen".to_string(),
+            (Change::Undone, Lang::En) => "undone".to_string(),
+            (Change::Undone, Lang::Sv) => if many { "ångrade" } else { "ångrat" }.to_string(),
+            (Change::Added, Lang::En) => "mention added".to_string(),
+            (Change::Added, Lang::Sv) => "omnämnandet lades till".to_string(),
+            (Change::Sentiment(label), Lang::En) => format!("sentiment: {label}"),
+            (Change::Sentiment(label), Lang::Sv) => format!("ton: {label}"),
+        };
+        capitalise(&format!("{lead}{text}"))
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A status as an adjective in a Swedish sentence ("ett omnämnande som är besvarat").
+fn status_sv(s: &str) -> &str {
+    match s {
+        "new" => "nytt",
+        "snoozed" => "pausat",
+        "replied" => "besvarat",
+        "no_reply_needed" => "markerat inget svar behövs",
+        other => other,
+    }
+}
+
+/// A message from the lifecycle, the store or the input checks in the page's language. The messages
+/// are written in English once (the API answers them as they are); the dashboard's Swedish says the
+/// same. Unknown messages are shown as they are.
+pub fn localize_error(msg: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return msg.to_string();
+    }
+    sv_error(msg).unwrap_or_else(|| msg.to_string())
+}
+
+fn sv_error(msg: &str) -> Option<String> {
+    if let Some(rest) = msg.strip_prefix("a mention that is ") {
+        let (from, rest) = rest.split_once(" cannot become ")?;
+        let (to, hint) = match rest.split_once(" (") {
+            Some((to, hint)) => (to, hint.trim_end_matches(')')),
+            None => (rest, ""),
+        };
+        let hint = match hint {
+            "reopen it first" => " (öppna det igen först)",
+            "it is already in the inbox" => " (det ligger redan i inkorgen)",
+            _ => "",
+        };
+        return Some(format!(
+            "ett omnämnande som är {} kan inte bli {}{hint}",
+            status_sv(from),
+            status_sv(to)
+        ));
+    }
+    let fixed: &[(&str, &str)] = &[
+        (
+            "snooze needs a time in the future",
+            "pausen behöver en tid i framtiden",
+        ),
+        (
+            "reason 'other' needs a note",
+            "skälet ”Annat” behöver en anteckning om varför inget svar behövs",
+        ),
+        (
+            "the mention changed while you were editing it",
+            "omnämnandet ändrades medan du arbetade med det; ladda om sidan och försök igen",
+        ),
+        (
+            "there is nothing to undo",
+            "det finns inget att ångra på det här omnämnandet",
+        ),
+        (
+            "no_reply_needed needs a reason",
+            "”Inget svar behövs” kräver ett skäl: inte om oss, skräp, hanterad på annat sätt, beröm noterat eller annat",
+        ),
+        (
+            "snoozed needs 'until'",
+            "pausa kräver en tid att pausa till",
+        ),
+        (
+            "until must be in the future",
+            "tiden att pausa till måste ligga i framtiden",
+        ),
+        (
+            "replied_at is in the future",
+            "svarstiden ligger i framtiden",
+        ),
+        (
+            "a mention needs some text",
+            "ett omnämnande behöver en text",
+        ),
+        (
+            "Select mentions first",
+            "Välj omnämnanden först (x eller kryssrutorna).",
+        ),
+    ];
+    if let Some((_, sv)) = fixed.iter().find(|(en, _)| msg.starts_with(en)) {
+        return Some(sv.to_string());
+    }
+    let quoted = |s: &str| s.split('\'').nth(1).unwrap_or("").to_string();
+    if let Some(id) = msg.strip_prefix("no mention with id ") {
+        return Some(format!("inget omnämnande med id {id}"));
+    }
+    if let Some(id) = msg.strip_prefix("this mention is already stored as ") {
+        return Some(format!("det här omnämnandet finns redan som {id}"));
+    }
+    if msg.starts_with("unknown status ") {
+        return Some(format!("okänd status '{}'", quoted(msg)));
+    }
+    if msg.starts_with("unknown reason ") {
+        return Some(format!("okänt skäl '{}'", quoted(msg)));
+    }
+    if msg.starts_with("unknown brand ") {
+        return Some(format!("okänt varumärke '{}'", quoted(msg)));
+    }
+    if msg.contains("is not an http(s) URL") {
+        return Some(format!("'{}' är inte en http(s)-adress", quoted(msg)));
+    }
+    if let Some(rest) = msg.strip_prefix("replied_at ")
+        && let Some((at, published)) = rest.split_once(" is before the post was published (")
+    {
+        return Some(format!(
+            "svarstiden {at} är före inläggets publicering ({}",
+            published
+        ));
+    }
+    if msg.contains("is not a time;") {
+        let field = msg.split(':').next().unwrap_or("");
+        let field = match field {
+            "until" => "tiden",
+            "replied_at" => "svarstiden",
+            "published_at" | "time" => "tidpunkten",
+            "date" => "datumet",
+            other => other,
+        };
+        return Some(format!(
+            "{field}: '{}' är ingen tid; skriv ett datum som 2026-11-20 eller 2026-11-20T10:00",
+            quoted(msg)
+        ));
+    }
+    if msg.contains("is in the future") {
+        return Some("tiden ligger i framtiden".into());
+    }
+    None
+}
+
+/// A sentiment reason (`negated: "inte bra" (−1.5)`) in the page's language: the words Lyssna adds
+/// around the quoted text are translated, the quoted text never.
+pub fn sentiment_reason(reason: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    const WORDS: &[(&str, &str)] = &[
+        (
+            "no sentiment words, emoji or rating found",
+            "inga tonord, emojier eller betyg hittades",
+        ),
+        ("weak or mixed signals", "svaga eller blandade signaler"),
+        (
+            " overrides the text (text alone: ",
+            " väger tyngre än texten (texten ensam: ",
+        ),
+        (
+            ": middling, the text decides",
+            ": mittemellan, texten avgör",
+        ),
+        (" more signals", " signaler till"),
+        ("…and ", "…och "),
+        ("negated: ", "negerat: "),
+        ("emphasis: ", "betonat: "),
+        ("phrase ", "fras "),
+        ("rating ", "betyg "),
+        ("criticism", "kritik"),
+        ("praise", "beröm"),
+    ];
+    // Only outside the quotes: even-numbered pieces between `"`.
+    reason
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                return part.to_string();
+            }
+            WORDS
+                .iter()
+                .fold(part.to_string(), |acc, (en, sv)| acc.replace(en, sv))
+        })
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
+/// Why a brand matched (`gomonday in title; gomonday.se in url`), in the page's language.
+pub fn match_explanation(explanation: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return explanation.to_string();
+    }
+    explanation
+        .split("; ")
+        .map(|part| {
+            if part == crate::domain::query::CHOSEN_BY_HAND {
+                return "vald för hand".to_string();
+            }
+            match part.rsplit_once(" in ") {
+                Some((what, field)) => {
+                    let place = match Field::ALL.iter().find(|f| f.name() == field) {
+                        Some(Field::Title) => "rubriken",
+                        Some(Field::Body) => "texten",
+                        Some(Field::Author) => "författaren",
+                        Some(Field::Site) => "sajten",
+                        Some(Field::Url) => "adressen",
+                        Some(Field::Lang) => "språket",
+                        None => field,
+                    };
+                    format!("{what} i {place}")
+                }
+                None => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A local time as a person reads it in a dialog or a toast: `Thu 26 Nov 08:00`, `tors 26 nov 08:00`.
+pub fn short_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, lang: Lang) -> String {
+    use chrono::{Datelike, Timelike};
+    let l = t.with_timezone(&tz);
+    const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const SV_DAYS: [&str; 7] = ["mån", "tis", "ons", "tors", "fre", "lör", "sön"];
+    const EN_MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const SV_MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ];
+    let (days, months) = match lang {
+        Lang::En => (EN_DAYS, EN_MONTHS),
+        Lang::Sv => (SV_DAYS, SV_MONTHS),
+    };
+    format!(
+        "{} {} {} {:02}:{:02}",
+        days[l.weekday().num_days_from_monday() as usize],
+        l.day(),
+        months[l.month0() as usize],
+        l.hour(),
+        l.minute()
+    )
+}
 
 /// Relative time, like "3 h ago" / "för 3 h sedan".
 pub fn relative(secs: i64, lang: Lang) -> String {
@@ -304,5 +840,128 @@ mod tests {
         assert_eq!(Lang::choose(None, &h), Lang::En);
         assert_eq!(relative(7200, Lang::Sv), "för 2 h sedan");
         assert_eq!(relative(-86_400 * 2, Lang::En), "in 2 days");
+    }
+
+    #[test]
+    fn toasts_count_right() {
+        assert_eq!(Change::Replied.toast(1, Lang::En), "Marked replied");
+        assert_eq!(Change::Replied.toast(2, Lang::En), "2 marked replied");
+        assert_eq!(Change::Replied.toast(1, Lang::Sv), "Markerad besvarad");
+        assert_eq!(Change::Replied.toast(3, Lang::Sv), "3 markerade besvarade");
+        assert_eq!(
+            Change::NoReply(NoReplyReason::Spam).toast(1, Lang::Sv),
+            "Inget svar behövs: skräp"
+        );
+        assert_eq!(
+            Change::Snoozed("tors 26 nov 08:00".into()).toast(2, Lang::Sv),
+            "2 pausade till tors 26 nov 08:00"
+        );
+        assert_eq!(Change::Undone.toast(1, Lang::Sv), "Ångrat");
+        let t = Tr(Lang::Sv);
+        assert_eq!(
+            t.count(1, ("identity", "identities"), ("identitet", "identiteter")),
+            "1 identitet"
+        );
+        assert_eq!(
+            t.count(2, ("identity", "identities"), ("identitet", "identiteter")),
+            "2 identiteter"
+        );
+    }
+
+    #[test]
+    fn the_messages_people_meet_are_swedish_in_the_swedish_ui() {
+        use crate::domain::mention::{Action, TransitionError, apply};
+        use chrono::TimeZone;
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .unwrap();
+        let tz = chrono_tz::Europe::Stockholm;
+        let mut messages: Vec<String> = vec![
+            apply(Status::Replied, &Action::Reopen { note: None }, now)
+                .map(|_| String::new())
+                .unwrap_or_default(),
+            apply(
+                Status::Replied,
+                &Action::Replied {
+                    at: now,
+                    reply_url: None,
+                    note: None,
+                },
+                now,
+            )
+            .unwrap_err()
+            .to_string(),
+            apply(Status::New, &Action::Wake, now)
+                .unwrap_err()
+                .to_string(),
+            TransitionError::SnoozeInPast { until: now, now }.to_string(),
+            TransitionError::OtherNeedsNote.to_string(),
+            crate::store::StoreError::Conflict.to_string(),
+            crate::store::StoreError::NothingToUndo.to_string(),
+            crate::store::StoreError::MentionNotFound("m_1".into()).to_string(),
+        ];
+        messages.retain(|m| !m.is_empty());
+        for (status, field, value) in [
+            ("bogus", "", ""),
+            ("no_reply_needed", "", ""),
+            ("no_reply_needed", "reason", "nonsense"),
+            ("snoozed", "", ""),
+            ("snoozed", "until", "2020-01-01"),
+            ("snoozed", "until", "sometime"),
+            ("replied", "reply_url", "javascript:x"),
+            ("replied", "replied_at", "2999-01-01"),
+        ] {
+            let fields = vec![
+                ("status".to_string(), status.to_string()),
+                (field.to_string(), value.to_string()),
+            ];
+            let input = crate::web::actions::StatusInput::from_form(&fields);
+            let err = crate::web::actions::to_action(&input, Status::New, now, tz).unwrap_err();
+            messages.push(err.public_message());
+        }
+        for m in &messages {
+            let sv = localize_error(m, Lang::Sv);
+            assert_ne!(&sv, m, "no Swedish for {m:?}");
+            assert_eq!(localize_error(m, Lang::En), *m);
+        }
+        assert_eq!(
+            localize_error(
+                "a mention that is replied cannot become replied (reopen it first)",
+                Lang::Sv
+            ),
+            "ett omnämnande som är besvarat kan inte bli besvarat (öppna det igen först)"
+        );
+    }
+
+    #[test]
+    fn reasons_and_explanations_in_swedish_keep_the_quoted_text() {
+        assert_eq!(
+            sentiment_reason("negated: phrase \"rating bra\" (−1.5)", Lang::Sv),
+            "negerat: fras \"rating bra\" (−1.5)"
+        );
+        assert_eq!(
+            sentiment_reason(
+                "rating 1/5 overrides the text (text alone: praise +0.40)",
+                Lang::Sv
+            ),
+            "betyg 1/5 väger tyngre än texten (texten ensam: beröm +0.40)"
+        );
+        assert_eq!(
+            match_explanation("gomonday in title; gomonday.se in url", Lang::Sv),
+            "gomonday i rubriken; gomonday.se i adressen"
+        );
+        assert_eq!(
+            match_explanation("gomonday in title", Lang::En),
+            "gomonday in title"
+        );
+    }
+
+    #[test]
+    fn short_times_in_both_languages() {
+        use chrono::TimeZone;
+        let t = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 7, 0, 0).unwrap();
+        let tz = chrono_tz::Europe::Stockholm;
+        assert_eq!(short_time(t, tz, Lang::En), "Thu 26 Nov 08:00");
+        assert_eq!(short_time(t, tz, Lang::Sv), "tors 26 nov 08:00");
     }
 }

@@ -95,6 +95,12 @@ pub const ROUTES: &[Route] = &[
         post(session::logout)
     }),
     route(Verb::Get, "/", Access::Session, || get(pages::inbox)),
+    route(Verb::Get, "/mentions/new", Access::Session, || {
+        get(pages::new_mention)
+    }),
+    route(Verb::Post, "/mentions", Access::Session, || {
+        post(pages::create_mention)
+    }),
     route(Verb::Get, "/mentions/{id}", Access::Session, || {
         get(pages::mention)
     }),
@@ -112,6 +118,9 @@ pub const ROUTES: &[Route] = &[
     ),
     route(Verb::Post, "/mentions/bulk", Access::Session, || {
         post(pages::bulk)
+    }),
+    route(Verb::Post, "/mentions/undo", Access::Session, || {
+        post(pages::bulk_undo)
     }),
     route(Verb::Get, "/sources", Access::Session, || {
         get(pages::sources)
@@ -135,6 +144,15 @@ pub const ROUTES: &[Route] = &[
         Access::Token,
         || post(api::set_status),
     ),
+    route(
+        Verb::Post,
+        "/api/mentions/{id}/sentiment",
+        Access::Token,
+        || post(api::set_sentiment),
+    ),
+    route(Verb::Post, "/api/mentions/{id}/undo", Access::Token, || {
+        post(api::undo)
+    }),
     route(Verb::Get, "/api/reports/weekly", Access::Token, || {
         get(api::report)
     }),
@@ -153,6 +171,9 @@ pub struct Web {
     counts: Arc<Mutex<Option<(Instant, InboxCounts)>>>,
     /// Brand and source names for the inbox's filter menus.
     filter_names: Arc<Mutex<Option<(Instant, FilterNames)>>>,
+    /// No login exists yet (a first run): the login page says how to create one. Rechecked on each
+    /// visit to the login page until a user exists.
+    no_users: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The inbox's filter menus: brand names and source names.
@@ -174,6 +195,20 @@ impl Web {
             secure_cookies,
             counts: Arc::default(),
             filter_names: Arc::default(),
+            no_users: Arc::default(),
+        }
+    }
+
+    /// Whether the last check found no login at all.
+    pub fn no_users(&self) -> bool {
+        self.no_users.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Looks again whether any login exists (cheap: one COUNT over a tiny table).
+    pub async fn check_users(&self) {
+        if let Ok(n) = self.store.user_count().await {
+            self.no_users
+                .store(n == 0, std::sync::atomic::Ordering::Relaxed);
         }
     }
 

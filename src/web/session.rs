@@ -184,6 +184,9 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     username: String,
+    /// A first run: say how to create a login.
+    no_users: bool,
+    asset_version: &'static str,
 }
 
 /// A safe place to go after login: a local path, never `//host` or a full URL. Browsers drop tabs and
@@ -223,6 +226,8 @@ fn login_page(
         next: next.to_string(),
         error,
         username: username.to_string(),
+        no_users: web.no_users(),
+        asset_version: crate::web::assets::version(),
     };
     match page.render() {
         Ok(html) => {
@@ -252,6 +257,7 @@ pub async fn login_form(
         .filter(|c| c.len() == 43)
         .unwrap_or_else(random_token);
     let next = local_path(q.next.as_deref());
+    web.check_users().await;
     login_page(&web, lang, &csrf, &next, None, "", StatusCode::OK)
 }
 

@@ -1,9 +1,10 @@
 //! Turning stored values into what a page shows: escaped text with the brand highlighted (from the
 //! stored byte spans), links only for http(s), times in the leader's time zone.
 
+use crate::domain::mention::{EventKind, Status};
 use crate::domain::query::{Field, MatchedBrand};
-use crate::store::MentionRecord;
-use crate::web::i18n::{Lang, relative};
+use crate::store::{EventRecord, FOLLOW_UP_ACTOR, MentionRecord, REPLY_DETECTION_ACTOR};
+use crate::web::i18n::{Lang, relative, short_time};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -111,7 +112,34 @@ pub fn when(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz, lang: Lang) -> When {
     }
 }
 
-/// One inbox row.
+/// A row's flags: what the leader should know before opening it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFlags {
+    /// Lyssna marked it replied because it saw the leader's reply in the thread.
+    pub reply_detected: bool,
+    /// Back in the inbox because its author wrote again after the reply.
+    pub follow_up: bool,
+}
+
+impl RowFlags {
+    /// From a mention's events (oldest first): the latest status change still in force says how it
+    /// got where it is.
+    pub fn of(status: Status, events: &[EventRecord]) -> RowFlags {
+        let undone: std::collections::HashSet<i64> =
+            events.iter().filter_map(|e| e.undoes).collect();
+        let last = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Status && e.undoes.is_none() && !undone.contains(&e.id));
+        let by = |actor: &str| last.is_some_and(|e| e.actor == actor);
+        RowFlags {
+            reply_detected: status == Status::Replied && by(REPLY_DETECTION_ACTOR),
+            follow_up: status == Status::New && by(FOLLOW_UP_ACTOR),
+        }
+    }
+}
+
+/// One mention in a list (the inbox, and any other view of mentions): `templates/row.html`.
 #[derive(Debug, Clone)]
 pub struct RowView {
     pub id: String,
@@ -125,12 +153,22 @@ pub struct RowView {
     pub status: String,
     /// New or snoozed: still waiting for the leader.
     pub open: bool,
-    pub found: When,
+    /// On the inbox's clock: the post's time where known, else when Lyssna found it (the order).
+    pub posted: When,
     pub brands: String,
+    /// "tors 26 nov 08:00" for a snoozed mention.
+    pub snoozed_until: Option<String>,
+    pub flags: RowFlags,
 }
 
 impl RowView {
-    pub fn new(m: &MentionRecord, now: DateTime<Utc>, tz: Tz, lang: Lang) -> RowView {
+    pub fn new(
+        m: &MentionRecord,
+        events: &[EventRecord],
+        now: DateTime<Utc>,
+        tz: Tz,
+        lang: Lang,
+    ) -> RowView {
         let body_spans = MatchedBrand::spans_in(&m.matches, Field::Body);
         let title = m.title.clone().unwrap_or_default();
         let snippet = if body_spans.is_empty() && !title.is_empty() {
@@ -149,10 +187,40 @@ impl RowView {
             sentiment: m.effective_sentiment().to_string(),
             status: m.status.as_str().to_string(),
             open: m.status.is_open(),
-            found: when(m.published_at.unwrap_or(m.found_at), now, tz, lang),
+            posted: when(posted_at(m), now, tz, lang),
             brands: m.brands.join(", "),
+            snoozed_until: m
+                .snoozed_until
+                .filter(|_| m.status == Status::Snoozed)
+                .map(|u| short_time(u, tz, lang)),
+            flags: RowFlags::of(m.status, events),
         }
     }
+}
+
+/// The inbox's clock for one mention (the store's `POSTED_AT`).
+pub fn posted_at(m: &MentionRecord) -> DateTime<Utc> {
+    m.published_at.unwrap_or(m.found_at)
+}
+
+/// One choice of the snooze picker: the value a form sends (`until`) and its label.
+#[derive(Debug, Clone)]
+pub struct SnoozeChoice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The snooze presets at `now` in the configured time zone, labelled in `lang` ("Tomorrow morning ·
+/// Thu 26 Nov 08:00"). The same list serves the dialog and the forms that work without script.
+pub fn snooze_choices(now: DateTime<Utc>, tz: Tz, lang: Lang) -> Vec<SnoozeChoice> {
+    let t = crate::web::i18n::Tr(lang);
+    crate::domain::time::snooze_presets(now, tz)
+        .into_iter()
+        .map(|(preset, at)| SnoozeChoice {
+            value: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            label: format!("{} · {}", t.get(preset.as_str()), short_time(at, tz, lang)),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -181,6 +249,41 @@ mod tests {
         let s = snippet(&text, &[(a, a + 8)], 100);
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert!(s.contains("<mark>GoMonday</mark>"));
+    }
+
+    #[test]
+    fn flags_say_how_a_mention_got_where_it_is() {
+        let at = Utc::now();
+        let ev = |id: i64, actor: &str, to: &str, undoes: Option<i64>| EventRecord {
+            id,
+            kind: EventKind::Status,
+            at,
+            recorded_at: at,
+            actor: actor.into(),
+            from: Some("new".into()),
+            to: Some(to.into()),
+            reason: None,
+            note: None,
+            reply_url: None,
+            until: None,
+            undoes,
+        };
+        let detected = [ev(1, REPLY_DETECTION_ACTOR, "replied", None)];
+        assert!(RowFlags::of(Status::Replied, &detected).reply_detected);
+        let by_hand = [ev(1, "erik", "replied", None)];
+        assert_eq!(RowFlags::of(Status::Replied, &by_hand), RowFlags::default());
+        let follow = [
+            ev(1, "erik", "replied", None),
+            ev(2, FOLLOW_UP_ACTOR, "new", None),
+        ];
+        assert!(RowFlags::of(Status::New, &follow).follow_up);
+        // An undone follow-up is no follow-up.
+        let undone = [
+            ev(1, "erik", "replied", None),
+            ev(2, FOLLOW_UP_ACTOR, "new", None),
+            ev(3, "erik", "replied", Some(2)),
+        ];
+        assert_eq!(RowFlags::of(Status::Replied, &undone), RowFlags::default());
     }
 
     #[test]

@@ -635,6 +635,11 @@ impl Matcher {
     }
 
     /// Number of brands compiled.
+    /// The brands' names, in configuration order.
+    pub fn brand_names(&self) -> impl Iterator<Item = &str> {
+        self.brands.iter().map(|b| b.name.as_str())
+    }
+
     pub fn len(&self) -> usize {
         self.brands.len()
     }

@@ -166,7 +166,19 @@ impl From<&BrandMatch> for MatchedBrand {
     }
 }
 
+/// The explanation of a brand the leader chose for a manual mention, whatever its text says.
+pub const CHOSEN_BY_HAND: &str = "chosen by hand";
+
 impl MatchedBrand {
+    /// A brand the leader picked by hand (no spans: nothing in the text needs to match).
+    pub fn chosen(brand: &str) -> MatchedBrand {
+        MatchedBrand {
+            brand: brand.to_string(),
+            spans: Vec::new(),
+            explanation: CHOSEN_BY_HAND.to_string(),
+        }
+    }
+
     /// The byte ranges of `field` over all matches (unchecked against any text).
     pub fn spans_in(matches: &[MatchedBrand], field: Field) -> Vec<(usize, usize)> {
         matches

@@ -1,4 +1,6 @@
-//! The inbox (`/`): open mentions, criticism first then oldest; filters, search, cursor pages.
+//! The inbox (`/`): open mentions, criticism first then oldest (by the post's time where known);
+//! filters, search (`?q=`), cursor pages. A search the store refuses (too long, not understood) is
+//! shown on the page with its reason, the filters kept.
 
 use super::*;
 #[derive(Debug, Default, Deserialize)]
@@ -20,16 +22,20 @@ pub(super) struct InboxPage {
     nav: Nav,
     csrf: String,
     back: String,
-    tomorrow: String,
     rows: Vec<RowView>,
     filter_status: String,
     status_opts: Vec<Opt>,
     sentiment_opts: Vec<Opt>,
     brand_opts: Vec<Opt>,
     source_opts: Vec<Opt>,
+    reason_opts: Vec<Opt>,
     from: String,
     to: String,
     q: String,
+    /// Some filter besides the default status is set: the filter box starts open on a phone.
+    filtered: bool,
+    /// Why the search or a filter could not be used (the page's status is then 422).
+    problem: Option<String>,
     has_cursor: bool,
     first_href: String,
     next_href: Option<String>,
@@ -56,6 +62,77 @@ pub(super) fn local_date(s: &str, web: &Web) -> Result<Option<DateTime<Utc>>, We
     crate::web::actions::parse_time(s, web.config.timezone, "date").map(Some)
 }
 
+/// The filters as given, checked: bad ones are the page's problem, shown above an empty list.
+struct Filters {
+    status_s: String,
+    sentiment: Option<Label>,
+    from: String,
+    to: String,
+    q: String,
+    brand: String,
+    source: String,
+}
+
+impl Filters {
+    fn read(p: &InboxParams) -> Result<Filters, WebError> {
+        let status_s = match clean(&p.status) {
+            s if s.is_empty() => "new".to_string(),
+            s => s,
+        };
+        if status_s != "all" {
+            status_s.parse::<Status>().map_err(WebError::Invalid)?;
+        }
+        Ok(Filters {
+            sentiment: check_sentiment(p.sentiment.clone())?,
+            status_s,
+            from: clean(&p.from),
+            to: clean(&p.to),
+            q: clean(&p.q),
+            brand: clean(&p.brand),
+            source: clean(&p.source),
+        })
+    }
+
+    fn query(
+        &self,
+        web: &Web,
+        cursor: Option<crate::store::Cursor>,
+    ) -> crate::web::error::WebResult<InboxQuery> {
+        Ok(InboxQuery {
+            status: match self.status_s.as_str() {
+                "all" => None,
+                s => Some(s.parse::<Status>().map_err(WebError::Invalid)?),
+            },
+            sentiment: self.sentiment,
+            brand: Some(self.brand.clone()).filter(|s| !s.is_empty()),
+            source: Some(self.source.clone()).filter(|s| !s.is_empty()),
+            posted_from: local_date(&self.from, web)?,
+            posted_before: local_date(&self.to, web)?.map(|d| d + chrono::Duration::days(1)),
+            search: Some(self.q.clone()).filter(|s| !s.is_empty()),
+            cursor,
+            limit: 50,
+        })
+    }
+
+    /// The filters as query pairs (the search box and the page links keep them).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("status", self.status_s.clone()),
+            (
+                "sentiment",
+                self.sentiment.map(Label::as_str).unwrap_or("").to_string(),
+            ),
+            ("brand", self.brand.clone()),
+            ("source", self.source.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+    }
+}
+
 pub async fn inbox(
     State(web): State<Web>,
     Extension(session): Extension<Session>,
@@ -63,65 +140,103 @@ pub async fn inbox(
     uri: Uri,
     Query(p): Query<InboxParams>,
 ) -> PageResult {
-    let c = ctx(&web, &session, &headers, "inbox").await?;
+    let mut c = ctx(&web, &session, &headers, "inbox").await?;
     let t = c.t;
-    let status_s = match clean(&p.status) {
-        s if s.is_empty() => "new".to_string(),
-        s => s,
-    };
-    let status = match status_s.as_str() {
-        "all" => None,
-        s => Some(s.parse::<Status>().map_err(WebError::Invalid)?),
-    };
-    let sentiment = check_sentiment(p.sentiment.clone())?;
-    let (from, to, q) = (clean(&p.from), clean(&p.to), clean(&p.q));
+    // Bad filters are a 422 page with the reason; so is a search the store cannot run.
+    let f = Filters::read(&p)?;
     let cursor = match clean(&p.cursor) {
         s if s.is_empty() => None,
         s => Some(crate::store::Cursor::decode(&s)?),
     };
-    let query = InboxQuery {
-        status,
-        sentiment,
-        brand: Some(clean(&p.brand)).filter(|s| !s.is_empty()),
-        source: Some(clean(&p.source)).filter(|s| !s.is_empty()),
-        found_from: local_date(&from, &web)?,
-        found_before: local_date(&to, &web)?.map(|d| d + chrono::Duration::days(1)),
-        search: Some(q.clone()).filter(|s| !s.is_empty()),
-        cursor,
-        limit: 50,
+    let query = f.query(&web, cursor)?;
+    let (page, problem) = match web.store.inbox(&query).await {
+        Ok(page) => (page, None),
+        Err(e) => match WebError::from(e) {
+            WebError::Invalid(msg) => (
+                crate::store::Page {
+                    items: Vec::new(),
+                    next: None,
+                },
+                Some(msg),
+            ),
+            other => return Err(PageError(other)),
+        },
     };
-    let page = web.store.inbox(&query).await?;
+    let ids: Vec<&str> = page.items.iter().map(|m| m.id.as_str()).collect();
+    let mut events = web.store.events_for_mentions(&ids).await?;
     let tz = web.config.timezone;
     let rows: Vec<RowView> = page
         .items
         .iter()
-        .map(|m| RowView::new(m, c.now, tz, c.lang))
+        .map(|m| {
+            let ev = events.remove(&m.id).unwrap_or_default();
+            RowView::new(m, &ev, c.now, tz, c.lang)
+        })
         .collect();
 
-    // Links keep the filters; the next page adds the cursor.
+    // Links keep the filters and the search; the next page adds the cursor.
+    let mut pairs = f.pairs();
+    if !f.q.is_empty() {
+        pairs.push(("q", f.q.clone()));
+    }
     let base = {
-        let mut base = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("status", status_s.as_str()),
-            ("sentiment", sentiment.map(Label::as_str).unwrap_or("")),
-            ("brand", &clean(&p.brand)),
-            ("source", &clean(&p.source)),
-            ("from", &from),
-            ("to", &to),
-            ("q", &q),
-        ] {
-            if !v.is_empty() {
-                base.append_pair(k, v);
-            }
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            s.append_pair(k, v);
         }
-        base.finish()
+        s.finish()
     };
     let next_href = page.next.map(|n| {
         let mut s = url::form_urlencoded::Serializer::new(base.clone());
         s.append_pair("cursor", &n.encode());
         format!("/?{}", s.finish())
     });
+    c.nav.q = f.q.clone();
+    c.nav.keep = f
+        .pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let (status_opts, sentiment_opts, brand_opts, source_opts) = menus(&web, t, &f).await?;
+    let problem = problem.map(|m| crate::web::i18n::localize_error(&m, c.lang));
+    let page = InboxPage {
+        csrf: c.nav.csrf.clone(),
+        back: uri_path(&uri),
+        rows,
+        status_opts,
+        sentiment_opts,
+        brand_opts,
+        source_opts,
+        reason_opts: reason_opts(t),
+        filtered: f.pairs().len() > 1 || f.status_s != "new",
+        filter_status: f.status_s,
+        from: f.from,
+        to: f.to,
+        q: f.q,
+        has_cursor: p.cursor.is_some(),
+        first_href: if base.is_empty() {
+            "/".into()
+        } else {
+            format!("/?{base}")
+        },
+        next_href,
+        t,
+        nav: c.nav,
+        problem: problem.clone(),
+    };
+    let mut resp = respond(&web, page.render()?, c.had_flash);
+    if problem.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
 
+/// The filter menus: status, sentiment, brand and source, each with the current choice selected.
+async fn menus(
+    web: &Web,
+    t: Tr,
+    f: &Filters,
+) -> Result<(Vec<Opt>, Vec<Opt>, Vec<Opt>, Vec<Opt>), PageError> {
     let mut status_values: Vec<(String, String)> = Status::ALL
         .iter()
         .map(|s| (s.as_str().to_string(), t.word(s.as_str())))
@@ -139,32 +254,25 @@ pub async fn inbox(
     brand_values.extend(brands.into_iter().map(|b| (b.clone(), b)));
     let mut source_values = vec![any];
     source_values.extend(sources.into_iter().map(|s| (s.clone(), s)));
-
-    let page = InboxPage {
-        csrf: c.nav.csrf.clone(),
-        back: uri_path(&uri),
-        tomorrow: tomorrow(&web, c.now),
-        rows,
-        status_opts: opts(&status_values, &status_s),
-        sentiment_opts: opts(
+    Ok((
+        opts(&status_values, &f.status_s),
+        opts(
             &sentiment_values,
-            sentiment.map(Label::as_str).unwrap_or(""),
+            f.sentiment.map(Label::as_str).unwrap_or(""),
         ),
-        brand_opts: opts(&brand_values, &clean(&p.brand)),
-        source_opts: opts(&source_values, &clean(&p.source)),
-        filter_status: status_s,
-        from,
-        to,
-        q,
-        has_cursor: p.cursor.is_some(),
-        first_href: if base.is_empty() {
-            "/".into()
-        } else {
-            format!("/?{base}")
-        },
-        next_href,
-        t,
-        nav: c.nav,
-    };
-    Ok(respond(&web, page.render()?, c.had_flash))
+        opts(&brand_values, &f.brand),
+        opts(&source_values, &f.source),
+    ))
+}
+
+/// The no-reply reasons, translated, for the forms and the reason picker.
+pub(super) fn reason_opts(t: Tr) -> Vec<Opt> {
+    crate::domain::mention::NoReplyReason::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().to_string(),
+            label: t.get(r.as_str()).to_string(),
+            selected: false,
+        })
+        .collect()
 }

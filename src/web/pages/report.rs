@@ -41,9 +41,12 @@ pub async fn report(
         .await?
         .into_iter()
         .map(|d| DeliveryProblem {
-            what: format!("{} {}", d.kind.replace('_', " "), d.key),
+            what: format!("{} {}", c.t.word(&d.kind), d.key),
             recipient: d.recipient_label(),
-            status: d.status.clone(),
+            status: match d.status.as_str() {
+                "pending" => c.t.get("delivery_pending").to_string(),
+                other => c.t.word(other),
+            },
             attempts: d.attempts,
             error: d.last_error.clone().unwrap_or_default(),
             next_attempt: d

@@ -53,8 +53,17 @@ pub async fn sources(
             .into_iter()
             .map(|r| RunView {
                 at: when(r.started_at, c.now, tz, c.lang),
-                outcome: r.outcome,
-                summary: format!("{} p · {} items · {} new", r.pages, r.items, r.new_mentions),
+                outcome: t.word(&r.outcome),
+                summary: [
+                    t.count(r.pages as usize, ("page", "pages"), ("sida", "sidor")),
+                    t.count(r.items as usize, ("item", "items"), ("post", "poster")),
+                    t.count(
+                        r.new_mentions as usize,
+                        ("new mention", "new mentions"),
+                        ("nytt omnämnande", "nya omnämnanden"),
+                    ),
+                ]
+                .join(" · "),
                 error: r.error.unwrap_or_default(),
             })
             .collect();
@@ -62,18 +71,14 @@ pub async fn sources(
             href: view::safe_href(s.url.as_deref()),
             url_text: s.url.clone().unwrap_or_default(),
             health: s.health.as_str().to_string(),
-            health_label: s.health.label().to_string(),
+            health_label: t.get(&format!("health_{}", s.health.as_str())).to_string(),
             health_words: t.word(s.health.as_str()),
             last_success: s.last_success_at.map(|w| when(w, c.now, tz, c.lang)),
             last_error: s.last_error.clone().unwrap_or_default(),
             next_check: s.next_check_at.map(|w| when(w, c.now, tz, c.lang)),
             items_found: s.items_found,
             checkable: s.kind != SourceKind::Manual && s.in_config,
-            kind: if s.kind == SourceKind::Manual {
-                t.get("manual").into()
-            } else {
-                s.kind.to_string()
-            },
+            kind: t.get(&format!("kind_{}", s.kind.as_str())).to_string(),
             name: s.name,
             runs,
         });
