@@ -56,6 +56,12 @@ pub async fn run(listen: SocketAddr, dir: &Path, password: Option<String>) -> Cl
 
     let app = App::build(config, true).await?;
     let login = crate::web::ensure_demo_user(&app.store, password.as_deref()).await?;
+    let added = crate::demo::import_history(&app.store, &base, chrono::Utc::now()).await?;
+    if added > 0 {
+        eprintln!(
+            "Twelve weeks of history added ({added} mentions) so that the weekly report has trends."
+        );
+    }
     eprintln!("Sample sites on {base}/ — crawling them once…");
     let sources = app.config.sources.clone();
     let reports = crate::scheduler::crawl_now(

@@ -3,11 +3,44 @@
 //! crawls and serves the dashboard: everything offline.
 
 pub mod content;
+pub mod history;
 pub mod sites;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
 use std::path::Path;
+
+/// The demo's login (user, password); only ever served on loopback unless a new password is given.
+pub const DEMO_USER: (&str, &str) = ("demo", "demo");
+
+/// The demo's source names: its configuration and its generated history use the same ones.
+pub const FORUM_SOURCE: &str = "Snackis: GoMonday-tråden";
+pub const PAYMENTS_SOURCE: &str = "Snackis: Betalappar";
+pub const REVIEWS_SOURCE: &str = "Omdömen: GoMonday";
+pub const BLOG_SOURCE: &str = "Konsumentbloggen";
+pub const COMMENTS_SOURCE: &str = "Konsumentbloggen: kommentarer";
+pub const DEV_SOURCE: &str = "Utvecklarforum: sök";
+
+/// Stores the generated history (twelve weeks of found, answered and missed mentions) unless an
+/// earlier start of the demo already did. Returns how many mentions were added.
+pub async fn import_history(
+    store: &crate::store::Store,
+    base: &str,
+    now: DateTime<Utc>,
+) -> crate::store::StoreResult<usize> {
+    if store.mention(&history::mention_id(1)).await?.is_some() {
+        return Ok(0);
+    }
+    let lines: Vec<(usize, crate::domain::transfer::ExportLine)> = history::lines(base, now)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    store
+        .import(&lines, now)
+        .await
+        .map_err(|e| crate::store::StoreError::Invalid(format!("the demo's history: {e}")))
+}
 
 /// The demo forum's recipe, written beside the demo configuration: an example of a user recipe.
 pub const FORUM_RECIPE: &str = r#"# The demo forum's thread pages (vBulletin-like markup).
@@ -59,7 +92,7 @@ site = "127.0.0.1"
 handle = "{leader}"
 
 [[sources]]
-name = "Snackis: GoMonday-tråden"
+name = "{forum}"
 kind = "html"
 url = "{base}/forum/t/4711"
 recipe = "demo-forum"
@@ -67,7 +100,7 @@ every = "2m"
 allow_private = true
 
 [[sources]]
-name = "Snackis: Betalappar"
+name = "{payments}"
 kind = "html"
 url = "{base}/forum/t/4712"
 recipe = "demo-forum"
@@ -75,7 +108,7 @@ every = "2m"
 allow_private = true
 
 [[sources]]
-name = "Omdömen: GoMonday"
+name = "{reviews}"
 kind = "html"
 url = "{base}/reviews/gomonday"
 recipe = "schema-org"
@@ -83,21 +116,21 @@ every = "2m"
 allow_private = true
 
 [[sources]]
-name = "Konsumentbloggen"
+name = "{blog}"
 kind = "feed"
 url = "{base}/blog/feed.xml"
 every = "2m"
 allow_private = true
 
 [[sources]]
-name = "Konsumentbloggen: kommentarer"
+name = "{comments}"
 kind = "feed"
 url = "{base}/blog/comments/feed.xml"
 every = "1m"
 allow_private = true
 
 [[sources]]
-name = "Utvecklarforum: sök"
+name = "{dev}"
 kind = "json"
 url = "{base}/api/search.json?q=gomonday%20mondaypay"
 recipe = "discourse-search"
@@ -106,6 +139,12 @@ allow_private = true
 "#,
         db = db.display(),
         leader = content::LEADER_HANDLE,
+        forum = FORUM_SOURCE,
+        payments = PAYMENTS_SOURCE,
+        reviews = REVIEWS_SOURCE,
+        blog = BLOG_SOURCE,
+        comments = COMMENTS_SOURCE,
+        dev = DEV_SOURCE,
     )
 }
 

@@ -41,6 +41,11 @@ pub fn router(started: DateTime<Utc>, base: String) -> Router {
         .route("/", get(index))
         .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
         .route("/forum/t/{id}", get(forum_thread))
+        .route("/forum/p/{id}", get(forum_post))
+        .route("/forum/u/{name}", get(forum_user))
+        .route("/t/{topic}", get(dev_topic))
+        .route("/t/{topic}/{post}", get(dev_post))
+        .route("/archive/{n}", get(archived))
         .route("/reviews/gomonday", get(reviews))
         .route("/blog/feed.xml", get(blog_feed))
         .route("/blog/comments/feed.xml", get(comments_feed))
@@ -56,7 +61,8 @@ async fn index() -> impl IntoResponse {
          <li><a href=\"/forum/t/4712\">Forum thread 2 (sv)</a></li>\
          <li><a href=\"/reviews/gomonday\">Reviews (schema.org)</a></li>\
          <li><a href=\"/blog/feed.xml\">Blog feed</a> and <a href=\"/blog/comments/feed.xml\">comments</a></li>\
-         <li><a href=\"/api/search.json?q=gomonday\">Search API</a></li></ul>",
+         <li><a href=\"/api/search.json?q=gomonday\">Search API</a> (topics <a href=\"/t/88\">88</a>, \
+         <a href=\"/t/91\">91</a>, <a href=\"/t/93\">93</a>)</li></ul>",
     )
 }
 
@@ -161,7 +167,8 @@ async fn reviews(State(s): State<Sites>) -> impl IntoResponse {
         "@context": "https://schema.org",
         "@type": "Organization",
         "name": "GoMonday",
-        "url": "https://gomonday.se",
+        // The demo never links off its own sites.
+        "url": format!("{}/reviews/gomonday", s.base),
         "review": reviews,
     });
     // `</` inside a script element would end it early: escape it as JSON allows.
@@ -170,7 +177,8 @@ async fn reviews(State(s): State<Sites>) -> impl IntoResponse {
         .iter()
         .map(|r| {
             format!(
-                "<article><h3>{}</h3><p>{} – {}★</p><p>{}</p></article>",
+                "<article id=\"{}\"><h3>{}</h3><p>{} – {}★</p><p>{}</p></article>",
+                r.id,
                 esc(r.title),
                 esc(r.author),
                 r.rating,
@@ -270,15 +278,127 @@ async fn comments_feed(State(s): State<Sites>) -> Response {
 }
 
 async fn blog_post(State(s): State<Sites>, Path(slug): Path<String>) -> Response {
-    match content::BLOG_POSTS.iter().find(|p| p.slug == slug) {
-        Some(p) => axum::response::Html(format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><h1>{}</h1>{}<p><a href=\"{}/blog/feed.xml\">RSS</a></p></body></html>",
-            esc(p.title),
+    let Some(p) = content::BLOG_POSTS.iter().find(|p| p.slug == slug) else {
+        return (StatusCode::NOT_FOUND, "no such post").into_response();
+    };
+    // The comments, each with the anchor its feed entry links to.
+    let comments: String = content::COMMENTS
+        .iter()
+        .filter(|c| c.post_slug == slug)
+        .map(|c| {
+            format!(
+                "<li id=\"comment-{}\"><strong>{}</strong>: {}</li>",
+                c.id,
+                esc(c.author),
+                esc(c.text)
+            )
+        })
+        .collect();
+    page(
+        p.title,
+        &format!(
+            "<h1>{}</h1>{}<h2 id=\"comments\">Kommentarer</h2><ul>{comments}</ul><p><a href=\"{}/blog/feed.xml\">RSS</a></p>",
             esc(p.title),
             p.html,
             s.base
-        ))
-        .into_response(),
+        ),
+    )
+}
+
+/// A plain page of the sample sites.
+fn page(title: &str, body: &str) -> Response {
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>{body}\
+         <p><a href=\"/\">Demo-sajterna</a></p></body></html>",
+        esc(title)
+    ))
+    .into_response()
+}
+
+/// A forum post's permalink: the thread page it is on, at its anchor.
+async fn forum_post(Path(id): Path<u32>) -> Response {
+    for t in content::THREADS {
+        if let Some(i) = t.posts.iter().position(|p| p.id == id) {
+            let page = i / PER_PAGE + 1;
+            return axum::response::Redirect::to(&format!(
+                "/forum/t/{}?page={page}#post{id}",
+                t.id
+            ))
+            .into_response();
+        }
+    }
+    (StatusCode::NOT_FOUND, "no such post").into_response()
+}
+
+/// A forum member's posts.
+async fn forum_user(Path(name): Path<String>) -> Response {
+    let posts: String = content::THREADS
+        .iter()
+        .flat_map(|t| t.posts.iter().map(move |p| (t, p)))
+        .filter(|(_, p)| p.author == name)
+        .map(|(t, p)| {
+            format!(
+                "<li><a href=\"/forum/p/{}\">{}</a>: {}</li>",
+                p.id,
+                esc(t.title),
+                esc(p.text)
+            )
+        })
+        .collect();
+    page(&name, &format!("<h1>{}</h1><ul>{posts}</ul>", esc(&name)))
+}
+
+/// The developer forum's topic page, with each post at `#post-N` (`/t/88/3` is post 3).
+async fn dev_topic(Path(topic): Path<u32>) -> Response {
+    let posts: String = content::API_POSTS
+        .iter()
+        .filter(|p| p.topic_id == topic)
+        .map(|p| {
+            format!(
+                "<article id=\"post-{}\"><p><strong>{}</strong> (#{})</p><p>{}</p></article>",
+                p.post_number,
+                esc(p.username),
+                p.post_number,
+                esc(p.blurb)
+            )
+        })
+        .collect();
+    if posts.is_empty() {
+        return (StatusCode::NOT_FOUND, "no such topic").into_response();
+    }
+    page(
+        &format!("Topic {topic}"),
+        &format!("<h1>Topic {topic}</h1>{posts}"),
+    )
+}
+
+async fn dev_post(Path((topic, post)): Path<(u32, u32)>) -> Response {
+    axum::response::Redirect::to(&format!("/t/{topic}#post-{post}")).into_response()
+}
+
+/// A post of the generated history (`demo::history`): its original.
+async fn archived(Path(n): Path<usize>) -> Response {
+    match super::history::posts().into_iter().find(|p| p.n == n) {
+        Some(p) => page(
+            p.title,
+            &format!(
+                "<p class=\"where\">{} · arkiv</p><h1>{}</h1><p><strong>{}</strong>: {}</p>{}",
+                esc(p.source),
+                esc(p.title),
+                esc(p.author),
+                esc(p.text),
+                if p.answered {
+                    format!(
+                        "<p id=\"svar\"><strong>{}</strong>: Hej {}! Tack för att du hör av dig – jag har skickat ett \
+                         direktmeddelande så löser vi det. /Erik, vd GoMonday</p>",
+                        esc(content::LEADER_HANDLE),
+                        esc(p.author)
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        ),
         None => (StatusCode::NOT_FOUND, "no such post").into_response(),
     }
 }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 /// The demo's login, printed by `lyssna demo`.
-pub const DEMO_USER: (&str, &str) = ("demo", "demo");
+pub const DEMO_USER: (&str, &str) = crate::demo::DEMO_USER;
 
 /// An argon2id PHC string for `password`, with a random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {

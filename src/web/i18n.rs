@@ -184,6 +184,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("undo", "Undo", "Ångra"),
     ("select", "Select", "Välj"),
     ("selected", "With the selected", "Med de valda"),
+    ("n_selected", "{n} selected:", "{n} valda:"),
     ("apply", "Apply", "Utför"),
     ("author", "Author", "Författare"),
     ("age", "Age", "Ålder"),

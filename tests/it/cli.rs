@@ -265,12 +265,72 @@ fn manual_mentions_export_and_import_round_trip() {
     assert_eq!(bad.status.code(), Some(2));
     let err = text(&bad.stderr);
     assert!(err.contains("line 1") && err.contains("line 2"), "{err}");
+    // CSV for spreadsheets: a BOM (Excel then reads UTF-8), the header, one row per mention.
     let csv = lyssna(
         dir.path(),
         &["--database-url", &db2, "export", "--format", "csv"],
         None,
     );
-    assert!(text(&csv.stdout).starts_with("id,source,url"));
+    let out = text(&csv.stdout);
+    assert!(
+        out.starts_with("\u{feff}id,source,url,thread_url,title,author"),
+        "{out}"
+    );
+    let header = out.lines().next().unwrap();
+    for column in [
+        "reply_url",
+        "reason",
+        "note",
+        "until",
+        "thread_url",
+        "why_matched",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} in {header}"
+        );
+    }
+    assert!(out.contains("missnöjd"), "å, ä, ö kept: {out}");
+    assert_eq!(out.lines().count(), 2);
+    // `;` for a spreadsheet set to Swedish; a delimiter that cannot separate is refused.
+    let semi = lyssna(
+        dir.path(),
+        &[
+            "--database-url",
+            &db2,
+            "export",
+            "--format",
+            "csv",
+            "--delimiter",
+            ";",
+        ],
+        None,
+    );
+    let out = text(&semi.stdout);
+    assert!(out.starts_with("\u{feff}id;source;url;"), "{out}");
+    assert!(
+        out.contains("Ringde om GoMonday, mycket missnöjd"),
+        "commas need no quotes: {out}"
+    );
+    let bad = lyssna(
+        dir.path(),
+        &[
+            "--database-url",
+            &db2,
+            "export",
+            "--format",
+            "csv",
+            "--delimiter",
+            "ab",
+        ],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("--delimiter"),
+        "{}",
+        text(&bad.stderr)
+    );
 }
 
 #[test]

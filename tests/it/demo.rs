@@ -121,4 +121,66 @@ async fn the_demo_finds_the_mentions_and_only_those() {
         export.len(),
         "no duplicates"
     );
+
+    // Twelve weeks of history, once: the report has a trend on the first start.
+    let base = format!("http://{addr}");
+    let added = demo::import_history(&app.store, &base, Utc::now())
+        .await
+        .unwrap();
+    assert!(added > 60, "{added}");
+    assert_eq!(
+        demo::import_history(&app.store, &base, Utc::now())
+            .await
+            .unwrap(),
+        0,
+        "a restarted demo does not add it again"
+    );
+    let week = lyssna::domain::report::IsoWeekId::containing(Utc::now(), app.config.timezone);
+    let report = app
+        .store
+        .weekly_report(week, Utc::now(), &app.config.report_settings())
+        .await
+        .unwrap();
+    let weeks_with_criticism = report
+        .trend
+        .iter()
+        .filter(|w| w.criticism_found > 0)
+        .count();
+    assert!(weeks_with_criticism >= 11, "{:?}", report.trend);
+    assert!(
+        report
+            .trend
+            .iter()
+            .any(|w| w.time_to_reply_median_s.is_some())
+    );
+    assert!(report.open_criticism_by_age.over_7d >= 2, "the missed ones");
+
+    // Every original, thread and reply link opens on the demo's own sites.
+    let http = reqwest::Client::new();
+    let all = app.store.export_all().await.unwrap();
+    let mut links: Vec<String> = Vec::new();
+    for l in &all {
+        links.extend(l.url.clone());
+        links.extend(l.thread_url.clone());
+        links.extend(l.events.iter().filter_map(|e| e.reply_url.clone()));
+    }
+    links.sort();
+    links.dedup();
+    assert!(links.len() > 80, "{}", links.len());
+    for link in &links {
+        assert!(link.starts_with(&base), "{link} leaves the demo");
+        let resp = http.get(link).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{link}");
+        assert!(
+            resp.url().as_str().starts_with(&base),
+            "{link} redirects off the demo"
+        );
+        let page = resp.text().await.unwrap();
+        if let Some(anchor) = link.split_once('#').map(|(_, a)| a) {
+            assert!(
+                page.contains(&format!("id=\"{anchor}\"")),
+                "{link}: no #{anchor} on the page"
+            );
+        }
+    }
 }

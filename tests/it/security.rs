@@ -181,11 +181,16 @@ async fn exported_csv_cannot_carry_formulas() {
     });
     let lines = vec![(1usize, serde_json::from_value(line).unwrap())];
     t.app.store.import(&lines, Utc::now()).await.unwrap();
-    let csv = lyssna::render::csv::export_csv(&t.app.store.export_all().await.unwrap());
+    let lines = t.app.store.export_all().await.unwrap();
+    let csv = lyssna::render::csv::export_csv(&lines, ',');
     let row = &csv[1];
     assert!(row.contains(r#""'=HYPERLINK("#), "{row}");
     assert!(row.contains(",'@SUM(1+1),"), "{row}");
     assert!(row.ends_with(",'-1+2 GoMonday"), "{row}");
+    // With `;` (a spreadsheet set to Swedish) the same cells are neutralised.
+    let row = &lyssna::render::csv::export_csv(&lines, ';')[1];
+    assert!(row.contains(r#";"'=HYPERLINK("#), "{row}");
+    assert!(row.contains(";'@SUM(1+1);"), "{row}");
 }
 
 #[test]

@@ -126,7 +126,7 @@ async fn every_route_but_the_public_ones_refuses_strangers() {
             }
         }
     }
-    assert_eq!((public, session, token), (4, 10, 5));
+    assert_eq!((public, session, token), (4, 13, 7));
     // Anything else is 404 (JSON under /api/).
     let (status, body) = t.api_get("/api/nothing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -394,7 +394,8 @@ async fn transitions_through_the_dashboard() {
             ev.len()
         );
 
-        // The script's request gets the row (200) or the refusal's status.
+        // The script's request gets JSON: the fresh rows, the toast, the counts — or the
+        // refusal's status with its message.
         let resp = t
             .http
             .post(t.url("/mentions/m_crit_old/status"))
@@ -405,6 +406,14 @@ async fn transitions_through_the_dashboard() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::CONFLICT);
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["refused"][0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("reopen it first"),
+            "{body}"
+        );
         let resp = t
             .http
             .post(t.url("/mentions/m_crit_new/status"))
@@ -419,11 +428,17 @@ async fn transitions_through_the_dashboard() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 200);
-        let frag = resp.text().await.unwrap();
+        let body: Value = resp.json().await.unwrap();
+        let row = body["done"][0]["row"].as_str().unwrap();
         assert!(
-            frag.trim_start().starts_with("<tr") && frag.contains("data-status=\"snoozed\""),
-            "{frag}"
+            row.trim_start().starts_with("<li") && row.contains("data-status=\"snoozed\""),
+            "{row}"
         );
+        // The row says until when: a bare date wakes at 08:00.
+        assert!(row.contains("snoozed until Tue 1 Jan 08:00"), "{row}");
+        assert_eq!(body["toast"], "Snoozed until Tue 1 Jan 08:00", "{body}");
+        assert_eq!(body["undo"], json!(["m_crit_new"]));
+        assert_eq!(body["counts"]["snoozed"], 1, "live counts");
 
         // Undo the snooze, then no reply needed with a reason, then reopen.
         assert_eq!(
@@ -523,9 +538,11 @@ async fn transitions_through_the_dashboard() {
                 .decode_utf8_lossy()
                 .to_string();
         assert!(
-            flash.starts_with("2 changed.") && flash.contains("m_nope"),
+            flash.contains("|2 marked replied · m_nope: no mention with id m_nope"),
             "{flash}"
         );
+        // The toast's Undo names the two changed mentions.
+        assert!(flash.starts_with("m_praise,m_neutral|/|"), "{flash}");
         for id in ["m_praise", "m_neutral"] {
             assert_eq!(
                 t.app
