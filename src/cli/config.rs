@@ -13,16 +13,19 @@ pub(super) fn run(cli: &Cli, action: &ConfigAction) -> CliResult {
             for w in crate::config::warnings(&config) {
                 eprintln!("warning: {w}");
             }
+            let n = |count: usize, one: &str, many: &str| {
+                format!("{count} {}", if count == 1 { one } else { many })
+            };
             eprintln!(
-                "{}: ok ({} brands, {} sources, {} identities)",
+                "{}: ok ({}, {}, {})",
                 config
                     .file
                     .as_deref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| "built-in defaults".into()),
-                config.brands.len(),
-                config.sources.len(),
-                config.identities.len()
+                n(config.brands.len(), "brand", "brands"),
+                n(config.sources.len(), "source", "sources"),
+                n(config.identities.len(), "identity", "identities")
             );
             Ok(())
         }

@@ -9,6 +9,8 @@ use crate::domain::query::QueryRef;
 pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
     let mut brands = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Problems found before the brands (an unknown key elsewhere) do not keep them from compiling.
+    let before = p.list.len();
     for b in raw {
         if b.name.get_ref().trim().is_empty() {
             p.at(&b.name, "a brand needs a name");
@@ -47,7 +49,7 @@ pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
             fold_diacritics: b.fold_diacritics,
         });
     }
-    if p.list.is_empty()
+    if p.list.len() == before
         && let Err(errors) = Matcher::compile_all(&brands)
     {
         for e in errors {

@@ -176,26 +176,19 @@ impl Config {
 
     /// Parses and validates a configuration text. `file_name` is used in messages; `path` locates
     /// recipe files (`config/recipes/NAME.toml` beside the file, or a path relative to it).
-    /// Parses and validates a configuration text. `file_name` is used in messages; `path` locates
-    /// recipe files (`config/recipes/NAME.toml` beside the file, or a path relative to it).
     pub fn parse_str(
         file_name: &str,
         text: &str,
         path: Option<&Path>,
     ) -> Result<Config, ConfigError> {
-        let lines = Lines { text };
-        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| lines.line_of(s.start)).unwrap_or(0);
-            ConfigError(vec![ConfigProblem {
-                file: file_name.to_string(),
-                line,
-                message: e.message().trim().to_string(),
-            }])
-        })?;
+        let (raw, unknown) = raw::read(file_name, text);
+        let Some(raw) = raw else {
+            return Err(ConfigError(unknown));
+        };
         let mut p = Problems {
             file: file_name,
             lines: Lines { text },
-            list: Vec::new(),
+            list: unknown,
         };
         let base_dir = path
             .and_then(|p| p.parent())
@@ -304,28 +297,69 @@ mod tests {
         );
     }
 
+    /// The example file with its `# EXAMPLE` blocks uncommented, as a user would after editing.
+    fn uncommented_example() -> String {
+        let mut out = String::new();
+        let mut in_example = false;
+        for line in EXAMPLE.lines() {
+            if line.starts_with("# EXAMPLE") {
+                in_example = true;
+                continue;
+            }
+            if line.trim().is_empty() {
+                in_example = false;
+            }
+            match line.strip_prefix("# ") {
+                Some(rest) if in_example => out.push_str(rest),
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// `lyssna config example` is what users copy: every setting it shows must be the default the code
     /// applies when the setting is left out. Its brands, identities, sources, mail and webhook entries
-    /// are examples; what they leave out or spell out must still be the per-entry defaults.
+    /// are examples, shipped commented out; uncommented, what they leave out or spell out must still
+    /// be the per-entry defaults.
     #[test]
     fn the_example_file_shows_the_defaults() {
-        let example = Config::parse_str(
+        let shipped = Config::parse_str(
             "config/lyssna.example.toml",
             EXAMPLE,
             Some(Path::new("config/lyssna.example.toml")),
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let d = Config::default();
-        assert_eq!(example.timezone, d.timezone);
-        assert_eq!(example.database_url, d.database_url);
-        assert_eq!(example.server, d.server);
-        assert_eq!(example.leader, d.leader);
-        assert_eq!(example.crawler, d.crawler);
-        assert_eq!(example.sentiment_lexicon, d.sentiment_lexicon);
-        assert_eq!(example.report.schedule.pattern, d.report.schedule.pattern);
+        assert_eq!(shipped.timezone, d.timezone);
+        assert_eq!(shipped.database_url, d.database_url);
+        assert_eq!(shipped.server, d.server);
+        assert_eq!(shipped.leader, d.leader);
+        assert_eq!(shipped.crawler, d.crawler);
+        assert_eq!(shipped.sentiment_lexicon, d.sentiment_lexicon);
+        assert_eq!(shipped.report.schedule.pattern, d.report.schedule.pattern);
+        assert_eq!(shipped.report.email_to, d.report.email_to);
         assert_eq!(
-            example.report.digest_schedule.is_some(),
+            shipped.report.digest_schedule.is_some(),
             d.report.digest_schedule.is_some()
+        );
+        // The placeholders are not live: a copied file crawls, mails and posts nothing.
+        assert!(shipped.brands.is_empty() && shipped.sources.is_empty());
+        assert!(
+            shipped.identities.is_empty() && shipped.smtp.is_none() && shipped.webhooks.is_empty()
+        );
+
+        let text = uncommented_example();
+        let example =
+            Config::parse_str("uncommented.toml", &text, Some(Path::new("config/x.toml")))
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            (
+                example.brands.len(),
+                example.identities.len(),
+                example.sources.len()
+            ),
+            (1, 1, 2)
         );
         // Per-entry defaults: the same entries with every optional key left out.
         let bare = Config::parse_str(
@@ -369,7 +403,7 @@ mod tests {
     fn the_example_config_is_valid() {
         let c = Config::parse_str(
             "config/lyssna.example.toml",
-            EXAMPLE,
+            &uncommented_example(),
             Some(Path::new("config/lyssna.example.toml")),
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -415,8 +449,76 @@ schedule = "*/30 7-22 * *"
     fn unknown_keys_name_the_right_ones() {
         let err = Config::parse_str("x.toml", "[crawler]\nuser_agnet = \"x\"\n", None).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.starts_with("x.toml:2:"), "{msg}");
-        assert!(msg.contains("user_agent"), "{msg}");
+        assert!(
+            msg.starts_with("x.toml:2: unknown key `user_agnet` in [crawler] (did you mean `user_agent`?); valid keys: user_agent, per_host_delay"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_in_one_run_with_the_other_problems() {
+        let text = r#"timezon = "Europe/Stockholm"
+[server]
+listen = "127.0.0.1:8080"
+langauge = "sv"
+
+[[brands]]
+name = "GoMonday"
+query = "gomonday"
+exlude = ["x"]
+
+[[sources]]
+name = "Forum"
+kind = "feed"
+url = "https://forum.example/feed"
+schedule = "0 25 * * *"
+
+[[sources]]
+name = "Blogg"
+kind = "feed"
+url = "https://blog.example/feed"
+evry = "30m"
+"#;
+        let err = Config::parse_str("lyssna.toml", text, None).unwrap_err();
+        let all = err.to_string();
+        for want in [
+            "lyssna.toml:1: unknown key `timezon` (did you mean `timezone`?)",
+            "lyssna.toml:4: unknown key `langauge` in [server] (did you mean `language`?)",
+            "lyssna.toml:9: unknown key `exlude` in [[brands]] #1 (did you mean `exclude`?)",
+            "lyssna.toml:21: unknown key `evry` in [[sources]] #2 (did you mean `every`?)",
+            "lyssna.toml:15: source 'Forum': schedule '0 25 * * *': the hour field has 25, outside 0–23",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+        assert_eq!(err.0.len(), 5, "{all}");
+    }
+
+    #[test]
+    fn cron_and_selector_errors_are_plain_words_naming_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+        std::fs::write(
+            dir.path().join("recipes/forum.toml"),
+            "name = \"forum\"\nkind = \"html\"\nitem = \"div.post\"\n[fields]\nbody = \".msg\"\nauthor = \".user..name\"\ndate = \"time.\"\n",
+        )
+        .unwrap();
+        let path = dir.path().join("lyssna.toml");
+        let text = "[report]\nschedule = \"0 8 * * MOX\"\ndigest_schedule = \"61 7 * * *\"\n\
+                    [[sources]]\nname = \"F\"\nkind = \"html\"\nurl = \"https://f.example/t\"\nrecipe = \"forum\"\n";
+        let err = Config::parse_str("lyssna.toml", text, Some(&path)).unwrap_err();
+        let all = err.to_string();
+        for want in [
+            "lyssna.toml:2: report.schedule: '0 8 * * MOX': the day-of-week field has 'MOX', which is not a number or a name such as MON",
+            "lyssna.toml:3: report.digest_schedule: '61 7 * * *': the minute field has 61, outside 0–59",
+            "forum.toml:6: `fields.author` = \".user..name\" is not a CSS selector: a `.` must be followed by a class name, as in `.post`",
+            "forum.toml:7: `fields.date` = \"time.\" is not a CSS selector: it ends too early",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+        assert!(
+            !all.contains("ClassNeedsIdent") && !all.contains("Unexpected"),
+            "{all}"
+        );
     }
 
     #[test]

@@ -1,9 +1,118 @@
 //! The file as written: serde structures with spans, so that validation can name lines. Unknown keys
 //! are refused (`deny_unknown_fields`) so that a misspelt option is an error, not silently ignored.
 
+use super::problems::{ConfigProblem, Lines};
 use super::{SmtpSecurity, WebhookFormat};
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// Reads the file into [`RawConfig`], reporting **every** unknown key with the valid ones and the
+/// likeliest meant one ("did you mean"). Serde stops at the first unknown key, so each is taken out
+/// of the parsed document and the rest is read again: three typos are three messages in one run.
+/// `None` when the file cannot be read into the structure at all (a syntax or type error, reported).
+pub(super) fn read(file: &str, text: &str) -> (Option<RawConfig>, Vec<ConfigProblem>) {
+    let lines = Lines { text };
+    let problem = |span: Option<std::ops::Range<usize>>, message: String| ConfigProblem {
+        file: file.to_string(),
+        line: span.map(|s| lines.line_of(s.start)).unwrap_or(0),
+        message,
+    };
+    let mut doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return (
+                None,
+                vec![problem(e.span(), e.message().trim().to_string())],
+            );
+        }
+    };
+    let mut problems = Vec::new();
+    // Each round removes one key; a file has far fewer than this.
+    for _ in 0..500 {
+        let err = match RawConfig::deserialize(toml::de::Deserializer::from(doc.clone())) {
+            Ok(raw) => return (Some(raw), problems),
+            Err(e) => e,
+        };
+        let unknown = unknown_key(err.message());
+        let removed = match (&unknown, err.span()) {
+            (Some(_), Some(span)) => remove_key(doc.get_mut(), &span, ""),
+            _ => None,
+        };
+        match (unknown, removed) {
+            (Some((key, valid)), Some(section)) => {
+                let msg = format!(
+                    "unknown key `{key}`{section}{}; valid keys: {}",
+                    crate::domain::spelling::did_you_mean(&key, &valid),
+                    valid.join(", ")
+                );
+                problems.push(problem(err.span(), msg));
+            }
+            _ => {
+                problems.push(problem(err.span(), err.message().trim().to_string()));
+                return (None, problems);
+            }
+        }
+    }
+    (None, problems)
+}
+
+/// `unknown field `x`, expected one of `a`, `b`` → (`x`, [`a`, `b`]).
+fn unknown_key(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let valid = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((key.to_string(), valid))
+}
+
+/// Removes the key whose name is at `span`, wherever it is; returns where it was (` in [crawler]`,
+/// ` in [[sources]] #2`, or nothing at the top level).
+fn remove_key(
+    table: &mut DeTable<'_>,
+    span: &std::ops::Range<usize>,
+    path: &str,
+) -> Option<String> {
+    let found = table.keys().find(|k| k.span() == *span).cloned();
+    if let Some(key) = found {
+        table.remove(&key);
+        return Some(if path.is_empty() {
+            String::new()
+        } else {
+            format!(" in {path}")
+        });
+    }
+    for (k, v) in table.iter_mut() {
+        let name = k.get_ref().as_ref();
+        let inner = if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", path.trim_matches(['[', ']']))
+        };
+        match v.get_mut() {
+            DeValue::Table(t) => {
+                if let Some(found) = remove_key(t, span, &format!("[{inner}]")) {
+                    return Some(found);
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    if let DeValue::Table(t) = item.get_mut()
+                        && let Some(found) = remove_key(t, span, &format!("[[{inner}]] #{}", i + 1))
+                    {
+                        return Some(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,8 +29,10 @@ pub(super) fn duration(
     }
 }
 
-/// A cron setting: its schedule, or `default` after reporting why it was not used.
+/// A cron setting (`key` names it in the message): its schedule, or `default` after reporting why it
+/// was not used.
 fn cron(
+    key: &str,
     v: &Option<Spanned<String>>,
     default: Option<&str>,
     p: &mut Problems,
@@ -38,7 +40,7 @@ fn cron(
     let fallback = || default.and_then(|d| CronSchedule::parse(d).ok());
     match v {
         Some(s) => CronSchedule::parse(s.get_ref())
-            .map_err(|e| p.at(s, e))
+            .map_err(|e| p.at(s, format!("{key}: {e}")))
             .ok()
             .or_else(fallback),
         None => fallback(),
@@ -166,10 +168,15 @@ pub(super) fn crawler(raw: &RawCrawler, p: &mut Problems) -> CrawlerConfig {
 
 pub(super) fn report(raw: &RawReport, p: &mut Problems) -> ReportConfig {
     ReportConfig {
-        schedule: cron(&raw.schedule, Some(defaults::REPORT_SCHEDULE), p)
-            .expect("the default report schedule is valid"),
+        schedule: cron(
+            "report.schedule",
+            &raw.schedule,
+            Some(defaults::REPORT_SCHEDULE),
+            p,
+        )
+        .expect("the default report schedule is valid"),
         email_to: raw.email_to.clone(),
-        digest_schedule: cron(&raw.digest_schedule, None, p),
+        digest_schedule: cron("report.digest_schedule", &raw.digest_schedule, None, p),
     }
 }
 

@@ -153,14 +153,14 @@ fn schedule(
                 Schedule::Every(defaults::SOURCE_EVERY_MIN)
             }
             Err(err) => {
-                p.at(e, err);
+                p.at(e, format!("source '{name}': every: {err}"));
                 fallback
             }
         },
         (None, Some(c)) => match CronSchedule::parse(c.get_ref()) {
             Ok(c) => Schedule::Cron(Box::new(c)),
             Err(err) => {
-                p.at(c, err);
+                p.at(c, format!("source '{name}': schedule {err}"));
                 fallback
             }
         },

@@ -3,9 +3,54 @@
 
 use super::{Config, SmtpSecurity};
 
+/// Names that are private by convention: a crawl of them is refused after DNS unless the source says
+/// `allow_private = true`.
+const PRIVATE_SUFFIXES: [&str; 7] = [
+    ".localhost",
+    ".local",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home.arpa",
+    ".corp",
+];
+
+/// Why `url` is most likely a private address (a crawl would be refused), or `None`.
+fn private_reason(url: &url::Url) -> Option<&'static str> {
+    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    if crate::net::is_private_literal(url) {
+        return Some("is a private, loopback or link-local address");
+    }
+    if host == "localhost" || PRIVATE_SUFFIXES.iter().any(|s| host.ends_with(s)) {
+        return Some("is a name for this machine or a local network");
+    }
+    if url.domain().is_some() && !host.contains('.') {
+        return Some("is a single-label name, which only a local network resolves");
+    }
+    None
+}
+
 /// Every warning for this configuration, as sentences for the person who wrote it.
 pub fn warnings(config: &Config) -> Vec<String> {
     let mut out = Vec::new();
+    for s in config.sources.iter().filter(|s| !s.allow_private) {
+        if let Some(u) = &s.url
+            && let Some(why) = private_reason(u)
+        {
+            out.push(format!(
+                "source '{}': {} {why}; the crawler refuses private addresses, so this source will fail \
+                 unless it says allow_private = true (meant for your own intranet)",
+                s.name,
+                u.host_str().unwrap_or_default()
+            ));
+        }
+    }
+    if config.brands.is_empty() {
+        out.push(
+            "no [[brands]]: nothing will be found; add one (see `lyssna config example`)"
+                .to_string(),
+        );
+    }
     if let Some(smtp) = &config.smtp
         && smtp.security == SmtpSecurity::None
         && !is_loopback_host(&smtp.host)
@@ -47,7 +92,7 @@ mod tests {
 
     fn config(security: &str, host: &str) -> Config {
         let text = format!(
-            "[smtp]\nhost = \"{host}\"\nsecurity = \"{security}\"\nfrom = \"Lyssna <l@example.org>\"\n"
+            "[[brands]]\nname = \"B\"\nquery = \"b\"\n[smtp]\nhost = \"{host}\"\nsecurity = \"{security}\"\nfrom = \"Lyssna <l@example.org>\"\n"
         );
         Config::parse_str("t.toml", &text, None).unwrap()
     }
@@ -59,6 +104,44 @@ mod tests {
         assert!(warnings(&config("none", "127.0.0.1")).is_empty());
         assert!(warnings(&config("none", "::1")).is_empty());
         assert!(warnings(&config("starttls", "smtp.example.org")).is_empty());
+    }
+
+    #[test]
+    fn private_sources_without_allow_private_are_warned_about() {
+        let text = |url: &str, allow: bool| {
+            format!(
+                "[[brands]]\nname = \"B\"\nquery = \"b\"\n[[sources]]\nname = \"S\"\nkind = \"feed\"\nurl = \"{url}\"\nallow_private = {allow}\n"
+            )
+        };
+        for url in [
+            "http://127.0.0.1:8081/feed",
+            "http://10.1.2.3/feed",
+            "http://[::1]/feed",
+            "http://localhost/feed",
+            "http://wiki.corp/feed",
+            "http://intranet/feed",
+            "http://printer.local/feed",
+        ] {
+            let c = Config::parse_str("t.toml", &text(url, false), None).unwrap();
+            let w = warnings(&c);
+            assert_eq!(w.len(), 1, "{url}: {w:?}");
+            assert!(
+                w[0].starts_with("source 'S': ") && w[0].contains("allow_private = true"),
+                "{w:?}"
+            );
+            let allowed = Config::parse_str("t.toml", &text(url, true), None).unwrap();
+            assert!(warnings(&allowed).is_empty(), "{url}");
+        }
+        let public =
+            Config::parse_str("t.toml", &text("https://www.flashback.org/f1", false), None)
+                .unwrap();
+        assert!(warnings(&public).is_empty());
+    }
+
+    #[test]
+    fn a_configuration_without_brands_is_warned_about() {
+        let w = warnings(&Config::default());
+        assert!(w.iter().any(|w| w.starts_with("no [[brands]]")), "{w:?}");
     }
 
     #[test]

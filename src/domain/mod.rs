@@ -12,6 +12,7 @@ pub mod report;
 pub mod schedule;
 pub mod sentiment;
 pub mod source;
+pub mod spelling;
 pub mod time;
 pub mod transfer;
 pub mod units;

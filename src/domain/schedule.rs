@@ -16,18 +16,107 @@ pub struct CronSchedule {
     cron: croner::Cron,
 }
 
+/// The five crontab fields: name, lowest and highest number, and the names allowed instead.
+const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
+    ("minute", 0, 59, &[]),
+    ("hour", 0, 23, &[]),
+    ("day-of-month", 1, 31, &[]),
+    (
+        "month",
+        1,
+        12,
+        &[
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ],
+    ),
+    (
+        "day-of-week",
+        0,
+        7,
+        &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    ),
+];
+
+/// Checks one field of a crontab expression (`*`, `5`, `1-5`, `*/15`, `MON-FRI`, lists of these) and
+/// says in words what is wrong with it. Extensions croner knows (`L`, `W`, `#`, `?`) are left to it.
+fn check_cron_field(
+    value: &str,
+    (name, lo, hi, names): (&str, u32, u32, &[&str]),
+) -> Result<(), String> {
+    if value.contains(['L', 'W', '#', '?']) {
+        return Ok(());
+    }
+    let number = |part: &str| -> Result<u32, String> {
+        let up = part.to_ascii_uppercase();
+        if let Some(i) = names.iter().position(|n| *n == up) {
+            return Ok(i as u32 + if name == "month" { 1 } else { 0 });
+        }
+        let n: u32 = part.parse().map_err(|_| {
+            let also = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" or a name such as {}", names[1])
+            };
+            format!("the {name} field has '{part}', which is not a number{also}")
+        })?;
+        if n < lo || n > hi {
+            return Err(format!("the {name} field has {n}, outside {lo}–{hi}"));
+        }
+        Ok(n)
+    };
+    for item in value.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, st)) => (r, Some(st)),
+            None => (item, None),
+        };
+        if let Some(st) = step
+            && st.parse::<u32>().map_or(true, |n| n == 0)
+        {
+            return Err(format!(
+                "the {name} field has the step '/{st}'; a step is a whole number above 0, as in */15"
+            ));
+        }
+        if range == "*" {
+            continue;
+        }
+        if range.is_empty() {
+            return Err(format!("the {name} field has an empty part in '{value}'"));
+        }
+        match range.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if a > b {
+                    return Err(format!(
+                        "the {name} field has the range {range}, which runs backwards"
+                    ));
+                }
+            }
+            None => {
+                number(range)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl CronSchedule {
     pub fn parse(s: &str) -> Result<CronSchedule, String> {
         let t = s.trim();
-        let fields = t.split_whitespace().count();
-        if !t.starts_with('@') && fields != 5 {
-            return Err(format!(
-                "'{s}' has {fields} fields; a schedule has 5 (minute hour day month weekday), e.g. \"*/30 7-22 * * *\" or \"0 8 * * MON\""
-            ));
+        let example = "e.g. \"*/30 7-22 * * *\" (every 30 minutes from 07:00 to 22:59) or \"0 8 * * MON\" (Mondays at 08:00)";
+        let fields: Vec<&str> = t.split_whitespace().collect();
+        if !t.starts_with('@') {
+            if fields.len() != 5 {
+                return Err(format!(
+                    "'{s}' has {} fields; a schedule has 5 (minute hour day-of-month month day-of-week), {example}",
+                    fields.len()
+                ));
+            }
+            for (value, spec) in fields.iter().zip(CRON_FIELDS) {
+                check_cron_field(value, spec).map_err(|e| format!("'{s}': {e}; {example}"))?;
+            }
         }
-        let cron = croner::Cron::from_str(t).map_err(|e| {
-            format!("'{s}' is not a valid cron expression ({e}); e.g. \"*/30 7-22 * * *\" or \"0 8 * * MON\"")
-        })?;
+        let cron = croner::Cron::from_str(t)
+            .map_err(|e| format!("'{s}' is not a schedule croner understands ({e}); {example}"))?;
         Ok(CronSchedule {
             pattern: t.to_string(),
             cron,
@@ -131,5 +220,36 @@ mod tests {
             "six fields are refused"
         );
         assert!(CronSchedule::parse("61 * * * *").is_err());
+    }
+
+    #[test]
+    fn cron_errors_name_the_field_in_plain_words() {
+        let err = |s: &str| CronSchedule::parse(s).unwrap_err();
+        assert!(
+            err("61 * * * *").contains("the minute field has 61, outside 0–59"),
+            "{}",
+            err("61 * * * *")
+        );
+        assert!(err("0 25 * * *").contains("the hour field has 25, outside 0–23"));
+        assert!(err("0 8 32 * *").contains("the day-of-month field has 32, outside 1–31"));
+        assert!(err("0 8 * 13 *").contains("the month field has 13, outside 1–12"));
+        assert!(err("0 8 * * MOX").contains(
+            "the day-of-week field has 'MOX', which is not a number or a name such as MON"
+        ));
+        assert!(err("*/0 * * * *").contains("the minute field has the step '/0'"));
+        assert!(
+            err("0 22-7 * * *").contains("the hour field has the range 22-7, which runs backwards")
+        );
+        assert!(err("0 8 * *").contains("has 4 fields"));
+        for ok in [
+            "*/30 7-22 * * *",
+            "0 8 * * MON",
+            "0 8 * * 1-5",
+            "15 6,12,18 * JAN-MAR SUN",
+            "@daily",
+            "0 0 L * *",
+        ] {
+            assert!(CronSchedule::parse(ok).is_ok(), "{ok}");
+        }
     }
 }

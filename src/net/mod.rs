@@ -133,6 +133,13 @@ pub struct FetchedPage {
 /// provider (one TLS stack for the whole binary: sqlx and lettre use ring too), and building a
 /// client without one panics. Safe to call any number of times, from any thread; if another
 /// provider was installed first, that one stays.
+/// Whether the crawler will refuse `url` without `allow_private = true` before asking DNS: an IP
+/// literal in a private, loopback or link-local range, or one of this machine's own addresses.
+/// (A host name is judged only after DNS, when it is fetched.)
+pub fn is_private_literal(url: &url::Url) -> bool {
+    resolve::check_url_host(url).is_err()
+}
+
 pub fn install_crypto_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

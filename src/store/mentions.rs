@@ -613,6 +613,13 @@ impl Store {
     ) -> StoreResult<MentionRecord> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
+        // An unknown mention is "not found", not "nothing to undo".
+        let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
+        let current: String = col(&row, "status")?;
         let rows = sqlx::query(
             "SELECT id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
              FROM events WHERE mention_id = $1 AND kind = 'status' ORDER BY id",
@@ -626,12 +633,6 @@ impl Store {
             .collect::<StoreResult<_>>()?;
         let undone: HashSet<i64> = events.iter().filter_map(|e| e.undoes).collect();
         let last = undo_target(&events).ok_or(StoreError::NothingToUndo)?;
-        let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
-        let current: String = col(&row, "status")?;
         if last.to.as_deref() != Some(current.as_str()) {
             return Err(StoreError::Conflict);
         }

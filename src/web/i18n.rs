@@ -338,8 +338,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "search_failed",
-        "The search could not be run",
-        "Sökningen kunde inte göras",
+        "The search or a filter could not be used",
+        "Sökningen eller ett filter kunde inte användas",
     ),
     ("written", "written", "skriven"),
     ("found_by_lyssna", "found by Lyssna", "hittad av Lyssna"),

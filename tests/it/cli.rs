@@ -62,6 +62,87 @@ fn config_check_reports_every_problem_and_exits_2() {
     assert!(err.contains("bad.toml:12:"), "{err}");
 }
 
+/// What a first run meets: the example ships its placeholders commented out, `config check` says
+/// every problem of a file in one run — unknown keys with the likely meant one, cron and selector
+/// errors in words naming the field — and warns about a private address without `allow_private`.
+#[test]
+fn config_check_says_everything_a_first_run_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = text(&lyssna(dir.path(), &["config", "example"], None).stdout);
+    assert!(
+        example.contains("# EXAMPLE:\n# [[brands]]"),
+        "placeholders are examples"
+    );
+    assert!(
+        !example.lines().any(|l| l.starts_with("[[")),
+        "no live [[…]] entry"
+    );
+    std::fs::write(dir.path().join("copy.toml"), &example).unwrap();
+    let copy = lyssna(
+        dir.path(),
+        &["--config", "copy.toml", "config", "check"],
+        None,
+    );
+    assert!(copy.status.success(), "{}", text(&copy.stderr));
+    let said = text(&copy.stderr);
+    assert!(said.contains("warning: no [[brands]]"), "{said}");
+    assert!(
+        said.contains("ok (0 brands, 0 sources, 0 identities)"),
+        "{said}"
+    );
+
+    std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+    std::fs::write(
+        dir.path().join("recipes/forum.toml"),
+        "name = \"forum\"\nkind = \"html\"\nitem = \"div..post\"\n[fields]\nbody = \".msg\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("typos.toml"),
+        "[crawler]\nuser_agnet = \"x\"\n[server]\nlisten = \"127.0.0.1:8080\"\nbase_ulr = \"http://x\"\n\
+         [[brands]]\nname = \"B\"\nquery = \"b\"\nfold_diacritic = true\n\
+         [[sources]]\nname = \"F\"\nkind = \"html\"\nurl = \"https://f.example/\"\nrecipe = \"forum\"\nschedule = \"0 8 * * SUNDAY\"\n",
+    )
+    .unwrap();
+    let bad = lyssna(
+        dir.path(),
+        &["--config", "typos.toml", "config", "check"],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = text(&bad.stderr);
+    for want in [
+        "typos.toml:2: unknown key `user_agnet` in [crawler] (did you mean `user_agent`?)",
+        "typos.toml:5: unknown key `base_ulr` in [server] (did you mean `base_url`?)",
+        "typos.toml:9: unknown key `fold_diacritic` in [[brands]] #1 (did you mean `fold_diacritics`?)",
+        "`item` = \"div..post\" is not a CSS selector: a `.` must be followed by a class name",
+        "typos.toml:15: source 'F': schedule '0 8 * * SUNDAY': the day-of-week field has 'SUNDAY'",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in\n{err}");
+    }
+
+    std::fs::write(
+        dir.path().join("intranet.toml"),
+        "[[brands]]\nname = \"B\"\nquery = \"b\"\n[[identities]]\nsite = \"x.example\"\nhandle = \"me\"\n\
+         [[sources]]\nname = \"Intranät\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:9000/feed\"\n",
+    )
+    .unwrap();
+    let warned = lyssna(
+        dir.path(),
+        &["--config", "intranet.toml", "config", "check"],
+        None,
+    );
+    assert!(warned.status.success());
+    let said = text(&warned.stderr);
+    assert!(
+        said.contains(
+            "warning: source 'Intranät': 127.0.0.1 is a private, loopback or link-local address"
+        ) && said.contains("allow_private = true"),
+        "{said}"
+    );
+    assert!(said.contains("(1 brand, 1 source, 1 identity)"), "{said}");
+}
+
 #[test]
 fn source_test_prints_items_in_the_documented_format() {
     let dir = tempfile::tempdir().unwrap();
@@ -344,4 +425,51 @@ fn commands_refuse_an_outdated_schema() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// `serve` on a fresh database says how to create the first login, on the console.
+#[test]
+fn serve_without_a_login_says_how_to_create_one() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("first.db").display());
+    std::fs::write(
+        dir.path().join("lyssna.toml"),
+        "[[brands]]\nname = \"B\"\nquery = \"b\"\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lyssna"))
+        .current_dir(dir.path())
+        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run lyssna serve");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains("lyssna user add NAME"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let all = seen.join("\n");
+    assert!(all.contains("No dashboard login exists yet"), "{all}");
+    assert!(all.contains("lyssna user add NAME"), "{all}");
 }

@@ -96,11 +96,17 @@ pub async fn spawn(db: &str) -> TestApp {
 /// [`spawn`] with more `[server]` settings.
 pub async fn spawn_with(db: &str, server: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    // English unless the test asks for another language.
+    let language = if server.contains("language") {
+        ""
+    } else {
+        "language = \"en\""
+    };
     let text = format!(
         r#"database_url = "{db}"
 timezone = "Europe/Stockholm"
 [server]
-language = "en"
+{language}
 {server}
 
 [[brands]]

@@ -1106,3 +1106,574 @@ async fn a_damaged_stored_row_is_a_server_error() {
         );
     }
 }
+
+/// A mention line with its post time and found time given apart (a first crawl finds old posts).
+fn posted(id: &str, sentiment: &str, posted_h: i64, found_h: i64, body: &str) -> Value {
+    let mut m = mention(id, sentiment, found_h, body);
+    m["published_at"] = json!((Utc::now() - Duration::hours(posted_h)).to_rfc3339());
+    m
+}
+
+#[tokio::test]
+async fn the_inbox_and_the_report_run_on_the_posts_clock() {
+    for (backend, db, _dir) in databases("webclock").await {
+        let t = spawn(&db).await;
+        t.seed(&[
+            // Found an hour ago by a first crawl, written five days ago.
+            posted("m_old_post", "criticism", 120, 1, "GoMonday svarar aldrig"),
+            posted("m_mid", "criticism", 72, 72, "GoMonday är dyrt"),
+            posted("m_new", "criticism", 2, 2, "GoMonday krånglar"),
+        ])
+        .await;
+        let login = t.login().await;
+        let (_, html) = t.page(&login, "/").await;
+        let at = |id: &str| html.find(&format!("id=\"row-{id}\"")).unwrap();
+        assert!(
+            at("m_old_post") < at("m_mid") && at("m_mid") < at("m_new"),
+            "{backend}: oldest post first"
+        );
+        let row = &html[at("m_old_post")..at("m_mid")];
+        assert!(
+            row.contains("5 days ago"),
+            "{backend}: the row shows the post's age: {row}"
+        );
+        // The API pages through the same order.
+        let (_, body) = t.api_get("/api/mentions?status=new&limit=2").await;
+        let ids: Vec<&str> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["m_old_post", "m_mid"], "{backend}");
+        let cursor = body["next_cursor"].as_str().unwrap().to_string();
+        let (_, body) = t
+            .api_get(&format!("/api/mentions?status=new&cursor={cursor}"))
+            .await;
+        assert_eq!(body["items"][0]["id"], "m_new", "{backend}");
+        // The report's open criticism ages on the same clock: the five-day-old post is over 48 h.
+        let (_, report) = t.api_get("/api/reports/weekly").await;
+        assert_eq!(
+            report["open_criticism_by_age"],
+            json!({"over_24h": 2, "over_48h": 2, "over_7d": 0}),
+            "{backend}"
+        );
+        // The date filters use it too.
+        let day = (Utc::now() - Duration::hours(120))
+            .with_timezone(&chrono_tz::Europe::Stockholm)
+            .format("%Y-%m-%d")
+            .to_string();
+        let (_, html) = t.page(&login, &format!("/?from={day}&to={day}")).await;
+        assert!(
+            html.contains("row-m_old_post") && !html.contains("row-m_new"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_api_overrides_sentiment_undoes_and_adds_by_brand() {
+    for (backend, db, _dir) in databases("webapi2").await {
+        let t = spawn(&db).await;
+        t.seed(&seed_lines()).await;
+        let (status, m) = t
+            .api_post(
+                "/api/mentions/m_neutral/sentiment",
+                &json!({"sentiment": "criticism"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {m}");
+        assert_eq!(m["sentiment_override"], "criticism");
+        let last = m["events"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            (last["kind"].as_str(), last["actor"].as_str()),
+            (Some("sentiment"), Some("ci"))
+        );
+        let (status, m) = t
+            .api_post(
+                "/api/mentions/m_neutral/sentiment",
+                &json!({"sentiment": null}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            m["sentiment_override"].is_null(),
+            "null goes back to the classifier"
+        );
+        for bad in [
+            json!({"sentiment": "angry"}),
+            json!({}),
+            json!({"sentiment": "praise", "x": 1}),
+            json!("praise"),
+            json!({"sentiment": 3}),
+        ] {
+            let (status, body) = t.api_post("/api/mentions/m_neutral/sentiment", &bad).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+            assert!(body["error"].is_string());
+        }
+        let (status, _) = t
+            .api_post(
+                "/api/mentions/m_nope/sentiment",
+                &json!({"sentiment": "praise"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Undo: 409 with nothing to undo, else the mention as it was.
+        let (status, body) = t.api_post("/api/mentions/m_praise/undo", &json!({})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"], "there is nothing to undo on this mention");
+        let (status, _) = t
+            .api_post(
+                "/api/mentions/m_praise/status",
+                &json!({"status": "replied"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, m) = t.api_post("/api/mentions/m_praise/undo", &json!({})).await;
+        assert_eq!(status, 200, "{m}");
+        assert_eq!(m["status"], "new");
+        // The undo names the reply it takes back (the seeded line has no earlier events).
+        assert_eq!(m["events"].as_array().unwrap().last().unwrap()["undoes"], 0);
+        let (status, _) = t.api_post("/api/mentions/m_praise/undo", &json!({})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "one undo per change");
+        let (status, _) = t.api_post("/api/mentions/m_nope/undo", &json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // A manual mention with the brand picked: it is that brand's, whatever the text says.
+        let (status, m) = t
+            .api_post("/api/mentions", &json!({"text": "Ringde och var arg på fakturan", "source": "Telefon", "brand": "GoMonday"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        assert_eq!(m["brands"], json!(["GoMonday"]));
+        assert_eq!(m["matches"][0]["explanation"], "chosen by hand");
+        let (status, body) = t
+            .api_post("/api/mentions", &json!({"text": "x", "brand": "Nope"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("unknown brand 'Nope' (configured: GoMonday)"),
+            "{body}"
+        );
+        let (status, _) = t
+            .api_post(
+                "/api/mentions",
+                &json!({"text": "x", "published_at": "2999-01-01"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a post from the future"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_daily_review_works_without_script() {
+    for (backend, db, _dir) in databases("webreview").await {
+        let t = spawn(&db).await;
+        t.seed(&seed_lines()).await;
+        let login = t.login().await;
+
+        // On a mention's page, an action moves on to the next open mention, with a toast whose
+        // Undo brings it back.
+        let (_, html) = t.page(&login, "/mentions/m_crit_old").await;
+        assert!(
+            !html.contains("act-undo"),
+            "{backend}: no Undo with nothing to undo"
+        );
+        assert!(
+            html.contains("rel=\"next\" class=\"next\" href")
+                || html.contains("href=\"/mentions/m_crit_new\" rel=\"next\""),
+            "{backend}: a next link"
+        );
+        let resp = t
+            .form(
+                &login,
+                "/mentions/m_crit_old/status",
+                &[
+                    ("status", "replied"),
+                    ("next", "1"),
+                    ("back", "/mentions/m_crit_old"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            resp.headers()[LOCATION],
+            "/mentions/m_crit_new",
+            "{backend}"
+        );
+        let flash = set_cookie(&resp, "lyssna_flash").unwrap();
+        let cookie = format!("{}; lyssna_flash={flash}", login.cookie);
+        let html = t
+            .http
+            .get(t.url("/mentions/m_crit_new"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Marked replied"), "{backend}: the toast");
+        assert!(
+            html.contains("action=\"/mentions/undo\"")
+                && html.contains("name=\"back\" value=\"/mentions/m_crit_old\"")
+                && html.contains("name=\"id\" value=\"m_crit_old\""),
+            "{backend}: the toast's Undo"
+        );
+        let resp = t
+            .form(
+                &login,
+                "/mentions/undo",
+                &[("id", "m_crit_old"), ("back", "/mentions/m_crit_old")],
+            )
+            .await;
+        assert_eq!(resp.headers()[LOCATION], "/mentions/m_crit_old");
+        let m = t.app.store.mention("m_crit_old").await.unwrap().unwrap();
+        assert_eq!(m.status.as_str(), "new", "{backend}: undone");
+
+        // Snooze with a preset, then change the date; the row says until when.
+        let (_, html) = t.page(&login, "/mentions/m_crit_new").await;
+        let preset = regex::Regex::new(r#"name="until" value="([^"]+)" class="preset""#).unwrap();
+        let until = preset.captures(&html).expect("a preset")[1].to_string();
+        t.form(
+            &login,
+            "/mentions/m_crit_new/status",
+            &[("status", "snoozed"), ("until", &until)],
+        )
+        .await;
+        let m = t.app.store.mention("m_crit_new").await.unwrap().unwrap();
+        assert_eq!(m.status.as_str(), "snoozed");
+        let day = (Utc::now() + Duration::days(3))
+            .with_timezone(&chrono_tz::Europe::Stockholm)
+            .date_naive();
+        t.form(
+            &login,
+            "/mentions/m_crit_new/status",
+            &[
+                ("status", "snoozed"),
+                ("until_date", &day.to_string()),
+                ("until_time", ""),
+            ],
+        )
+        .await;
+        let m = t.app.store.mention("m_crit_new").await.unwrap().unwrap();
+        let woke = m
+            .snoozed_until
+            .unwrap()
+            .with_timezone(&chrono_tz::Europe::Stockholm);
+        assert_eq!(
+            (woke.date_naive(), woke.format("%H:%M").to_string()),
+            (day, "08:00".into()),
+            "{backend}"
+        );
+        let (_, html) = t.page(&login, "/?status=snoozed").await;
+        assert!(html.contains("snoozed until"), "{backend}");
+        let (_, html) = t.page(&login, "/mentions/m_crit_new").await;
+        assert!(
+            html.contains("Change the snooze") && html.contains("act-undo"),
+            "{backend}"
+        );
+
+        // History in time order: a reply dated before a later override stands first.
+        t.form(
+            &login,
+            "/mentions/m_neutral/sentiment",
+            &[("sentiment", "criticism")],
+        )
+        .await;
+        let at = (Utc::now() - Duration::hours(3))
+            .with_timezone(&chrono_tz::Europe::Stockholm)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        t.form(
+            &login,
+            "/mentions/m_neutral/status",
+            &[("status", "replied"), ("replied_at", &at)],
+        )
+        .await;
+        let (_, html) = t.page(&login, "/mentions/m_neutral").await;
+        let reply = html.find("New → Replied").unwrap();
+        let sentiment = html.find("Sentiment: Neutral → Criticism").unwrap();
+        assert!(reply < sentiment, "{backend}: the earlier reply first");
+        // The score follows the override: shown as the classifier's, beside the leader's label.
+        assert!(
+            html.contains("set by you; the classifier said neutral"),
+            "{backend}"
+        );
+
+        // Bulk, then the toast's Undo takes back both.
+        let resp = t
+            .form(
+                &login,
+                "/mentions/bulk",
+                &[
+                    ("id", "m_crit_old"),
+                    ("id", "m_praise"),
+                    ("status", "no_reply_needed"),
+                    ("reason", "spam"),
+                    ("back", "/"),
+                ],
+            )
+            .await;
+        let flash =
+            percent_encoding::percent_decode_str(&set_cookie(&resp, "lyssna_flash").unwrap())
+                .decode_utf8_lossy()
+                .to_string();
+        assert!(flash.ends_with("|2 no reply needed: spam"), "{flash}");
+        t.form(
+            &login,
+            "/mentions/undo",
+            &[("id", "m_crit_old"), ("id", "m_praise"), ("back", "/")],
+        )
+        .await;
+        for id in ["m_crit_old", "m_praise"] {
+            assert_eq!(
+                t.app
+                    .store
+                    .mention(id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .status
+                    .as_str(),
+                "new",
+                "{backend}: {id}"
+            );
+        }
+
+        // A filter or cursor the inbox cannot use is said on the page, not a bare error.
+        for path in ["/?cursor=garbage", "/?status=bogus", "/?from=someday"] {
+            let (status, html) = t.page(&login, path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert!(
+                html.contains("id=\"search-problem\"") && html.contains("class=\"filters\""),
+                "{backend}: {path}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_manual_mention_form() {
+    let (_, db, _dir) = databases("webmanual").await.remove(0);
+    let t = spawn(&db).await;
+    let login = t.login().await;
+    let (status, html) = t.page(&login, "/mentions/new").await;
+    assert_eq!(status, 200);
+    for channel in ["Facebook", "LinkedIn", ">X<", "Phone", "E-mail", "Other"] {
+        assert!(html.contains(channel), "{channel}");
+    }
+    assert!(html.contains("Match the brands automatically"));
+    // Refused: no text. The form comes back with what was typed.
+    let resp = t
+        .form(
+            &login,
+            "/mentions",
+            &[
+                ("channel", "ch_phone"),
+                ("text", "  "),
+                ("author", "Lisa Kund"),
+                ("url", ""),
+                ("when", ""),
+                ("brand", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("a mention needs some text") && html.contains("value=\"Lisa Kund\""),
+        "{html}"
+    );
+    let resp = t
+        .form(
+            &login,
+            "/mentions",
+            &[
+                ("channel", "ch_phone"),
+                ("text", "Ringde, arg över fakturan"),
+                ("author", "Lisa Kund"),
+                ("url", "javascript:alert(1)"),
+                ("when", ""),
+                ("brand", "GoMonday"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a javascript: link is refused"
+    );
+    let resp = t
+        .form(
+            &login,
+            "/mentions",
+            &[
+                ("channel", "ch_phone"),
+                ("text", "Ringde, arg över fakturan"),
+                ("author", "Lisa Kund"),
+                ("url", ""),
+                ("when", "2026-11-20T09:30"),
+                ("brand", "GoMonday"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    let id = to.strip_prefix("/mentions/").unwrap();
+    let m = t.app.store.mention(id).await.unwrap().unwrap();
+    assert_eq!(
+        (m.source.as_str(), m.author.as_deref()),
+        ("Phone", Some("Lisa Kund"))
+    );
+    assert_eq!(m.brands, ["GoMonday"]);
+    assert_eq!(
+        m.published_at.unwrap().to_rfc3339(),
+        "2026-11-20T08:30:00+00:00"
+    );
+    assert_eq!(m.status.as_str(), "new");
+    // Matched instead of picked: the brand is found in the text.
+    let resp = t
+        .form(
+            &login,
+            "/mentions",
+            &[
+                ("channel", "ch_linkedin"),
+                ("text", "Bra inlägg om GoMonday"),
+                ("author", ""),
+                ("url", "https://www.linkedin.com/posts/1"),
+                ("when", ""),
+                ("brand", ""),
+            ],
+        )
+        .await;
+    let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    let m = t
+        .app
+        .store
+        .mention(to.strip_prefix("/mentions/").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (m.source.as_str(), m.brands.clone()),
+        ("LinkedIn", vec!["GoMonday".to_string()])
+    );
+}
+
+#[tokio::test]
+async fn the_first_login_page_says_how_to_create_a_login() {
+    let (_, db, _dir) = databases("webfirstrun").await.remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let app = crate::support::build_app(
+        dir.path(),
+        &format!("database_url = \"{db}\"\n[server]\nlanguage = \"sv\"\n"),
+    )
+    .await;
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let (addr, _) = app
+        .serve_web("127.0.0.1:0".parse().unwrap(), rx)
+        .await
+        .unwrap();
+    let html = reqwest::get(format!("http://{addr}/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Det finns ingen inloggning än") && html.contains("lyssna user add NAME"),
+        "{html}"
+    );
+    let hash = lyssna::web::auth::hash_password("ett långt lösen").unwrap();
+    app.store
+        .upsert_user("erik", &hash, Utc::now())
+        .await
+        .unwrap();
+    let html = reqwest::get(format!("http://{addr}/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("lyssna user add"), "a login exists now");
+}
+
+#[tokio::test]
+async fn the_swedish_dashboard_speaks_swedish() {
+    let (_, db, _dir) = databases("websv").await.remove(0);
+    let t = crate::support::spawn_with(&db, "language = \"sv\"").await;
+    t.seed(&seed_lines()).await;
+    let login = t.login().await;
+    t.form(
+        &login,
+        "/mentions/m_crit_old/status",
+        &[("status", "replied")],
+    )
+    .await;
+    t.app.store.wake_snoozed(Utc::now()).await.unwrap();
+    let resp = t
+        .form(
+            &login,
+            "/mentions/m_crit_old/status",
+            &[("status", "replied"), ("back", "/")],
+        )
+        .await;
+    let flash = percent_encoding::percent_decode_str(&set_cookie(&resp, "lyssna_flash").unwrap())
+        .decode_utf8_lossy()
+        .to_string();
+    assert!(
+        flash.contains(
+            "ett omnämnande som är besvarat kan inte bli besvarat (öppna det igen först)"
+        ),
+        "{flash}"
+    );
+    for path in [
+        "/",
+        "/mentions/m_crit_old",
+        "/sources",
+        "/reports/weekly",
+        "/mentions/new",
+        "/?status=all",
+    ] {
+        let (status, html) = t.page(&login, path).await;
+        assert_eq!(status, 200, "{path}");
+        let visible = regex::Regex::new(r"(?s)<[^>]*>")
+            .unwrap()
+            .replace_all(&html, " ")
+            .to_string();
+        for english in [
+            "Mark replied",
+            "No reply needed",
+            "Snooze",
+            "Undo",
+            "Reopen",
+            "History",
+            "found",
+            "Replied",
+            "Inbox",
+            "Sources",
+            "Weekly report",
+            "Keyboard shortcuts",
+            "Next mention",
+            "reply detection",
+            "identities",
+            "Search",
+        ] {
+            assert!(
+                !visible.contains(english),
+                "{path}: {english:?} in the Swedish UI"
+            );
+        }
+    }
+    let (_, html) = t.page(&login, "/mentions/m_crit_old").await;
+    assert!(html.contains("Markera besvarad") || html.contains("Öppna igen"));
+    assert!(html.contains("Historik") && html.contains("Varför den matchade"));
+}

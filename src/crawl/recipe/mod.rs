@@ -647,18 +647,12 @@ impl Loader<'_> {
         match Selector::parse(s) {
             Ok(sel) => Some((sel, s.to_string())),
             Err(e) => {
-                // scraper's Display for some errors is a placeholder ("Unexpected error occurred…");
-                // the Debug form names the token (`ClassNeedsIdent(Delim('.'))`), which helps more.
-                let shown = e.to_string();
-                let detail = if shown.contains("Unexpected error") {
-                    format!("{e:?}")
-                } else {
-                    shown
-                };
-                let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
                 self.problem(
                     Some(at),
-                    format!("invalid CSS selector {s:?} in `{what}`: {detail}"),
+                    format!(
+                        "`{what}` = {s:?} is not a CSS selector: {}",
+                        selector_problem(&e)
+                    ),
                 );
                 None
             }
@@ -700,7 +694,8 @@ impl Loader<'_> {
                     self.problem(
                         Some(key.span().start),
                         format!(
-                            "unknown field `{other}`; valid fields: {}",
+                            "unknown field `{other}`{}; valid fields: {}",
+                            crate::domain::spelling::did_you_mean(other, FIELD_NAMES),
                             FIELD_NAMES.join(", ")
                         ),
                     );
@@ -794,7 +789,8 @@ impl Loader<'_> {
             self.problem(
                 Some(key.span().start),
                 format!(
-                    "unknown key `{k}` in `{what}`; valid keys for a {kind_name} recipe: {}",
+                    "unknown key `{k}` in `{what}`{}; valid keys for a {kind_name} recipe: {}",
+                    crate::domain::spelling::did_you_mean(k, valid),
                     valid.join(", ")
                 ),
             );
@@ -941,6 +937,51 @@ impl Loader<'_> {
         }
         !bad
     }
+}
+
+/// What is wrong with a CSS selector, in words a recipe writer can act on. scraper's own messages
+/// are its parser's internal names (`UnexpectedSelectorParseError(ClassNeedsIdent)`).
+fn selector_problem(e: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as K;
+    let inner = match e {
+        K::UnexpectedSelectorParseError(inner) => format!("{inner:?}"),
+        _ => String::new(),
+    };
+    let name = inner.split(['(', ' ']).next().unwrap_or("");
+    let words = match (e, name) {
+        (K::UnexpectedToken, _) => "a character that does not belong there (check the punctuation)",
+        (K::EndOfLine, _) => {
+            "it ends too early: a `.`, `#`, `:`, `[` or `(` at its end needs the name or the part that closes it"
+        }
+        (K::ExpectedColonOnPseudoElement, _) | (K::ExpectedIdentityOnPseudoElement, _) => {
+            "a `::` needs a pseudo-element name after it"
+        }
+        (_, "ClassNeedsIdent") => "a `.` must be followed by a class name, as in `.post`",
+        (_, "EmptySelector") => "it is empty",
+        (_, "DanglingCombinator") => "it ends with `>`, `+` or `~` and nothing after it",
+        (
+            _,
+            "NoQualifiedNameInAttributeSelector"
+            | "UnexpectedTokenInAttributeSelector"
+            | "ExpectedBarInAttr"
+            | "BadValueInAttr"
+            | "InvalidQualNameInAttr",
+        ) => {
+            "the attribute part `[…]` is not written right; write it like `[itemprop=name]` or `[data-id]`"
+        }
+        (
+            _,
+            "NoIdentForPseudo" | "UnsupportedPseudoClassOrElement" | "PseudoElementExpectedIdent",
+        ) => {
+            "the part after `:` is not a pseudo-class this parser knows, such as `:first-child` or `:not(.ad)`"
+        }
+        (_, "ExpectedNamespace" | "ExplicitNamespaceUnexpectedToken") => {
+            "namespaces (`ns|tag`) are not supported"
+        }
+        (_, "UnexpectedIdent") => "a name stands where none belongs (a missing `.`, `#` or space?)",
+        _ => "it is not a selector this parser understands",
+    };
+    words.to_string()
 }
 
 #[cfg(test)]

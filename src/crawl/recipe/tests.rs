@@ -431,16 +431,18 @@ fn validation_reports_file_line_and_selector() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(
-        lines[0].starts_with("recipes/bad.toml:3: invalid CSS selector \"div..post\" in `item`"),
+        lines[0].starts_with(
+            "recipes/bad.toml:3: `item` = \"div..post\" is not a CSS selector: a `.` must be followed by a class name, as in `.post`"
+        ),
         "{text}"
     );
     assert!(
         lines[1].starts_with(
-            "recipes/bad.toml:7: unknown field `titel`; valid fields: id, link, title"
+            "recipes/bad.toml:7: unknown field `titel` (did you mean `title`?); valid fields: id, link, title"
         ),
         "{text}"
     );
-    assert!(lines[2].starts_with("recipes/bad.toml:8: unknown key `fromat` in `fields.date`; valid keys for a html recipe: select, attr, scope, format"), "{text}");
+    assert!(lines[2].starts_with("recipes/bad.toml:8: unknown key `fromat` in `fields.date` (did you mean `format`?); valid keys for a html recipe: select, attr, scope, format"), "{text}");
 }
 
 #[test]

@@ -74,23 +74,42 @@ struct Filters {
 }
 
 impl Filters {
-    fn read(p: &InboxParams) -> Result<Filters, WebError> {
-        let status_s = match clean(&p.status) {
+    /// The filters as given; a bad one is left out and its reason returned, so that the page can
+    /// say what is wrong and still show the rest.
+    fn read(p: &InboxParams, web: &Web) -> (Filters, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut status_s = match clean(&p.status) {
             s if s.is_empty() => "new".to_string(),
             s => s,
         };
-        if status_s != "all" {
-            status_s.parse::<Status>().map_err(WebError::Invalid)?;
+        if status_s != "all"
+            && let Err(e) = status_s.parse::<Status>()
+        {
+            problems.push(e);
+            status_s = "new".into();
         }
-        Ok(Filters {
-            sentiment: check_sentiment(p.sentiment.clone())?,
+        let sentiment = check_sentiment(p.sentiment.clone()).unwrap_or_else(|e| {
+            problems.push(e.public_message());
+            None
+        });
+        let mut date = |s: String| match local_date(&s, web) {
+            Ok(_) => s,
+            Err(e) => {
+                problems.push(e.public_message());
+                String::new()
+            }
+        };
+        let (from, to) = (date(clean(&p.from)), date(clean(&p.to)));
+        let f = Filters {
+            sentiment,
             status_s,
-            from: clean(&p.from),
-            to: clean(&p.to),
+            from,
+            to,
             q: clean(&p.q),
             brand: clean(&p.brand),
             source: clean(&p.source),
-        })
+        };
+        (f, problems)
     }
 
     fn query(
@@ -142,26 +161,40 @@ pub async fn inbox(
 ) -> PageResult {
     let mut c = ctx(&web, &session, &headers, "inbox").await?;
     let t = c.t;
-    // Bad filters are a 422 page with the reason; so is a search the store cannot run.
-    let f = Filters::read(&p)?;
+    // Bad filters, a cursor that is not one and a search the store cannot run are shown on the
+    // page (422) with their reason; the filters that are fine stay.
+    let (f, mut problems) = Filters::read(&p, &web);
     let cursor = match clean(&p.cursor) {
         s if s.is_empty() => None,
-        s => Some(crate::store::Cursor::decode(&s)?),
+        s => crate::store::Cursor::decode(&s)
+            .map_err(|e| problems.push(e.to_string()))
+            .ok(),
     };
-    let query = f.query(&web, cursor)?;
-    let (page, problem) = match web.store.inbox(&query).await {
-        Ok(page) => (page, None),
-        Err(e) => match WebError::from(e) {
-            WebError::Invalid(msg) => (
-                crate::store::Page {
-                    items: Vec::new(),
-                    next: None,
-                },
-                Some(msg),
-            ),
-            other => return Err(PageError(other)),
-        },
+    let empty = crate::store::Page {
+        items: Vec::new(),
+        next: None,
     };
+    let page = if problems.is_empty() {
+        match web.store.inbox(&f.query(&web, cursor)?).await {
+            Ok(page) => page,
+            Err(e) => match WebError::from(e) {
+                WebError::Invalid(msg) => {
+                    problems.push(msg);
+                    empty
+                }
+                other => return Err(PageError(other)),
+            },
+        }
+    } else {
+        empty
+    };
+    let problem = (!problems.is_empty()).then(|| {
+        problems
+            .iter()
+            .map(|m| crate::web::i18n::localize_error(m, c.lang))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    });
     let ids: Vec<&str> = page.items.iter().map(|m| m.id.as_str()).collect();
     let mut events = web.store.events_for_mentions(&ids).await?;
     let tz = web.config.timezone;
@@ -198,7 +231,6 @@ pub async fn inbox(
         .map(|(k, v)| (k.to_string(), v))
         .collect();
     let (status_opts, sentiment_opts, brand_opts, source_opts) = menus(&web, t, &f).await?;
-    let problem = problem.map(|m| crate::web::i18n::localize_error(&m, c.lang));
     let page = InboxPage {
         csrf: c.nav.csrf.clone(),
         back: uri_path(&uri),
