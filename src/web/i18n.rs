@@ -86,6 +86,12 @@ impl Tr {
         self.0.code()
     }
 
+    /// One mention's status, as a row or its history says it ("Ny", "Besvarad"); the navigation
+    /// and the filter menu use the plural words (`new` → "Nya").
+    pub fn status(&self, status: &str) -> String {
+        self.word(format!("st_{status}"))
+    }
+
     /// English or Swedish, inline, for text built in code.
     pub fn pick<'a>(&self, en: &'a str, sv: &'a str) -> &'a str {
         match self.0 {
@@ -258,6 +264,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("manual", "manual", "manuell"),
     ("title", "Title", "Rubrik"),
     ("outcome", "Outcome", "Utfall"),
+    // One mention's status.
+    ("st_new", "New", "Ny"),
+    ("st_snoozed", "Snoozed", "Pausad"),
+    ("st_replied", "Replied", "Besvarad"),
+    ("st_no_reply_needed", "No reply needed", "Inget svar behövs"),
     // Health labels (the words above explain them).
     ("health_pending", "pending", "väntar"),
     ("health_ok", "ok", "ok"),
@@ -513,7 +524,7 @@ impl Change {
             }
             .to_string(),
             (Change::NoReply(r), Lang::En) => {
-                format!("no reply needed: {}", t.get(r.as_str()).to_lowercase())
+                format!("marked no reply needed: {}", t.get(r.as_str()).to_lowercase())
             }
             (Change::NoReply(r), Lang::Sv) => {
                 format!("inget svar behövs: {}", t.get(r.as_str()).to_lowercase())

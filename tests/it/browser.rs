@@ -187,6 +187,53 @@ impl Driver {
         }
     }
 
+    /// Sets the browser window's size (the page's width is what the layout responds to).
+    async fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Saves what the browser shows as `target/screenshots/NAME.png`, for a person to look at.
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or(""))
+            .expect("a PNG screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    /// The page does not scroll sideways: nothing is wider than the window.
+    async fn assert_no_horizontal_overflow(&self, what: &str) {
+        let v = self
+            .script(
+                "var d = document.documentElement; \
+                 var wide = Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) { \
+                   var r = e.getBoundingClientRect(); return r.right > d.clientWidth + 1 && r.width > 0; \
+                 }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className; }); \
+                 return {scroll: d.scrollWidth, client: d.clientWidth, wide: wide};",
+            )
+            .await;
+        assert!(
+            v["scroll"].as_i64() <= v["client"].as_i64(),
+            "{what} scrolls sideways: {v}"
+        );
+    }
+
+    async fn url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
     async fn quit(mut self) {
         let _ = self
             .http
@@ -198,87 +245,190 @@ impl Driver {
     }
 }
 
-#[tokio::test]
-#[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
-async fn log_in_and_answer_a_mention_with_the_keyboard() {
-    let driver = Driver::start()
+const ENTER: &str = "\u{E007}";
+
+/// The mentions of the daily flow, criticism first then oldest: the inbox order is a, b, c, d, e.
+fn morning() -> Vec<Value> {
+    vec![
+        mention("m_a", "criticism", 50, "GoMonday har inte svarat på en vecka"),
+        mention("m_b", "criticism", 40, "Usel service från GoMonday, inte okej"),
+        mention("m_c", "criticism", 30, "Återbetalningen från GoMonday dröjer"),
+        mention("m_d", "praise", 20, "Bra jobbat GoMonday"),
+        mention("m_e", "neutral", 10, "GoMonday har nytt kontor"),
+    ]
+}
+
+async fn ids_in_inbox(driver: &Driver) -> Vec<String> {
+    let v = driver
+        .script("return Array.prototype.map.call(document.querySelectorAll('li.mention-row'), function (r) { return r.dataset.id; });")
+        .await;
+    serde_json::from_value(v).unwrap()
+}
+
+async fn current_row(driver: &Driver) -> Value {
+    driver
+        .script("var r = document.querySelector('li.mention-row.current'); return r ? r.dataset.id : null;")
         .await
-        .expect("chromedriver and chromium start (needed: the test was not skipped)");
+}
+
+/// The daily review with the keyboard, at one window width: select two with `x`, `n` with a reason
+/// from the picker acts on exactly those two, the toast offers Undo and the counts follow, `u` puts
+/// them back with the cursor on them, `s` snoozes with a preset, `/` searches, Enter opens the
+/// mention's page and acting there moves on to the next; then the manual mention form, the sources
+/// page and the report. Screenshots of each step go to `target/screenshots/`.
+async fn daily_flow(driver: &Driver, width: u32, height: u32) {
+    let tag = |step: &str| format!("{width}-{step}");
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("lyssna.db").display());
     let t = spawn(&db).await;
-    t.seed(&[
-        mention(
-            "m_first",
-            "criticism",
-            30,
-            "GoMonday har inte svarat på en vecka",
-        ),
-        mention("m_second", "praise", 20, "Bra jobbat GoMonday"),
-    ])
-    .await;
+    t.seed(&morning()).await;
+    let status = |id: &'static str| {
+        let store = t.app.store.clone();
+        async move { store.mention(id).await.unwrap().unwrap().status.as_str().to_string() }
+    };
 
+    driver.resize(width, height).await;
     driver.goto(&t.url("/")).await;
-    // Sent to the login page; log in like a person.
     driver.find("form[action='/login']").await;
     driver.type_into("input[name=username]", USER).await;
     driver.type_into("input[name=password]", PASSWORD).await;
-    driver
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-    driver.find("tr#row-m_first.current").await;
-    driver.find("tr#row-m_second").await;
-    let src = driver.source().await;
-    assert!(src.contains("<mark>GoMonday</mark>"));
+    driver.click("form[action='/login'] button[type=submit]").await;
+    driver.find("li#row-m_a.current").await;
+    let inner = driver.script("return window.innerWidth;").await;
+    assert_eq!(inner, json!(width), "the window is {width} px wide");
+    assert!(driver.source().await.contains("<mark>GoMonday</mark>"));
+    assert_eq!(ids_in_inbox(driver).await, ["m_a", "m_b", "m_c", "m_d", "m_e"]);
+    driver.screenshot(&tag("inbox")).await;
+    driver.assert_no_horizontal_overflow("the inbox").await;
+    let bulk_shown = "return getComputedStyle(document.getElementById('bulk')).display !== 'none';";
+    assert_eq!(driver.script(bulk_shown).await, json!(false), "no bulk bar without a selection");
 
-    // `r` marks the current (first) mention replied; it leaves the inbox without a reload.
+    // Select two with `x`, move on to a third: `n` acts on the two, never on the cursor's row.
     driver.script("window.__marker = 1; return true;").await;
+    driver.press("x").await;
+    driver.press("j").await;
+    driver.press("x").await;
+    driver.press("j").await;
+    assert_eq!(current_row(driver).await, json!("m_c"));
+    assert_eq!(driver.script(bulk_shown).await, json!(true), "the bulk bar with a selection");
+    driver.screenshot(&tag("selection")).await;
+    driver.assert_no_horizontal_overflow("the inbox with a selection").await;
+    driver.press("n").await;
+    driver
+        .wait_for("the reason picker", "return document.getElementById('reason-dialog').open;")
+        .await;
+    driver.screenshot(&tag("reason-picker")).await;
+    driver.press("2").await;
+    driver
+        .wait_for(
+            "the two to leave the inbox",
+            "return !document.getElementById('row-m_a') && !document.getElementById('row-m_b');",
+        )
+        .await;
+    assert_eq!(status("m_a").await, "no_reply_needed");
+    assert_eq!(status("m_b").await, "no_reply_needed");
+    assert_eq!(status("m_c").await, "new", "the cursor's row is untouched");
+    assert_eq!(current_row(driver).await, json!("m_c"), "the cursor stays on its mention");
+    let toast = driver.script("return document.getElementById('toast').innerText;").await;
+    let toast = toast.as_str().unwrap();
+    assert!(toast.contains("2 marked no reply needed: spam") && toast.contains("Undo (u)"), "{toast}");
+    assert_eq!(driver.script("return document.getElementById('count-new').textContent;").await, json!("3"), "live counts");
+    assert_eq!(driver.script("return window.__marker === 1;").await, json!(true), "no page reload");
+    driver.screenshot(&tag("toast")).await;
+
+    // `u` puts both back where they were, the cursor on the first.
+    driver.press("u").await;
+    driver
+        .wait_for("the undo", "return !!document.getElementById('row-m_a') && !!document.getElementById('row-m_b');")
+        .await;
+    assert_eq!(ids_in_inbox(driver).await, ["m_a", "m_b", "m_c", "m_d", "m_e"]);
+    assert_eq!(current_row(driver).await, json!("m_a"));
+    assert_eq!(status("m_a").await, "new");
+    assert_eq!(driver.script("return document.getElementById('count-new').textContent;").await, json!("5"));
+
+    // `s` with the "tomorrow morning" preset: 08:00 tomorrow, local time.
+    driver.press("s").await;
+    driver
+        .wait_for("the snooze picker", "return document.getElementById('snooze-dialog').open;")
+        .await;
+    driver.screenshot(&tag("snooze-picker")).await;
+    let key = driver
+        .script("var b = Array.prototype.filter.call(document.querySelectorAll('#snooze-dialog .choices button'), function (b) { return b.textContent.indexOf('Tomorrow morning') >= 0; })[0]; return b.dataset.key;")
+        .await;
+    driver.press(key.as_str().unwrap()).await;
+    driver.wait_for("the snoozed row to go", "return !document.getElementById('row-m_a');").await;
+    let m = t.app.store.mention("m_a").await.unwrap().unwrap();
+    let until = m.snoozed_until.unwrap().with_timezone(&chrono_tz::Europe::Stockholm);
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).date_naive().succ_opt().unwrap();
+    assert_eq!((until.date_naive(), until.format("%H:%M").to_string()), (tomorrow, "08:00".to_string()));
+    assert_eq!(current_row(driver).await, json!("m_b"));
+    assert_eq!(driver.script("return document.getElementById('count-snoozed').textContent;").await, json!("1"));
+
+    // `/` focuses the search; a search in the query language keeps to what matches.
+    driver.press("/").await;
+    assert_eq!(driver.script("return document.activeElement.id;").await, json!("q"));
+    driver.press("x").await; // typed into the box, not a selection
+    driver.script("document.getElementById('q').value = ''; return true;").await;
+    driver.type_into("#q", "service gomonday").await;
+    driver.press(ENTER).await;
+    driver.wait_for("the search", "return location.search.indexOf('q=service') >= 0;").await;
+    driver.find("li#row-m_b").await;
+    assert_eq!(ids_in_inbox(driver).await, ["m_b"]);
+    driver.screenshot(&tag("search")).await;
+
+    // Enter opens the mention in Lyssna; `r` there marks it replied and moves on to the next.
+    driver.press(ENTER).await;
+    driver.wait_for("the mention page", "return location.pathname === '/mentions/m_b';").await;
+    driver.find("article.mention").await;
+    driver.screenshot(&tag("mention")).await;
+    driver.assert_no_horizontal_overflow("the mention page").await;
     driver.press("r").await;
-    driver
-        .wait_for(
-            "the replied mention to leave the inbox",
-            "return document.getElementById('row-m_first') === null;",
-        )
-        .await;
-    assert_eq!(
-        driver.script("return window.__marker === 1;").await,
-        json!(true),
-        "no page reload"
-    );
-    assert_eq!(
-        driver
-            .script("return document.querySelector('tr.mention-row.current').dataset.id;")
-            .await,
-        json!("m_second"),
-        "the next mention is current"
-    );
-    assert_eq!(
-        t.app
-            .store
-            .mention("m_first")
-            .await
-            .unwrap()
-            .unwrap()
-            .status
-            .as_str(),
-        "replied"
-    );
+    driver.wait_for("the next mention", "return location.pathname === '/mentions/m_c';").await;
+    assert_eq!(status("m_b").await, "replied");
+    let toast = driver.script("return document.getElementById('toast').innerText;").await;
+    assert!(toast.as_str().unwrap().contains("Marked replied"), "{toast}");
+    driver.screenshot(&tag("next-mention")).await;
 
-    // `?` shows the help.
+    // `?` shows the keys and the search syntax.
     driver.press("?").await;
-    driver
-        .wait_for(
-            "the help overlay",
-            "return !document.getElementById('help').hidden;",
-        )
-        .await;
+    driver.wait_for("the help", "return document.getElementById('help').open;").await;
+    driver.screenshot(&tag("help")).await;
+    driver.press("\u{E00C}").await;
 
-    // Open the mention: the history shows the reply, by the user.
-    driver.goto(&t.url("/mentions/m_first")).await;
-    driver.find("ol.history li.ev-status").await;
-    let src = driver.source().await;
-    assert!(src.contains("New → Replied"), "the replied event is shown");
-    assert!(src.contains(&format!("<span class=\"actor\">{USER}</span>")));
+    // The manual mention form.
+    driver.goto(&t.url("/mentions/new")).await;
+    driver.find("form.manual").await;
+    driver.screenshot(&tag("manual-form")).await;
+    driver.assert_no_horizontal_overflow("the manual mention form").await;
+    driver.type_into("textarea[name=text]", "Ringde och var missnöjd med GoMonday-fakturan").await;
+    driver.type_into("input[name=author]", "Lisa").await;
+    driver.script("document.querySelector('select[name=channel]').value = 'ch_phone'; return true;").await;
+    driver.click("form.manual button[type=submit]").await;
+    driver.wait_for("the new mention", "return location.pathname.indexOf('/mentions/m_') === 0;").await;
+    let url = driver.url().await;
+    let id = url.rsplit('/').next().unwrap().to_string();
+    let m = t.app.store.mention(&id).await.unwrap().unwrap();
+    assert_eq!((m.source.as_str(), m.brands.clone()), ("Phone", vec!["GoMonday".to_string()]));
 
+    // The other pages read at this width too.
+    for (path, name) in [("/sources", "sources"), ("/reports/weekly", "report"), ("/?status=all", "all")] {
+        driver.goto(&t.url(path)).await;
+        driver.find("main").await;
+        driver.screenshot(&tag(name)).await;
+        driver.assert_no_horizontal_overflow(path).await;
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
+async fn the_daily_review_with_the_keyboard_on_a_laptop_and_a_phone() {
+    let driver = Driver::start()
+        .await
+        .expect("chromedriver and chromium start (needed: the test was not skipped)");
+    daily_flow(&driver, 1366, 900).await;
+    // A fresh browser for the phone: no tab memory of the laptop's run.
+    driver.quit().await;
+    let driver = Driver::start().await.expect("chromedriver restarts");
+    daily_flow(&driver, 390, 844).await;
     driver.quit().await;
 }

@@ -1426,7 +1426,7 @@ async fn the_daily_review_works_without_script() {
             percent_encoding::percent_decode_str(&set_cookie(&resp, "lyssna_flash").unwrap())
                 .decode_utf8_lossy()
                 .to_string();
-        assert!(flash.ends_with("|2 no reply needed: spam"), "{flash}");
+        assert!(flash.ends_with("|2 marked no reply needed: spam"), "{flash}");
         t.form(
             &login,
             "/mentions/undo",

@@ -268,8 +268,8 @@ fn event_view(
         ),
         EventKind::Edit => t.get("ev_edit").to_string(),
         EventKind::Status => match (&e.from, &e.to) {
-            (None, Some(to)) => t.word(to),
-            (Some(f), Some(to)) => format!("{} → {}", t.word(f), t.word(to)),
+            (None, Some(to)) => t.status(to),
+            (Some(f), Some(to)) => format!("{} → {}", t.status(f), t.status(to)),
             _ => String::new(),
         },
     };
