@@ -14,7 +14,7 @@ use lyssna::domain::report::{
     EventFacts, IsoWeekId, MentionFacts, ReportSettings, Sentiment, Status, load_window,
     weekly_report,
 };
-use lyssna::render::report::{to_csv, to_html, to_text};
+use lyssna::render::report::{Lang, to_csv, to_html, to_text};
 
 struct Lcg(u64);
 impl Lcg {
@@ -110,7 +110,7 @@ fn main() {
     let report = weekly_report(&mentions, week, as_of, &settings);
     let render = best_of(10, || {
         (
-            to_text(&report).len(),
+            to_text(&report, Lang::En).len(),
             to_csv(&report).len(),
             to_html(&report, "sv").len(),
         )

@@ -524,7 +524,10 @@ impl Change {
             }
             .to_string(),
             (Change::NoReply(r), Lang::En) => {
-                format!("marked no reply needed: {}", t.get(r.as_str()).to_lowercase())
+                format!(
+                    "marked no reply needed: {}",
+                    t.get(r.as_str()).to_lowercase()
+                )
             }
             (Change::NoReply(r), Lang::Sv) => {
                 format!("inget svar behövs: {}", t.get(r.as_str()).to_lowercase())

@@ -250,9 +250,24 @@ const ENTER: &str = "\u{E007}";
 /// The mentions of the daily flow, criticism first then oldest: the inbox order is a, b, c, d, e.
 fn morning() -> Vec<Value> {
     vec![
-        mention("m_a", "criticism", 50, "GoMonday har inte svarat på en vecka"),
-        mention("m_b", "criticism", 40, "Usel service från GoMonday, inte okej"),
-        mention("m_c", "criticism", 30, "Återbetalningen från GoMonday dröjer"),
+        mention(
+            "m_a",
+            "criticism",
+            50,
+            "GoMonday har inte svarat på en vecka",
+        ),
+        mention(
+            "m_b",
+            "criticism",
+            40,
+            "Usel service från GoMonday, inte okej",
+        ),
+        mention(
+            "m_c",
+            "criticism",
+            30,
+            "Återbetalningen från GoMonday dröjer",
+        ),
         mention("m_d", "praise", 20, "Bra jobbat GoMonday"),
         mention("m_e", "neutral", 10, "GoMonday har nytt kontor"),
     ]
@@ -284,7 +299,16 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     t.seed(&morning()).await;
     let status = |id: &'static str| {
         let store = t.app.store.clone();
-        async move { store.mention(id).await.unwrap().unwrap().status.as_str().to_string() }
+        async move {
+            store
+                .mention(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str()
+                .to_string()
+        }
     };
 
     driver.resize(width, height).await;
@@ -292,16 +316,25 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     driver.find("form[action='/login']").await;
     driver.type_into("input[name=username]", USER).await;
     driver.type_into("input[name=password]", PASSWORD).await;
-    driver.click("form[action='/login'] button[type=submit]").await;
+    driver
+        .click("form[action='/login'] button[type=submit]")
+        .await;
     driver.find("li#row-m_a.current").await;
     let inner = driver.script("return window.innerWidth;").await;
     assert_eq!(inner, json!(width), "the window is {width} px wide");
     assert!(driver.source().await.contains("<mark>GoMonday</mark>"));
-    assert_eq!(ids_in_inbox(driver).await, ["m_a", "m_b", "m_c", "m_d", "m_e"]);
+    assert_eq!(
+        ids_in_inbox(driver).await,
+        ["m_a", "m_b", "m_c", "m_d", "m_e"]
+    );
     driver.screenshot(&tag("inbox")).await;
     driver.assert_no_horizontal_overflow("the inbox").await;
     let bulk_shown = "return getComputedStyle(document.getElementById('bulk')).display !== 'none';";
-    assert_eq!(driver.script(bulk_shown).await, json!(false), "no bulk bar without a selection");
+    assert_eq!(
+        driver.script(bulk_shown).await,
+        json!(false),
+        "no bulk bar without a selection"
+    );
 
     // Select two with `x`, move on to a third: `n` acts on the two, never on the cursor's row.
     driver.script("window.__marker = 1; return true;").await;
@@ -310,12 +343,21 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     driver.press("x").await;
     driver.press("j").await;
     assert_eq!(current_row(driver).await, json!("m_c"));
-    assert_eq!(driver.script(bulk_shown).await, json!(true), "the bulk bar with a selection");
+    assert_eq!(
+        driver.script(bulk_shown).await,
+        json!(true),
+        "the bulk bar with a selection"
+    );
     driver.screenshot(&tag("selection")).await;
-    driver.assert_no_horizontal_overflow("the inbox with a selection").await;
+    driver
+        .assert_no_horizontal_overflow("the inbox with a selection")
+        .await;
     driver.press("n").await;
     driver
-        .wait_for("the reason picker", "return document.getElementById('reason-dialog').open;")
+        .wait_for(
+            "the reason picker",
+            "return document.getElementById('reason-dialog').open;",
+        )
         .await;
     driver.screenshot(&tag("reason-picker")).await;
     driver.press("2").await;
@@ -328,70 +370,152 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     assert_eq!(status("m_a").await, "no_reply_needed");
     assert_eq!(status("m_b").await, "no_reply_needed");
     assert_eq!(status("m_c").await, "new", "the cursor's row is untouched");
-    assert_eq!(current_row(driver).await, json!("m_c"), "the cursor stays on its mention");
-    let toast = driver.script("return document.getElementById('toast').innerText;").await;
+    assert_eq!(
+        current_row(driver).await,
+        json!("m_c"),
+        "the cursor stays on its mention"
+    );
+    let toast = driver
+        .script("return document.getElementById('toast').innerText;")
+        .await;
     let toast = toast.as_str().unwrap();
-    assert!(toast.contains("2 marked no reply needed: spam") && toast.contains("Undo (u)"), "{toast}");
-    assert_eq!(driver.script("return document.getElementById('count-new').textContent;").await, json!("3"), "live counts");
-    assert_eq!(driver.script("return window.__marker === 1;").await, json!(true), "no page reload");
+    assert!(
+        toast.contains("2 marked no reply needed: spam") && toast.contains("Undo (u)"),
+        "{toast}"
+    );
+    assert_eq!(
+        driver
+            .script("return document.getElementById('count-new').textContent;")
+            .await,
+        json!("3"),
+        "live counts"
+    );
+    assert_eq!(
+        driver.script("return window.__marker === 1;").await,
+        json!(true),
+        "no page reload"
+    );
     driver.screenshot(&tag("toast")).await;
 
     // `u` puts both back where they were, the cursor on the first.
     driver.press("u").await;
     driver
-        .wait_for("the undo", "return !!document.getElementById('row-m_a') && !!document.getElementById('row-m_b');")
+        .wait_for(
+            "the undo",
+            "return !!document.getElementById('row-m_a') && !!document.getElementById('row-m_b');",
+        )
         .await;
-    assert_eq!(ids_in_inbox(driver).await, ["m_a", "m_b", "m_c", "m_d", "m_e"]);
+    assert_eq!(
+        ids_in_inbox(driver).await,
+        ["m_a", "m_b", "m_c", "m_d", "m_e"]
+    );
     assert_eq!(current_row(driver).await, json!("m_a"));
     assert_eq!(status("m_a").await, "new");
-    assert_eq!(driver.script("return document.getElementById('count-new').textContent;").await, json!("5"));
+    assert_eq!(
+        driver
+            .script("return document.getElementById('count-new').textContent;")
+            .await,
+        json!("5")
+    );
 
     // `s` with the "tomorrow morning" preset: 08:00 tomorrow, local time.
     driver.press("s").await;
     driver
-        .wait_for("the snooze picker", "return document.getElementById('snooze-dialog').open;")
+        .wait_for(
+            "the snooze picker",
+            "return document.getElementById('snooze-dialog').open;",
+        )
         .await;
     driver.screenshot(&tag("snooze-picker")).await;
     let key = driver
         .script("var b = Array.prototype.filter.call(document.querySelectorAll('#snooze-dialog .choices button'), function (b) { return b.textContent.indexOf('Tomorrow morning') >= 0; })[0]; return b.dataset.key;")
         .await;
     driver.press(key.as_str().unwrap()).await;
-    driver.wait_for("the snoozed row to go", "return !document.getElementById('row-m_a');").await;
+    driver
+        .wait_for(
+            "the snoozed row to go",
+            "return !document.getElementById('row-m_a');",
+        )
+        .await;
     let m = t.app.store.mention("m_a").await.unwrap().unwrap();
-    let until = m.snoozed_until.unwrap().with_timezone(&chrono_tz::Europe::Stockholm);
-    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).date_naive().succ_opt().unwrap();
-    assert_eq!((until.date_naive(), until.format("%H:%M").to_string()), (tomorrow, "08:00".to_string()));
+    let until = m
+        .snoozed_until
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Stockholm);
+    let tomorrow = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive()
+        .succ_opt()
+        .unwrap();
+    assert_eq!(
+        (until.date_naive(), until.format("%H:%M").to_string()),
+        (tomorrow, "08:00".to_string())
+    );
     assert_eq!(current_row(driver).await, json!("m_b"));
-    assert_eq!(driver.script("return document.getElementById('count-snoozed').textContent;").await, json!("1"));
+    assert_eq!(
+        driver
+            .script("return document.getElementById('count-snoozed').textContent;")
+            .await,
+        json!("1")
+    );
 
     // `/` focuses the search; a search in the query language keeps to what matches.
     driver.press("/").await;
-    assert_eq!(driver.script("return document.activeElement.id;").await, json!("q"));
+    assert_eq!(
+        driver.script("return document.activeElement.id;").await,
+        json!("q")
+    );
     driver.press("x").await; // typed into the box, not a selection
-    driver.script("document.getElementById('q').value = ''; return true;").await;
+    driver
+        .script("document.getElementById('q').value = ''; return true;")
+        .await;
     driver.type_into("#q", "service gomonday").await;
     driver.press(ENTER).await;
-    driver.wait_for("the search", "return location.search.indexOf('q=service') >= 0;").await;
+    driver
+        .wait_for(
+            "the search",
+            "return location.search.indexOf('q=service') >= 0;",
+        )
+        .await;
     driver.find("li#row-m_b").await;
     assert_eq!(ids_in_inbox(driver).await, ["m_b"]);
     driver.screenshot(&tag("search")).await;
 
     // Enter opens the mention in Lyssna; `r` there marks it replied and moves on to the next.
     driver.press(ENTER).await;
-    driver.wait_for("the mention page", "return location.pathname === '/mentions/m_b';").await;
+    driver
+        .wait_for(
+            "the mention page",
+            "return location.pathname === '/mentions/m_b';",
+        )
+        .await;
     driver.find("article.mention").await;
     driver.screenshot(&tag("mention")).await;
-    driver.assert_no_horizontal_overflow("the mention page").await;
+    driver
+        .assert_no_horizontal_overflow("the mention page")
+        .await;
     driver.press("r").await;
-    driver.wait_for("the next mention", "return location.pathname === '/mentions/m_c';").await;
+    driver
+        .wait_for(
+            "the next mention",
+            "return location.pathname === '/mentions/m_c';",
+        )
+        .await;
     assert_eq!(status("m_b").await, "replied");
-    let toast = driver.script("return document.getElementById('toast').innerText;").await;
-    assert!(toast.as_str().unwrap().contains("Marked replied"), "{toast}");
+    let toast = driver
+        .script("return document.getElementById('toast').innerText;")
+        .await;
+    assert!(
+        toast.as_str().unwrap().contains("Marked replied"),
+        "{toast}"
+    );
     driver.screenshot(&tag("next-mention")).await;
 
     // `?` shows the keys and the search syntax.
     driver.press("?").await;
-    driver.wait_for("the help", "return document.getElementById('help').open;").await;
+    driver
+        .wait_for("the help", "return document.getElementById('help').open;")
+        .await;
     driver.screenshot(&tag("help")).await;
     driver.press("\u{E00C}").await;
 
@@ -399,19 +523,40 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     driver.goto(&t.url("/mentions/new")).await;
     driver.find("form.manual").await;
     driver.screenshot(&tag("manual-form")).await;
-    driver.assert_no_horizontal_overflow("the manual mention form").await;
-    driver.type_into("textarea[name=text]", "Ringde och var missnöjd med GoMonday-fakturan").await;
+    driver
+        .assert_no_horizontal_overflow("the manual mention form")
+        .await;
+    driver
+        .type_into(
+            "textarea[name=text]",
+            "Ringde och var missnöjd med GoMonday-fakturan",
+        )
+        .await;
     driver.type_into("input[name=author]", "Lisa").await;
-    driver.script("document.querySelector('select[name=channel]').value = 'ch_phone'; return true;").await;
+    driver
+        .script("document.querySelector('select[name=channel]').value = 'ch_phone'; return true;")
+        .await;
     driver.click("form.manual button[type=submit]").await;
-    driver.wait_for("the new mention", "return location.pathname.indexOf('/mentions/m_') === 0;").await;
+    driver
+        .wait_for(
+            "the new mention",
+            "return location.pathname.indexOf('/mentions/m_') === 0;",
+        )
+        .await;
     let url = driver.url().await;
     let id = url.rsplit('/').next().unwrap().to_string();
     let m = t.app.store.mention(&id).await.unwrap().unwrap();
-    assert_eq!((m.source.as_str(), m.brands.clone()), ("Phone", vec!["GoMonday".to_string()]));
+    assert_eq!(
+        (m.source.as_str(), m.brands.clone()),
+        ("Phone", vec!["GoMonday".to_string()])
+    );
 
     // The other pages read at this width too.
-    for (path, name) in [("/sources", "sources"), ("/reports/weekly", "report"), ("/?status=all", "all")] {
+    for (path, name) in [
+        ("/sources", "sources"),
+        ("/reports/weekly", "report"),
+        ("/?status=all", "all"),
+    ] {
         driver.goto(&t.url(path)).await;
         driver.find("main").await;
         driver.screenshot(&tag(name)).await;

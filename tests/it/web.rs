@@ -1274,6 +1274,7 @@ async fn the_api_overrides_sentiment_undoes_and_adds_by_brand() {
 
 #[tokio::test]
 async fn the_daily_review_works_without_script() {
+    let preset = regex::Regex::new(r#"name="until" value="([^"]+)" class="preset""#).unwrap();
     for (backend, db, _dir) in databases("webreview").await {
         let t = spawn(&db).await;
         t.seed(&seed_lines()).await;
@@ -1340,7 +1341,6 @@ async fn the_daily_review_works_without_script() {
 
         // Snooze with a preset, then change the date; the row says until when.
         let (_, html) = t.page(&login, "/mentions/m_crit_new").await;
-        let preset = regex::Regex::new(r#"name="until" value="([^"]+)" class="preset""#).unwrap();
         let until = preset.captures(&html).expect("a preset")[1].to_string();
         t.form(
             &login,
@@ -1426,7 +1426,10 @@ async fn the_daily_review_works_without_script() {
             percent_encoding::percent_decode_str(&set_cookie(&resp, "lyssna_flash").unwrap())
                 .decode_utf8_lossy()
                 .to_string();
-        assert!(flash.ends_with("|2 marked no reply needed: spam"), "{flash}");
+        assert!(
+            flash.ends_with("|2 marked no reply needed: spam"),
+            "{flash}"
+        );
         t.form(
             &login,
             "/mentions/undo",
@@ -1635,6 +1638,7 @@ async fn the_swedish_dashboard_speaks_swedish() {
         ),
         "{flash}"
     );
+    let tags = regex::Regex::new(r"(?s)<[^>]*>").unwrap();
     for path in [
         "/",
         "/mentions/m_crit_old",
@@ -1645,10 +1649,7 @@ async fn the_swedish_dashboard_speaks_swedish() {
     ] {
         let (status, html) = t.page(&login, path).await;
         assert_eq!(status, 200, "{path}");
-        let visible = regex::Regex::new(r"(?s)<[^>]*>")
-            .unwrap()
-            .replace_all(&html, " ")
-            .to_string();
+        let visible = tags.replace_all(&html, " ").to_string();
         for english in [
             "Mark replied",
             "No reply needed",

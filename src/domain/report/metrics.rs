@@ -409,6 +409,39 @@ impl CritAcc {
     }
 }
 
+/// Where one cohort mention stands at as_of. The business-hours and from-publication figures are
+/// only shown for the report week, so they are skipped elsewhere.
+fn outcome_of(
+    m: &MentionFacts,
+    st: StateAt,
+    in_report_week: bool,
+    settings: &ReportSettings,
+) -> Outcome {
+    match st.first_reply {
+        Some(replied_at) => {
+            // A reply dated before Lyssna found the post was there before it: no wait to measure.
+            let waited = replied_at >= m.found_at;
+            Outcome::Replied {
+                ttr_s: waited.then(|| floor_secs(replied_at - m.found_at)),
+                within_sla: (replied_at - m.found_at).max(Duration::zero()) <= settings.sla,
+                business_s: (in_report_week && waited).then(|| {
+                    floor_secs(settings.working_hours.business_time(
+                        settings.timezone,
+                        m.found_at,
+                        replied_at,
+                    ))
+                }),
+                from_publication_s: m
+                    .published_at
+                    .filter(|_| in_report_week)
+                    .map(|p| nonneg_secs(p, replied_at)),
+            }
+        }
+        None if st.status == Status::NoReplyNeeded => Outcome::NoReplyNeeded,
+        None => Outcome::Open,
+    }
+}
+
 /// Computes the weekly report for `week` as of `as_of` (PRODUCT §7; see the module docs for every
 /// interpretation choice). `mentions` must include what [`load_window`] describes; more is fine.
 ///
@@ -463,27 +496,7 @@ pub fn weekly_report(
                     by_age.over_7d += u64::from(age > Duration::days(7));
                 }
                 let Some(idx) = week_idx else { continue };
-                let outcome = match st.first_reply {
-                    Some(replied_at) => Outcome::Replied {
-                        ttr_s: (replied_at >= m.found_at)
-                            .then(|| floor_secs(replied_at - m.found_at)),
-                        within_sla: (replied_at - m.found_at).max(Duration::zero()) <= settings.sla,
-                        // Only the report week's block shows these; skip the work elsewhere.
-                        business_s: (in_report_week && replied_at >= m.found_at).then(|| {
-                            floor_secs(
-                                settings
-                                    .working_hours
-                                    .business_time(tz, m.found_at, replied_at),
-                            )
-                        }),
-                        from_publication_s: m
-                            .published_at
-                            .filter(|_| in_report_week)
-                            .map(|p| nonneg_secs(p, replied_at)),
-                    },
-                    None if st.status == Status::NoReplyNeeded => Outcome::NoReplyNeeded,
-                    None => Outcome::Open,
-                };
+                let outcome = outcome_of(m, st, in_report_week, settings);
                 per_week[idx].add(outcome);
                 if in_report_week {
                     by_source.entry(m.source.as_str()).or_default().add(outcome);

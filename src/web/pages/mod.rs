@@ -193,6 +193,12 @@ pub(super) fn tomorrow(web: &Web, now: DateTime<Utc>) -> String {
         .to_string()
 }
 
+pub(super) fn uri_path(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Toast;
@@ -217,10 +223,4 @@ mod tests {
         // A forged back link stays on this site.
         assert_eq!(Toast::decode("m_1|//evil.example|x").unwrap().back, "/");
     }
-}
-
-pub(super) fn uri_path(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into())
 }
