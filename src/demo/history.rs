@@ -6,7 +6,7 @@
 //! Deterministic: the same posts every time (a fixed seed), placed relative to the moment the demo
 //! starts. Every post is served by the sample sites at `/archive/{n}`, so its original opens there.
 
-use crate::domain::mention::{EventKind, NoReplyReason, Status, SystemNote};
+use crate::domain::mention::{NoReplyReason, Status, SystemNote};
 use crate::domain::query::MatchedBrand;
 use crate::domain::sentiment::Label;
 use crate::domain::transfer::{ExportEvent, ExportLine};
@@ -298,19 +298,7 @@ pub fn mention_id(n: usize) -> String {
 }
 
 fn event(at: DateTime<Utc>, actor: &str, from: Status, to: Status) -> ExportEvent {
-    ExportEvent {
-        at,
-        actor: actor.to_string(),
-        from: Some(from.as_str().to_string()),
-        to: Some(to.as_str().to_string()),
-        reason: None,
-        note: None,
-        reply_url: None,
-        until: None,
-        kind: EventKind::Status,
-        recorded_at: None,
-        undoes: None,
-    }
+    ExportEvent::status(at, actor, Some(from), to)
 }
 
 /// The history's events after the `found` one, and the status they end in.
@@ -415,8 +403,7 @@ pub fn lines(base: &str, now: DateTime<Utc>) -> Vec<ExportLine> {
                 let found = published + Duration::minutes(latency);
                 let url = format!("{base}/archive/{}", p.n);
                 let mut found_event =
-                    event(found, crate::store::SYSTEM_ACTOR, Status::New, Status::New);
-                found_event.from = None;
+                    ExportEvent::status(found, crate::store::SYSTEM_ACTOR, None, Status::New);
                 found_event.reason =
                     Some(crate::domain::mention::EventReason::Found.as_str().into());
                 let (rest, status) = events_for(fate, &p, found, published, &url);

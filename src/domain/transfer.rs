@@ -89,6 +89,26 @@ pub struct ExportEvent {
     pub undoes: Option<usize>,
 }
 
+impl ExportEvent {
+    /// A status change with only its time, actor and statuses set (`from` is `None` for the event
+    /// that records the mention as found).
+    pub fn status(at: DateTime<Utc>, actor: &str, from: Option<Status>, to: Status) -> ExportEvent {
+        ExportEvent {
+            at,
+            actor: actor.to_string(),
+            from: from.map(|f| f.as_str().to_string()),
+            to: Some(to.as_str().to_string()),
+            reason: None,
+            note: None,
+            reply_url: None,
+            until: None,
+            kind: EventKind::Status,
+            recorded_at: None,
+            undoes: None,
+        }
+    }
+}
+
 /// A rejected import: the line and what is wrong with it.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("line {line}: {message}")]
@@ -261,19 +281,12 @@ fn lifecycle_problems(line: &mut ExportLine) -> Vec<String> {
         )),
         None if line.status != Status::New => {
             // A tool that knows only the outcome: record the outcome as one event at found_at.
-            line.events.push(ExportEvent {
-                at: line.found_at,
-                actor: "import".into(),
-                from: Some("new".into()),
-                to: Some(line.status.to_string()),
-                reason: None,
-                note: None,
-                reply_url: None,
-                until: None,
-                kind: EventKind::Status,
-                recorded_at: None,
-                undoes: None,
-            });
+            line.events.push(ExportEvent::status(
+                line.found_at,
+                "import",
+                Some(Status::New),
+                line.status,
+            ));
         }
         _ => {}
     }

@@ -121,45 +121,28 @@ pub fn to_html(r: &WeeklyReport, lang: &str) -> String {
 fn headline_tables(out: &mut String, r: &WeeklyReport, lang: Lang) {
     let t = |en, sv| lang.t(en, sv);
     let c = &r.criticism;
+    let mut rows: Vec<(&str, String)> = super::text::criticism_rows(c, lang).to_vec();
+    rows.extend([
+        (
+            t("Time to reply", "Svarstid"),
+            stat_text(&c.time_to_reply_s, lang),
+        ),
+        (
+            t("Time to reply, working hours", "Svarstid, arbetstid"),
+            stat_text(&c.time_to_reply_business_s, lang),
+        ),
+        (
+            t(
+                "Time from publication to reply",
+                "Tid från publicering till svar",
+            ),
+            stat_text(&c.time_from_publication_s, lang),
+        ),
+    ]);
     kv_table(
         out,
         t("Criticism found this week", "Kritik som hittades veckan"),
-        &[
-            (t("Found", "Hittad"), c.found.to_string()),
-            (t("Replied", "Besvarad"), c.replied.to_string()),
-            (
-                t(
-                    "  of which answered before Lyssna saw it",
-                    "  varav besvarad innan Lyssna såg den",
-                ),
-                c.replied_before_found.to_string(),
-            ),
-            (
-                t("No reply needed", "Inget svar behövs"),
-                c.no_reply_needed.to_string(),
-            ),
-            (t("Open", "Öppen"), c.open.to_string()),
-            (
-                t("Response rate", "Svarsfrekvens"),
-                format_rate(c.response_rate, lang),
-            ),
-            (t("Within SLA", "Inom SLA"), format_rate(c.within_sla, lang)),
-            (
-                t("Time to reply", "Svarstid"),
-                stat_text(&c.time_to_reply_s, lang),
-            ),
-            (
-                t("Time to reply, working hours", "Svarstid, arbetstid"),
-                stat_text(&c.time_to_reply_business_s, lang),
-            ),
-            (
-                t(
-                    "Time from publication to reply",
-                    "Tid från publicering till svar",
-                ),
-                stat_text(&c.time_from_publication_s, lang),
-            ),
-        ],
+        &rows,
     );
     let a = &r.open_criticism_by_age;
     kv_table(

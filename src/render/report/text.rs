@@ -136,6 +136,33 @@ fn block_row(name: &str, c: &CriticismBlock, lang: Lang) -> Vec<String> {
     ]
 }
 
+/// The headline counts and rates of a week's criticism, labelled: the text and the HTML report show
+/// the same rows.
+pub(crate) fn criticism_rows(c: &CriticismBlock, lang: Lang) -> [(&'static str, String); 7] {
+    let t = |en, sv| lang.t(en, sv);
+    [
+        (t("Found", "Hittad"), c.found.to_string()),
+        (t("Replied", "Besvarad"), c.replied.to_string()),
+        (
+            t(
+                "  of which answered before Lyssna saw it",
+                "  varav besvarad innan Lyssna såg den",
+            ),
+            c.replied_before_found.to_string(),
+        ),
+        (
+            t("No reply needed", "Inget svar behövs"),
+            c.no_reply_needed.to_string(),
+        ),
+        (t("Open", "Öppen"), c.open.to_string()),
+        (
+            t("Response rate", "Svarsfrekvens"),
+            format_rate(c.response_rate, lang),
+        ),
+        (t("Within SLA", "Inom SLA"), format_rate(c.within_sla, lang)),
+    ]
+}
+
 fn block_headers(lang: Lang) -> [&'static str; 8] {
     let t = |en, sv| lang.t(en, sv);
     [
@@ -178,27 +205,7 @@ pub fn to_text(r: &WeeklyReport, lang: Lang) -> String {
     ));
 
     out.push_str(t("Criticism\n", "Kritik\n"));
-    let headline = [
-        (t("Found", "Hittad"), c.found.to_string()),
-        (t("Replied", "Besvarad"), c.replied.to_string()),
-        (
-            t("No reply needed", "Inget svar behövs"),
-            c.no_reply_needed.to_string(),
-        ),
-        (t("Open", "Öppen"), c.open.to_string()),
-        (
-            t("Response rate", "Svarsfrekvens"),
-            format_rate(c.response_rate, lang),
-        ),
-        (t("Within SLA", "Inom SLA"), format_rate(c.within_sla, lang)),
-        (
-            t(
-                "Answered before Lyssna saw it",
-                "Besvarad innan Lyssna såg den",
-            ),
-            c.replied_before_found.to_string(),
-        ),
-    ];
+    let headline = criticism_rows(c, lang);
     let width = headline
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -405,7 +412,7 @@ mod tests {
         for needle in [
             "Weekly report 2026-W47 (Mon 2026-11-16 – Sun 2026-11-22, Europe/Stockholm)",
             "As of 2026-11-24 08:00 Europe/Stockholm · SLA 24 h 0 min",
-            "Found 6 Replied 3 No reply needed 1 Open 2 Response rate 60.0 % Within SLA 20.0 %",
+            "Found 6 Replied 3 of which answered before Lyssna saw it 0 No reply needed 1 Open 2 Response rate 60.0 % Within SLA 20.0 %",
             "Praise: 2 found, 1 replied",
             "4 older than 24 h, 3 older than 48 h, 2 older than 7 days",
         ] {
@@ -448,8 +455,7 @@ mod tests {
         let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for needle in [
             "Veckorapport 2026-W47 (mån 2026-11-16 – sön 2026-11-22, Europe/Stockholm)",
-            "Hittad 6 Besvarad 3 Inget svar behövs 1 Öppen 2 Svarsfrekvens 60,0 % Inom SLA 20,0 %",
-            "Besvarad innan Lyssna såg den 0",
+            "Hittad 6 Besvarad 3 varav besvarad innan Lyssna såg den 0 Inget svar behövs 1 Öppen 2 Svarsfrekvens 60,0 % Inom SLA 20,0 %",
             "Beröm: 2 hittat, 1 besvarat",
             "4 äldre än 24 h, 3 äldre än 48 h, 2 äldre än 7 dagar",
             "Per källa",

@@ -319,6 +319,26 @@ fn selected(fields: &[(String, String)], lang: Lang) -> Result<Vec<String>, Stri
     Ok(ids)
 }
 
+/// The status change `input` (or, without one, an undo) for each of `ids`, as `actor`; each
+/// mention's refusal is kept beside the others' changes.
+async fn each(web: &Web, ids: &[String], actor: &str, input: Option<&StatusInput>) -> Outcome {
+    let mut outcome = Outcome {
+        done: Vec::new(),
+        refused: Vec::new(),
+    };
+    for id in ids {
+        let result = match input {
+            Some(input) => web.change_status(id, input, actor).await,
+            None => web.undo(id, actor).await,
+        };
+        match result {
+            Ok(m) => outcome.done.push(m),
+            Err(e) => outcome.refused.push((id.clone(), e)),
+        }
+    }
+    outcome
+}
+
 /// A status change for every selected mention (the bulk bar, and the keyboard's `r`, `n`, `s` on a
 /// selection or on the current row).
 pub async fn bulk(
@@ -334,16 +354,7 @@ pub async fn bulk(
         Err(msg) => return nothing_selected(&web, &headers, &fields, &msg),
     };
     let input = StatusInput::from_form(&fields);
-    let mut outcome = Outcome {
-        done: Vec::new(),
-        refused: Vec::new(),
-    };
-    for id in &ids {
-        match web.change_status(id, &input, &session.user).await {
-            Ok(m) => outcome.done.push(m),
-            Err(e) => outcome.refused.push((id.clone(), e)),
-        }
-    }
+    let outcome = each(&web, &ids, &session.user, Some(&input)).await;
     let change = change_of(&web, &input, lang, &outcome.done);
     let a = Answer {
         change,
@@ -367,16 +378,7 @@ pub async fn bulk_undo(
         Ok(ids) => ids,
         Err(msg) => return nothing_selected(&web, &headers, &fields, &msg),
     };
-    let mut outcome = Outcome {
-        done: Vec::new(),
-        refused: Vec::new(),
-    };
-    for id in &ids {
-        match web.undo(id, &session.user).await {
-            Ok(m) => outcome.done.push(m),
-            Err(e) => outcome.refused.push((id.clone(), e)),
-        }
-    }
+    let outcome = each(&web, &ids, &session.user, None).await;
     let a = Answer {
         change: Change::Undone,
         fallback: "/",
