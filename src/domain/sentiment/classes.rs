@@ -5,7 +5,7 @@
 //! text, every class that matches at every token, so a rule asks "is there a duration within four
 //! words?" with array lookups instead of string comparisons.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use super::lexicon::canonical;
 
@@ -53,6 +53,8 @@ pub(crate) enum Class {
     Sarcasm,
     Others,
     Function,
+    Seek,
+    ThirdParty,
 }
 
 const ALL: &[(&str, Class)] = &[
@@ -97,6 +99,8 @@ const ALL: &[(&str, Class)] = &[
     ("sarcasm", Class::Sarcasm),
     ("others", Class::Others),
     ("function", Class::Function),
+    ("seek", Class::Seek),
+    ("thirdparty", Class::ThirdParty),
 ];
 
 impl Class {
@@ -125,7 +129,7 @@ struct Entry {
 /// The class lists of one classifier.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Classes {
-    by_first: HashMap<String, Entry>,
+    by_first: FastMap<String, Entry>,
 }
 
 impl Classes {

@@ -14,7 +14,7 @@
 //! the weights are on the lexicon's own scale, so a reason reads like the others:
 //! `learned: "ingen svarar" (−1.2)`.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use super::score::{Hit, HitKind};
 use super::{ALPHA, CRITICISM_AT, Classifier, Label, Names, PRAISE_AT};
@@ -46,7 +46,7 @@ struct Stored {
 /// The learned layer of one installation.
 #[derive(Clone, Debug, Default)]
 pub struct OverrideModel {
-    weights: HashMap<String, f64>,
+    weights: FastMap<String, f64>,
     examples: Vec<Stored>,
 }
 
@@ -146,7 +146,7 @@ impl OverrideModel {
     /// Coordinate descent on the regularised loss, one weight at a time with a step bounded by the
     /// loss's largest curvature (a majorise-minimise step: the loss never increases).
     fn fit(&mut self) {
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut index: FastMap<&str, usize> = FastMap::default();
         let mut rows: Vec<Vec<usize>> = Vec::with_capacity(self.examples.len());
         for e in &self.examples {
             let row = e
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn neutral_overrides_pull_polar_words_back_into_the_band() {
         let none = Names::default();
-        let examples: Vec<Example> = (0..4)
+        let examples: Vec<Example> = (0..6)
             .map(|i| {
                 Example::new(
                     format!("Vinn biljetter till match {i}, glada hälsningar"),

@@ -5,7 +5,7 @@
 //! data files at run time; `config/lexicons/NOTICE` says where each list comes from and under which
 //! licence. All scores are on VADER's −4…+4 scale.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 const SV_SPRAKBANKEN: &str = include_str!("../../../config/lexicons/sv-sprakbanken.tsv");
 const SV_VADER: &str = include_str!("../../../config/lexicons/sv-vader.tsv");
@@ -69,18 +69,18 @@ pub(crate) const PREFIX_FACTOR: f64 = 1.4;
 /// only when a user lexicon is added.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lexicon {
-    sv: HashMap<String, f64>,
-    en: HashMap<String, f64>,
-    user: HashMap<String, f64>,
+    sv: FastMap<String, f64>,
+    en: FastMap<String, f64>,
+    user: FastMap<String, f64>,
     /// Phrases keyed by their first token (canonical form, see [`canonical`]), longest first.
-    phrases: HashMap<String, Vec<Phrase>>,
+    phrases: FastMap<String, Vec<Phrase>>,
     /// Emoji and emoticons.
-    symbols: HashMap<String, f64>,
+    symbols: FastMap<String, f64>,
     /// Emoticons, longest first, for the tokeniser.
     pub emoticons: Vec<String>,
     /// Laughter and friendly emoji and words (see `affect.tsv`), with a score of their own when the
     /// file gives one.
-    affect: HashMap<String, Option<f64>>,
+    affect: FastMap<String, Option<f64>>,
 }
 
 /// The form a token takes in phrase matching: every English "not" contraction is `not`, so one
@@ -485,15 +485,16 @@ pub(crate) fn fold_laughter(w: &str) -> Option<&'static str> {
             };
         }
     }
-    let squeezed: String = {
-        let mut out = String::new();
-        for c in w.chars() {
-            if !out.ends_with(c) {
-                out.push(c);
-            }
+    // Only words that could be drawn-out "lol", "xd" or "lmao" are squeezed (this runs for every word).
+    if w.len() < 3 || w.len() > 16 || !matches!(b[0], b'l' | b'x') {
+        return None;
+    }
+    let mut squeezed = String::with_capacity(w.len());
+    for c in w.chars() {
+        if !squeezed.ends_with(c) {
+            squeezed.push(c);
         }
-        out
-    };
+    }
     match squeezed.as_str() {
         "lol" | "lolol" | "lololol" | "lolz" if w != "lol" => Some("lol"),
         "xd" if w != "xd" => Some("xd"),

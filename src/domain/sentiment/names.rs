@@ -6,7 +6,7 @@
 //! handles), matched as token sequences with their Swedish and English possessive forms; and a rule for
 //! the names nobody configured, read from how the text is capitalised.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use super::tokenize::{Kind, Token, tokenize};
 
@@ -17,7 +17,7 @@ use super::tokenize::{Kind, Token, tokenize};
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     /// Token sequences by their first token (for a one-word name also its possessive forms).
-    by_first: HashMap<String, Vec<Vec<String>>>,
+    by_first: FastMap<String, Vec<Vec<String>>>,
 }
 
 impl Names {

@@ -92,7 +92,7 @@ const AD: Weight = Weight {
 };
 /// "Kan någon rekommendera en bra bank?": asking, not judging.
 const INFO_QUESTION: Weight = Weight {
-    words: 0.3,
+    words: 0.2,
     rules: 0.7,
 };
 const QUESTION: Weight = Weight {
@@ -136,10 +136,21 @@ fn is_person_singular(t: &Token<'_>) -> bool {
         )
 }
 
+/// A text's tokens and what the scorer reads from them.
+struct Words<'s, 'a> {
+    tokens: &'s [Token<'a>],
+    /// Scoreable word texts ("" for names, links and symbols).
+    texts: &'s [&'s str],
+    /// The same with names other than the caller's kept, for phrase matching.
+    phrase_texts: &'s [&'s str],
+    marks: &'s Marks,
+}
+
 /// One sentence: token range and the text-wide context it is scored in.
 struct Sent<'s, 'a> {
     tokens: &'s [Token<'a>],
     texts: &'s [&'s str],
+    phrase_texts: &'s [&'s str],
     marks: &'s Marks,
     used: &'s [bool],
     a: usize,
@@ -156,6 +167,14 @@ impl Classifier {
         tokenize(&decoded, &self.lex.emoticons, &mut tokens);
         let named = names.mark(&mut tokens);
         mark_capitalised_names(&mut tokens);
+        // Function words and negators are never names, however they are capitalised ("Mic Doesn't
+        // work", "It Is Not Worth It").
+        for t in tokens.iter_mut().filter(|t| t.name && !t.brand) {
+            let m = self.classes.of(&t.text);
+            if is_negator(&t.text) || m.has(Class::Function) || m.has(Class::Neg) {
+                t.name = false;
+            }
+        }
         let lang = lang::detect(&decoded, &tokens, || self.lexicon_vote(&tokens));
         // A text the detector cannot place (short, few function words) is scored as English when it
         // has no å, ä or ö: almost every Swedish sentence has one, and scoring it under neither
@@ -176,11 +195,29 @@ impl Classifier {
                 }
             })
             .collect();
+        // Phrases may contain capitalised names that are not the caller's ("Happy Monday").
+        let phrase_texts: Vec<&str> = tokens
+            .iter()
+            .zip(&texts)
+            .map(|(t, &w)| {
+                if t.kind == Kind::Word && !t.brand {
+                    t.text.as_ref()
+                } else {
+                    w
+                }
+            })
+            .collect();
         let mut marks = Marks::default();
         self.classes.marks(&texts, &mut marks);
         let mut hits = Vec::new();
-        self.score_sentences(&tokens, &texts, &marks, scoring_lang, named, &mut hits);
-        let total = self.judge_text(&tokens, &marks, &mut hits);
+        let words = Words {
+            tokens: &tokens,
+            texts: &texts,
+            phrase_texts: &phrase_texts,
+            marks: &marks,
+        };
+        self.score_sentences(&words, scoring_lang, named, &mut hits);
+        let total = self.judge_text(&tokens, &marks, &decoded, &mut hits);
         let features = if features {
             let mut f = learn_features(&tokens, &texts, &marks, &hits);
             f.push(format!("lex:{}", super::label_of(super::squash(total))));
@@ -199,13 +236,12 @@ impl Classifier {
     /// Scores every sentence into `hits`.
     fn score_sentences(
         &self,
-        tokens: &[Token<'_>],
-        texts: &[&str],
-        marks: &Marks,
+        w: &Words<'_, '_>,
         lang: &'static str,
         named: bool,
         hits: &mut Vec<Hit>,
     ) {
+        let (tokens, texts, marks) = (w.tokens, w.texts, w.marks);
         let words = tokens.iter().filter(|t| t.kind == Kind::Word).count();
         let shouted = tokens.iter().filter(|t| t.caps).count();
         // In an all-capitals text capitals carry no emphasis.
@@ -234,6 +270,7 @@ impl Classifier {
             let s = Sent {
                 tokens,
                 texts,
+                phrase_texts: w.phrase_texts,
                 marks,
                 used: &used,
                 a: start,
@@ -282,9 +319,11 @@ impl Classifier {
             s.tokens.get(s.b).map(|t| t.kind),
             Some(Kind::Stop { question: true, .. })
         );
+        // "Letar efter något enkelt", "looking for a good bank": asking without a question mark.
+        let seeking = s.marks.any_in(s.a, s.b, Class::Seek);
         let mut weight = Weight::FULL;
         let mut why = None;
-        if question {
+        if question || seeking {
             let rhetorical = words
                 .iter()
                 .take(3)
@@ -292,7 +331,8 @@ impl Classifier {
                 || words
                     .iter()
                     .any(|&i| matches!(s.texts[i], "ever" | "någonsin"));
-            let asking = s.marks.at(first).has(Class::Ask)
+            let asking = seeking
+                || s.marks.at(first).has(Class::Ask)
                 || words.iter().any(|&i| {
                     matches!(
                         s.texts[i],
@@ -309,7 +349,7 @@ impl Classifier {
         }
         let numeral_subject = s.marks.at(first).has(Class::Number)
             && s.texts[first].parse::<f64>().is_err()
-            && !matches!(s.texts[first], "en" | "ett" | "a" | "an")
+            && !matches!(s.texts[first], "en" | "ett" | "a" | "an" | "one")
             && ![
                 Class::Minute,
                 Class::Hour,
@@ -322,7 +362,10 @@ impl Classifier {
             ]
             .iter()
             .any(|&c| s.marks.at(first + 1).has(c));
-        if s.marks.at(first).has(Class::Others) || numeral_subject {
+        if s.marks.at(first).has(Class::Others)
+            || numeral_subject
+            || s.marks.any_in(s.a, s.b, Class::ThirdParty)
+        {
             weight.words *= OTHERS.words;
             weight.rules *= OTHERS.rules;
             why = Some("about others");
@@ -342,7 +385,13 @@ impl Classifier {
 
     /// Text-level judgements, in order: irony, then reports and ads, then mood emoji and laughter.
     /// Returns the total.
-    fn judge_text(&self, tokens: &[Token<'_>], marks: &Marks, hits: &mut Vec<Hit>) -> f64 {
+    fn judge_text(
+        &self,
+        tokens: &[Token<'_>],
+        marks: &Marks,
+        text: &str,
+        hits: &mut Vec<Hit>,
+    ) -> f64 {
         let evidence = |hits: &[Hit], formulas: bool| -> f64 {
             hits.iter()
                 .filter(|h| h.kind != HitKind::Affect && (formulas || !h.formula))
@@ -356,14 +405,16 @@ impl Classifier {
             }
         }
         let n = tokens.len();
-        let person = tokens
-            .iter()
-            .any(|t| t.raw == "I" || t.raw.starts_with("I'") || t.raw.starts_with("I’"))
-            || (0..n).any(|i| marks.at(i).has(Class::Person));
-        let ads = (0..n).filter(|&i| marks.at(i).has(Class::Ad)).count();
         let singular = tokens.iter().any(is_person_singular);
-        let report = !person && (0..n).any(|i| marks.at(i).has(Class::Report));
-        let ad = ads >= 2 || (ads == 1 && !singular);
+        let person = singular || (0..n).any(|i| marks.at(i).has(Class::Person));
+        let ads = (0..n).filter(|&i| marks.at(i).has(Class::Ad)).count();
+        // News states; it does not ask ("still says 'processing'. What is going on?").
+        let report =
+            !person && !text.contains('?') && (0..n).any(|i| marks.at(i).has(Class::Report));
+        // One cue ("free shipping", "off") is also what reviews say; an ad has two, or one with a
+        // price, a percentage or an exclamation, and no one speaking for themselves.
+        let priced = text.contains(['%', '$', '€', '£', '!']) || text.contains(" kr");
+        let ad = ads >= 2 || (ads == 1 && priced && !singular);
         if ad || report {
             let (w, why) = if ad {
                 (AD, "reads as an advertisement")
@@ -617,10 +668,9 @@ impl Classifier {
     ) -> Option<Found2> {
         let t = &s.tokens[k];
         let w = s.texts[k];
-        let rest = &s.texts[k..s.b];
         // A phrase first: "svarar inte", "no response" and "aldrig mer" contain negators that must
         // not open a negation of their own.
-        if let Some(p) = self.lex.phrase(rest)
+        if let Some(p) = self.lex.phrase(&s.phrase_texts[k..s.b])
             && !s.used[k..k + p.tokens.len()].iter().any(|&u| u)
         {
             return Some(Found2 {

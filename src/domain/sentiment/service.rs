@@ -221,8 +221,9 @@ fn waiting(cx: &Cx<'_>, a: usize, b: usize, k: usize) -> Option<RuleHit> {
     if (k.saturating_sub(3).max(a)..k).any(|j| cx.has(j, Class::Neg) || cx.has(j, Class::SvNeg)) {
         return None;
     }
+    // "trying to reach someone about my account for 10 days": the time may come a few words on.
     let after = cx
-        .duration_in(k + n, k + n + 5, b)
+        .duration_in(k + n, k + n + 7, b)
         .map(|(_, d)| (k, d.end, d));
     let before =
         (k.saturating_sub(5).max(a)..k).find_map(|j| cx.duration(j, k).map(|d| (j, k + n, d)));

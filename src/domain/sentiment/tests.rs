@@ -307,9 +307,9 @@ fn score_stays_in_range_and_matches_the_label() {
         let r = c(text);
         assert!((-1.0..=1.0).contains(&r.score), "{text}: {}", r.score);
         match r.label {
-            Label::Praise => assert!(r.score >= NEUTRAL_BAND),
-            Label::Criticism => assert!(r.score <= -NEUTRAL_BAND),
-            Label::Neutral => assert!(r.score.abs() < NEUTRAL_BAND),
+            Label::Praise => assert!(r.score >= PRAISE_AT),
+            Label::Criticism => assert!(r.score <= CRITICISM_AT),
+            Label::Neutral => assert!(CRITICISM_AT < r.score && r.score < PRAISE_AT),
         }
     }
 }

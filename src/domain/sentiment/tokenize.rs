@@ -117,6 +117,26 @@ fn run_end(s: &str) -> usize {
         .len()
 }
 
+/// The end of an e-mail address starting at `i` (`glad.kund@example.com`), if one does. Only the
+/// first 254 bytes are looked at: no address is longer, and a long run without spaces must not be
+/// rescanned at every word in it.
+fn email_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text[i..];
+    let b = rest.as_bytes();
+    let run = b
+        .iter()
+        .take(254)
+        .position(|c| c.is_ascii_whitespace())
+        .unwrap_or(b.len().min(254));
+    let at = b[..run].iter().position(|&c| c == b'@')?;
+    let local_ok = b[..at]
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+') || c >= 0x80);
+    let domain = &b[at + 1..run];
+    let domain_ok = domain.first().is_some_and(u8::is_ascii_alphanumeric) && domain.contains(&b'.');
+    (at > 0 && local_ok && domain_ok).then(|| i + run_end(rest))
+}
+
 /// Whether `word` followed by `rest` (which starts with `.`) is a bare domain such as `bit.ly/x` or
 /// `gomonday.se`; returns the end of the whole link in `rest`.
 fn bare_domain_len(rest: &str) -> Option<usize> {
@@ -197,16 +217,13 @@ pub(crate) fn tokenize<'a>(text: &'a str, emoticons: &[String], out: &mut Vec<To
                 (i, after_space, hashtag) = (end, false, false);
                 continue;
             }
-            let end = word_end(text, i);
-            let rest = &text[end..];
-            // An e-mail address: the word was its local part.
-            if rest.starts_with('@') && rest[1..].chars().next().is_some_and(char::is_alphanumeric)
-            {
+            if let Some(end) = email_end(text, i) {
                 out.push(Token::plain(Kind::Skip, ""));
-                i = end + 1 + run_end(&rest[1..]);
-                (after_space, hashtag) = (false, false);
+                (i, after_space, hashtag) = (end, false, false);
                 continue;
             }
+            let end = word_end(text, i);
+            let rest = &text[end..];
             if rest.starts_with('.')
                 && let Some(n) = bare_domain_len(rest)
             {
