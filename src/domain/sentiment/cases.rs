@@ -166,6 +166,8 @@ fn irony_after_a_complaint() {
         let r = c(text);
         assert_eq!(r.label, Label::Criticism, "{text}: {r:?}");
     }
+    assert_eq!(label("Great service #not"), Label::Criticism);
+    assert_eq!(label("Så bra kundtjänst #ironi"), Label::Criticism);
     // Without a complaint the same formulas are praise.
     assert_eq!(label("Great job on the new update!"), Label::Praise);
 }

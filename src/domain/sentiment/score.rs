@@ -398,7 +398,23 @@ impl Classifier {
                 .map(|h| h.score)
                 .sum()
         };
-        if evidence(hits, false) <= IRONY_EVIDENCE {
+        // "Great service #not": the writer says it is irony.
+        let marked = tokens.iter().any(|t| {
+            t.hashtag
+                && matches!(
+                    t.text.as_ref(),
+                    "not" | "sarcasm" | "irony" | "ironi" | "sarkasm" | "ironiskt"
+                )
+        });
+        if marked {
+            for h in hits
+                .iter_mut()
+                .filter(|h| h.score > 0.0 && h.kind != HitKind::Note)
+            {
+                h.score *= IRONY_FACTOR;
+                h.what = format!("irony (marked): {}", h.what);
+            }
+        } else if evidence(hits, false) <= IRONY_EVIDENCE {
             for h in hits.iter_mut().filter(|h| h.formula && h.score > 0.0) {
                 h.score *= IRONY_FACTOR;
                 h.what = format!("irony after a complaint: {}", h.what);
