@@ -2,16 +2,18 @@
 //!
 //! Each sentiment override is a labelled example. The model is a linear correction to the lexicon's
 //! raw total — `total + Σ weight(feature)` over the text's features (its content words, adjacent word
-//! pairs, the rules that fired, its emoji and the label the lexicon gave) — trained so that the
+//! pairs, the rules that fired, its emoji and how much evidence the lexicon found) — trained so that the
 //! corrected total lands in the overridden class's band. The loss is an ordinal logistic one (the
 //! band's two edges are the thresholds: criticism below, neutral inside, praise above) with L2
 //! regularisation, minimised by coordinate descent with a bounded-curvature step: deterministic,
 //! never diverging, and a few milliseconds for hundreds of examples.
 //!
 //! Why this shape: the lexicon stays the prior (an empty model changes nothing, and an example the
-//! lexicon already gets clearly right pulls on nothing), a logistic loss keeps one badly mislabelled
-//! example from dragging common words along (a squared loss lets the largest errors dominate), and
-//! the weights are on the lexicon's own scale, so a reason reads like the others:
+//! lexicon already gets clearly right pulls little); a logistic loss keeps one badly mislabelled
+//! example from dragging common words along (a squared loss lets the largest errors dominate, and a
+//! hinge, tried too, learned less on the development sets); the lexicon's own evidence is a feature
+//! (in bands of its total), so overrides can also move where this installation's band lies; and the
+//! weights are on the lexicon's scale, so a reason reads like the others:
 //! `learned: "ingen svarar" (−1.2)`.
 
 use super::fasthash::FastMap;
@@ -226,7 +228,7 @@ fn display(feature: &str) -> String {
         Some(("w" | "b", words)) => format!("\"{words}\""),
         Some(("r", rule)) => format!("rule \"{rule}\""),
         Some(("e", emoji)) => format!("emoji {emoji}"),
-        Some(("lex", label)) => format!("where the lexicon says {label}"),
+        Some(("lex", evidence)) => format!("where the lexicon finds {evidence}"),
         _ => feature.to_string(),
     }
 }

@@ -220,7 +220,7 @@ impl Classifier {
         let total = self.judge_text(&tokens, &marks, &decoded, &mut hits);
         let features = if features {
             let mut f = learn_features(&tokens, &texts, &marks, &hits);
-            f.push(format!("lex:{}", super::label_of(super::squash(total))));
+            f.push(evidence_bucket(total).to_string());
             f
         } else {
             Vec::new()
@@ -537,6 +537,23 @@ fn amplify(s: &Sent<'_, '_>, stop: Option<&Token<'_>>, hits: &mut Vec<Hit>, firs
             kind: HitKind::Amplifier,
             formula: false,
         });
+    }
+}
+
+/// The learned layer's feature for how much evidence the lexicon found: a band of the raw total. With
+/// these a handful of overrides can move the installation's band ("here, no evidence at all is mostly
+/// criticism"; "a weak positive word is not praise").
+fn evidence_bucket(total: f64) -> &'static str {
+    match total {
+        t if t <= -3.0 => "lex:strong criticism",
+        t if t <= -1.45 => "lex:criticism",
+        t if t <= -0.5 => "lex:weak criticism",
+        t if t < 0.0 => "lex:faint criticism",
+        0.0 => "lex:no evidence",
+        t if t < 0.5 => "lex:faint praise",
+        t if t < 1.45 => "lex:weak praise",
+        t if t < 3.0 => "lex:praise",
+        _ => "lex:strong praise",
     }
 }
 
