@@ -60,8 +60,11 @@ fn product_names_are_not_scored_by_spelling() {
         let r = c(text);
         assert_eq!(r.label, Label::Neutral, "{text}: {r:?}");
     }
-    // The same words written as words still count.
+    // The same words written as words still count, and so does a lone capital of strong opinion,
+    // which in posts is emphasis.
     assert_eq!(label("Best service ever"), Label::Praise);
+    assert_eq!(label("So Happy with my new phone"), Label::Praise);
+    assert_eq!(label("Playing Angry Birds on the train"), Label::Neutral);
     assert_eq!(label("They excel at support"), Label::Praise);
 }
 

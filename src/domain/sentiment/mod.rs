@@ -135,10 +135,10 @@ fn booster(w: &str) -> Option<f64> {
         "extremely" | "incredibly" | "utterly" | "extremt" | "otroligt" | "oerhört"
         | "fruktansvärt" => 1.5,
         "absolutely" | "fucking" | "sjukt" | "jätte" | "jävligt" | "ytterst" | "enormt"
-        | "grymt" | "fett" => 1.4,
+        | "grymt" | "fett" | "jäkligt" => 1.4,
         "very" | "really" | "totally" | "completely" | "highly" | "truly" | "seriously"
         | "super" | "mycket" | "väldigt" | "riktigt" | "verkligen" | "totalt" | "jävla"
-        | "förbaskat" | "fan" => 1.3,
+        | "förbaskat" | "fan" | "jäkla" | "jädra" => 1.3,
         "so" | "too" | "especially" | "definitely" | "så" | "helt" | "särskilt" | "alldeles" => {
             1.2
         }

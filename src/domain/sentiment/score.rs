@@ -167,14 +167,7 @@ impl Classifier {
         tokenize(&decoded, &self.lex.emoticons, &mut tokens);
         let named = names.mark(&mut tokens);
         mark_capitalised_names(&mut tokens);
-        // Function words and negators are never names, however they are capitalised ("Mic Doesn't
-        // work", "It Is Not Worth It").
-        for t in tokens.iter_mut().filter(|t| t.name && !t.brand) {
-            let m = self.classes.of(&t.text);
-            if is_negator(&t.text) || m.has(Class::Function) || m.has(Class::Neg) {
-                t.name = false;
-            }
-        }
+        self.unname_common_words(&mut tokens);
         let lang = lang::detect(&decoded, &tokens, || self.lexicon_vote(&tokens));
         // A text the detector cannot place (short, few function words) is scored as English when it
         // has no å, ä or ö: almost every Swedish sentence has one, and scoring it under neither
@@ -230,6 +223,34 @@ impl Classifier {
             hits,
             total,
             features,
+        }
+    }
+
+    /// Takes back what the capitalisation rule called names but are not: function words and negators
+    /// ("Mic Doesn't work"), and a lone capitalised word of strong opinion ("So Happy with it",
+    /// "This is Awesome"), which in posts is emphasis. A lone milder word stays a name ("Excel"),
+    /// and so do capitalised words next to other capitalised words ("Best Buy", "Angry Birds").
+    fn unname_common_words(&self, tokens: &mut [Token<'_>]) {
+        let capital =
+            |t: &Token<'_>| t.kind == Kind::Word && (t.initial_cap || t.caps || t.inner_cap);
+        for i in 0..tokens.len() {
+            let t = &tokens[i];
+            if !t.name || t.brand {
+                continue;
+            }
+            let m = self.classes.of(&t.text);
+            let common = is_negator(&t.text) || m.has(Class::Function) || m.has(Class::Neg);
+            let capital_before = i > 0 && capital(&tokens[i - 1]) && !tokens[i - 1].start;
+            let capital_after = tokens.get(i + 1).is_some_and(capital);
+            let alone = !(t.inner_cap || capital_before || capital_after);
+            let strong = alone
+                && self
+                    .lex
+                    .exact(&t.text, "other")
+                    .is_some_and(|s| s.abs() >= 2.5);
+            if common || strong {
+                tokens[i].name = false;
+            }
         }
     }
 
