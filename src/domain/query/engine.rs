@@ -634,6 +634,11 @@ impl Matcher {
         })
     }
 
+    /// The compiled brands' names, in configuration order.
+    pub fn brand_names(&self) -> impl Iterator<Item = &str> {
+        self.brands.iter().map(|b| b.name.as_str())
+    }
+
     /// Number of brands compiled.
     pub fn len(&self) -> usize {
         self.brands.len()

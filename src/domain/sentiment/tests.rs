@@ -331,18 +331,14 @@ fn swedish_dev_set_accuracy_floor() {
     assert!(r.accuracy >= 0.85, "{}", r.to_text());
 }
 
-/// The UCI sentences (binary). Reads the shared corpora; skips when they are absent.
+/// The UCI sentences (binary), from the shared corpora.
 #[test]
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
 fn uci_english_floor() {
-    let dir = std::env::var("LYSSNA_CORPORA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora").to_string());
     let mut lines = Vec::new();
     for name in ["amazon", "imdb", "yelp"] {
-        let path = format!("{dir}/sentiment/uci/{name}.json");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped: corpora not found at {path}");
-            return;
-        };
+        let path = crate::corpora::corpus(&format!("sentiment/uci/{name}.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
         let items: Vec<serde_json::Value> =
             serde_json::from_str(&text).expect("UCI file is a JSON array");
         for item in items {
