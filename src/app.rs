@@ -14,6 +14,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
 
+/// How often the learned sentiment layer is retrained from the store.
+const RELEARN_EVERY: chrono::Duration = chrono::Duration::minutes(10);
+
 /// Everything a running Lyssna shares.
 #[derive(Clone)]
 pub struct App {
@@ -65,6 +68,13 @@ impl App {
             .collect();
         store.sync_sources(&specs, Utc::now()).await?;
         let pipeline = Arc::new(config.pipeline().map_err(anyhow::Error::msg)?);
+        let learned = crate::ingest::learning::relearn_overrides(&store, &pipeline).await?;
+        if learned > 0 {
+            tracing::info!(
+                overrides = learned,
+                "sentiment: learned from the leader's overrides"
+            );
+        }
         let fetcher = Fetcher::new(fetcher_config(&config))?;
         let config = Arc::new(config);
         let ingest = Ingest {
@@ -80,9 +90,11 @@ impl App {
         })
     }
 
-    /// A scheduler for this app with the notifier's calendar jobs and crawl listener.
+    /// A scheduler for this app with the notifier's calendar jobs and crawl listener, and the
+    /// relearning of the sentiment overrides that other processes on the database may have added.
     pub fn scheduler(&self) -> Scheduler {
         let mut scheduler = Scheduler::new(self.ingest.clone());
+        scheduler.add_job(self.relearn_job());
         match Notifier::new(self.store.clone(), self.config.clone()) {
             Ok(n) => {
                 for job in n.calendar_jobs(Utc::now()) {
@@ -97,6 +109,33 @@ impl App {
             }
         }
         scheduler
+    }
+
+    /// Every `RELEARN_EVERY`, the learned layer is trained again from the stored overrides: a
+    /// `worker` learns what the leader corrected on `serve`'s dashboard.
+    fn relearn_job(&self) -> crate::notify::CalendarJob {
+        let store = self.store.clone();
+        let pipeline = self.ingest.pipeline.clone();
+        let last = Arc::new(std::sync::Mutex::new(Utc::now()));
+        Arc::new(move |now| {
+            let due = {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                let due = now - *last >= RELEARN_EVERY;
+                if due {
+                    *last = now;
+                }
+                due
+            };
+            let (store, pipeline) = (store.clone(), pipeline.clone());
+            Box::pin(async move {
+                if due
+                    && let Err(e) =
+                        crate::ingest::learning::relearn_overrides(&store, &pipeline).await
+                {
+                    tracing::error!(error = %e, "relearning the sentiment overrides failed");
+                }
+            })
+        })
     }
 
     /// The dashboard's and the API's state.

@@ -1,13 +1,31 @@
-//! `lyssna classify [--input FILE]` and `lyssna classify --eval FILE [--format text|json]`.
+//! `lyssna classify [--input FILE]` and `lyssna classify --eval FILE [--learn] [--format text|json]`.
 
 use super::{Cli, CliError, CliResult, load_config, read_input, stdout_lines};
-use crate::domain::sentiment::{Classifier, classify_line, evaluate};
+use crate::domain::sentiment::{Classifier, classify_line, evaluate, learning_curve_output};
 use std::path::Path;
 
-pub(super) fn run(cli: &Cli, input: Option<&Path>, eval: Option<&Path>, format: &str) -> CliResult {
+pub(super) fn run(
+    cli: &Cli,
+    input: Option<&Path>,
+    eval: Option<&Path>,
+    format: &str,
+    learn: bool,
+) -> CliResult {
     let config = load_config(cli)?;
     let classifier = config.classifier().map_err(CliError::input)?;
     match eval {
+        Some(file) if learn => {
+            let text = read_input(Some(file))?;
+            let (table, json) =
+                learning_curve_output(&classifier, text.lines()).map_err(CliError::input)?;
+            match format {
+                "json" => stdout_lines([json.to_string()]),
+                "text" => stdout_lines([table.trim_end().to_string()]),
+                other => Err(CliError::input(format!(
+                    "unknown format '{other}' (text or json)"
+                ))),
+            }
+        }
         Some(file) => {
             let text = read_input(Some(file))?;
             stdout_lines([eval_output(&classifier, &text, format)?])

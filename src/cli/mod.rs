@@ -120,6 +120,10 @@ pub enum Command {
         /// For --eval: text or json.
         #[arg(long, default_value = "text")]
         format: String,
+        /// With --eval: replay the file's labels in order as the leader's overrides and print the
+        /// learning curve (macro-F1 after 0, 50, 100 and 250 overrides, on the rest of the file).
+        #[arg(long, requires = "eval")]
+        learn: bool,
     },
     /// Match the configured brands against `{id, title, body, author, url}` lines, or dry-run a
     /// changed query over the stored mentions.
@@ -376,7 +380,8 @@ pub async fn run(cli: Cli) -> CliResult {
             input,
             eval,
             format,
-        } => classify::run(&cli, input.as_deref(), eval.as_deref(), format),
+            learn,
+        } => classify::run(&cli, input.as_deref(), eval.as_deref(), format, *learn),
         Command::Match {
             input,
             stored,

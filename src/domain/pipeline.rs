@@ -4,12 +4,16 @@
 use crate::domain::candidate::{Candidate, DetectedReply, Post};
 use crate::domain::dedup;
 use crate::domain::item::Item;
+use crate::domain::query::Field;
 use crate::domain::query::{BrandMatch, Document, MatchedBrand, Matcher};
-use crate::domain::sentiment::{Classifier, detect_language};
+use crate::domain::sentiment::{
+    Classification, Classifier, Example, Names, OverrideModel, detect_language,
+};
 use crate::domain::source::{Identity, SourceKind};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use url::Url;
 
 /// What one crawl's items turned into.
@@ -27,11 +31,15 @@ pub struct Processed {
     pub fingerprint: String,
 }
 
-/// Brands, identities and the classifier, compiled once and shared by all crawls.
+/// Brands, identities and the classifier, compiled once and shared by all crawls; and what this
+/// installation has learned from the leader's sentiment overrides, replaced whole when it changes.
 pub struct Pipeline {
     matcher: Matcher,
     classifier: Cow<'static, Classifier>,
     identities: Vec<Identity>,
+    /// The brands' names and the identities' handles: never scored by their spelling.
+    names: Names,
+    overrides: RwLock<Arc<OverrideModel>>,
 }
 
 impl Pipeline {
@@ -40,11 +48,66 @@ impl Pipeline {
         classifier: Cow<'static, Classifier>,
         identities: Vec<Identity>,
     ) -> Pipeline {
+        let names = Names::new(
+            matcher
+                .brand_names()
+                .chain(identities.iter().map(|i| i.handle.as_str())),
+        );
         Pipeline {
             matcher,
             classifier,
             identities,
+            names,
+            overrides: RwLock::default(),
         }
+    }
+
+    /// Learns this installation's sentiment corrections from the leader's overrides (the stored ones,
+    /// at start), replacing what was learned before.
+    pub fn learn_overrides(&self, examples: &[Example]) {
+        let model = OverrideModel::train(&self.classifier, &self.names, examples);
+        *self.overrides.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(model);
+    }
+
+    /// Learns from one more override (the leader just corrected a label): the same phrase is not
+    /// mislabelled the same way next time.
+    pub fn learn_override(&self, example: Example) {
+        let mut model = (*self.learned()).clone();
+        model.update(&self.classifier, &self.names, example);
+        *self.overrides.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(model);
+    }
+
+    /// How many overrides the learned layer was trained on.
+    pub fn overrides_learned(&self) -> usize {
+        self.learned().len()
+    }
+
+    fn learned(&self) -> Arc<OverrideModel> {
+        self.overrides
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The sentiment of an item's text: the configured names and the words the brand matched are
+    /// never scored, and the learned layer adjusts the lexicon's verdict.
+    fn classify(&self, item: &Item, text: &str, matches: &[BrandMatch]) -> Classification {
+        let mut names = self.names.clone();
+        for m in matches {
+            for span in &m.spans {
+                let field = match span.field {
+                    Field::Title => item.title.as_deref(),
+                    Field::Body => Some(item.body.as_str()),
+                    _ => None,
+                };
+                if let Some(named) = field.and_then(|f| f.get(span.start..span.end)) {
+                    names.push(named);
+                }
+            }
+        }
+        let model = self.learned();
+        self.classifier
+            .classify_learned(text, item.rating, &names, Some(&model))
     }
 
     /// Whether `item` was written by one of the leader's accounts: the handle matches (case-insensitive)
@@ -185,11 +248,8 @@ impl Pipeline {
     }
 
     fn candidate(&self, item: Item, keys: Vec<String>, matches: &[BrandMatch]) -> Candidate {
-        let text = match &item.title {
-            Some(t) if !t.is_empty() => format!("{t}\n{}", item.body),
-            _ => item.body.clone(),
-        };
-        let c = self.classifier.classify(&text, item.rating);
+        let text = classified_text(item.title.as_deref(), &item.body);
+        let c = self.classify(&item, &text, matches);
         Candidate {
             keys,
             canonical_url: item.url.as_deref().and_then(dedup::canonical_url),
@@ -209,6 +269,15 @@ impl Pipeline {
             sentiment_score: c.score,
             sentiment_reasons: c.reasons,
         }
+    }
+}
+
+/// The text an item's sentiment is read from: its title (when it has one) and its body. Overrides are
+/// learned on the same text.
+pub fn classified_text(title: Option<&str>, body: &str) -> String {
+    match title {
+        Some(t) if !t.is_empty() => format!("{t}\n{body}"),
+        _ => body.to_string(),
     }
 }
 

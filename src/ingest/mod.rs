@@ -4,6 +4,7 @@
 
 pub mod dry_run;
 pub mod harvest;
+pub mod learning;
 pub mod manual;
 
 use crate::config::{Config, SourceConfig};

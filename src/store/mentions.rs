@@ -747,6 +747,24 @@ impl Store {
             .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))
     }
 
+    /// The leader's standing sentiment overrides, as the texts the pipeline classifies (title and
+    /// body) with the label given: what the learned layer learns from.
+    pub async fn sentiment_overrides(&self) -> StoreResult<Vec<(String, Label)>> {
+        let rows = sqlx::query(
+            "SELECT title, body, sentiment_override FROM mentions WHERE sentiment_override IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let title: Option<String> = col(r, "title")?;
+                let body: String = col(r, "body")?;
+                let text = crate::domain::pipeline::classified_text(title.as_deref(), &body);
+                Ok((text, parsed_col(r, "sentiment_override")?))
+            })
+            .collect()
+    }
+
     /// Snoozed mentions whose time has come go back to the inbox. Returns how many woke.
     pub async fn wake_snoozed(&self, now: DateTime<Utc>) -> StoreResult<usize> {
         let rows =

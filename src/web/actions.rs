@@ -2,6 +2,7 @@
 //! either way, checked here and applied through the store, which records every change as an event.
 
 use crate::domain::mention::{Action, NoReplyReason, Status};
+use crate::domain::sentiment::Label;
 use crate::store::MentionRecord;
 use crate::web::Web;
 use crate::web::error::{WebError, WebResult};
@@ -164,6 +165,31 @@ impl Web {
         }
         let m = self.store.apply_action(id, &action, actor, now).await?;
         self.changed();
+        Ok(m)
+    }
+
+    /// The leader's sentiment override (`None` clears it), recorded as an event and learned at once by
+    /// the pipeline, so the same phrasing is not mislabelled the same way again.
+    pub async fn override_sentiment(
+        &self,
+        id: &str,
+        label: Option<Label>,
+        actor: &str,
+    ) -> WebResult<MentionRecord> {
+        let before = self
+            .store
+            .mention(id)
+            .await?
+            .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
+        let m = self
+            .store
+            .set_sentiment_override(id, label, actor, Utc::now())
+            .await?;
+        self.changed();
+        if before.sentiment_override != m.sentiment_override {
+            crate::ingest::learning::learn_from_override(&self.store, &self.pipeline, &m, label)
+                .await?;
+        }
         Ok(m)
     }
 

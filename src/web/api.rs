@@ -202,11 +202,7 @@ pub async fn set_sentiment(
     body: Bytes,
 ) -> WebResult<Json<ExportLine>> {
     let label = sentiment_input(&body)?;
-    let m = web
-        .store
-        .set_sentiment_override(&id, label, &caller.0, Utc::now())
-        .await?;
-    web.changed();
+    let m = web.override_sentiment(&id, label, &caller.0).await?;
     Ok(Json(line(&web, m).await?))
 }
 

@@ -1678,3 +1678,52 @@ async fn the_swedish_dashboard_speaks_swedish() {
     assert!(html.contains("Markera besvarad") || html.contains("Öppna igen"));
     assert!(html.contains("Historik") && html.contains("Varför den matchade"));
 }
+
+/// The leader's overrides teach the classifier: a complaint word no lexicon knows is neutral at
+/// first; after the leader marks such posts criticism, the next one is criticism — at once, and
+/// again after a restart (the learned layer is rebuilt from the stored overrides).
+#[tokio::test]
+async fn overrides_teach_the_classifier() {
+    let (_, db, _dir) = databases("weblearn").await.remove(0);
+    let t = spawn(&db).await;
+    let texts = [
+        "GoMonday strulpellade min beställning igen",
+        "Hos GoMonday blev allt strulpellat som vanligt",
+        "Ännu en strulpellad leverans från GoMonday",
+        "GoMonday strulpellar med fakturan",
+        "Strulpellat med GoMondays support i dag",
+        "GoMonday har strulpellat bort mitt paket",
+    ];
+    let lines: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| mention(&format!("m_s{i}"), "neutral", 3, text))
+        .collect();
+    t.seed(&lines).await;
+    let probe = json!({"text": "GoMonday strulpellade leveransen", "source": "Telefon"});
+    let (_, before) = t.api_post("/api/mentions", &probe).await;
+    assert_eq!(before["sentiment"], "neutral", "{before}");
+    let login = t.login().await;
+    for i in 0..texts.len() {
+        let resp = t
+            .form(
+                &login,
+                &format!("/mentions/m_s{i}/sentiment"),
+                &[("sentiment", "criticism")],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(t.app.ingest.pipeline.overrides_learned(), texts.len());
+    let probe = json!({"text": "Nu strulpellade GoMonday igen", "source": "Telefon"});
+    let (status, after) = t.api_post("/api/mentions", &probe).await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    assert_eq!(after["sentiment"], "criticism", "{after}");
+    let reasons = after["sentiment_reasons"].to_string();
+    assert!(reasons.contains("learned"), "{reasons}");
+    // A new process on the same database learns the same from the stored overrides.
+    let again = lyssna::app::App::build(t.app.config.as_ref().clone(), false)
+        .await
+        .unwrap();
+    assert_eq!(again.ingest.pipeline.overrides_learned(), texts.len());
+}

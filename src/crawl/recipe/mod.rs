@@ -318,6 +318,10 @@ impl Ctx<'_> {
 /// Reads a rating such as `4,5`, `4.5 av 5`, `3/5` or `80 %`. The scale is the recipe's `scale`, else a
 /// number written after `/`, `av` or `of`, else 5.
 fn parse_rating(text: &str, scale: Option<f64>) -> Option<crate::domain::item::Rating> {
+    use crate::domain::item::Rating;
+    if let Some(r) = glyph_rating(text) {
+        return Some(r);
+    }
     let mut numbers = Vec::new();
     let mut current = String::new();
     let mut words_between = Vec::new();
@@ -343,13 +347,56 @@ fn parse_rating(text: &str, scale: Option<f64>) -> Option<crate::domain::item::R
         }
     }
     let &(value, at) = numbers.first()?;
+    // "80 %", "80%": a percentage, whatever the recipe's scale says.
+    let percent = text.trim_end().ends_with('%') && numbers.len() == 1;
+    let scale = if percent { Some(100.0) } else { scale };
     let scale = scale.or_else(|| {
         let &(s, at2) = numbers.get(1)?;
         let joiner = words_between.get(at..at2)?.join(" ").to_lowercase();
         matches!(joiner.trim(), "/" | "av" | "of" | "out of" | "von" | "sur").then_some(s)
     });
     let scale = scale.unwrap_or(5.0);
-    (value.is_finite() && scale > 0.0).then_some(crate::domain::item::Rating { value, scale })
+    (value.is_finite() && scale > 0.0).then_some(Rating { value, scale })
+}
+
+/// Ratings written without digits: stars as glyphs (`★★★★☆` is 4 of 5) and thumbs (`👍`, "Recommended",
+/// "Rekommenderas" are 1 of 1; `👎`, "Not recommended", "Rekommenderas inte" are 0 of 1).
+fn glyph_rating(text: &str) -> Option<crate::domain::item::Rating> {
+    use crate::domain::item::Rating;
+    let t = text.trim();
+    let filled = t.chars().filter(|c| matches!(c, '★' | '⭐')).count();
+    let empty = t.chars().filter(|c| matches!(c, '☆')).count();
+    if filled + empty > 0
+        && t.chars()
+            .all(|c| matches!(c, '★' | '⭐' | '☆' | ' ' | '\u{fe0f}'))
+    {
+        return Some(Rating {
+            value: filled as f64,
+            scale: if empty > 0 {
+                (filled + empty) as f64
+            } else {
+                5.0
+            },
+        });
+    }
+    let lower = t.to_lowercase();
+    let negated = ["not ", "inte", "ej ", "don't", "do not"]
+        .iter()
+        .any(|n| lower.contains(n));
+    let up = t.contains('👍')
+        || ["recommended", "recommend", "rekommenderas", "rekommenderar"]
+            .iter()
+            .any(|w| lower.contains(w));
+    if t.contains('👎') || (up && negated) {
+        return Some(Rating {
+            value: 0.0,
+            scale: 1.0,
+        });
+    }
+    up.then_some(Rating {
+        value: 1.0,
+        scale: 1.0,
+    })
 }
 
 /// The `lyssna source test` output line for one item:

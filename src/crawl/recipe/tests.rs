@@ -557,6 +557,16 @@ fn ratings() {
     assert_eq!(r("8/10", None), Some((8.0, 10.0)));
     assert_eq!(r("4 of 5 stars", None), Some((4.0, 5.0)));
     assert_eq!(r("inget betyg", None), None);
+    // Percentages, star glyphs and thumbs, the scales review sites use besides 5 and 10.
+    assert_eq!(r("80 %", None), Some((80.0, 100.0)));
+    assert_eq!(r("92%", Some(5.0)), Some((92.0, 100.0)));
+    assert_eq!(r("★★★★☆", None), Some((4.0, 5.0)));
+    assert_eq!(r("★★", None), Some((2.0, 5.0)));
+    assert_eq!(r("👍", None), Some((1.0, 1.0)));
+    assert_eq!(r("Recommended", None), Some((1.0, 1.0)));
+    assert_eq!(r("Not recommended", None), Some((0.0, 1.0)));
+    assert_eq!(r("Rekommenderas inte", None), Some((0.0, 1.0)));
+    assert_eq!(r("👎", None), Some((0.0, 1.0)));
 }
 
 #[test]

@@ -634,12 +634,12 @@ impl Matcher {
         })
     }
 
-    /// Number of brands compiled.
-    /// The brands' names, in configuration order.
+    /// The compiled brands' names, in configuration order.
     pub fn brand_names(&self) -> impl Iterator<Item = &str> {
         self.brands.iter().map(|b| b.name.as_str())
     }
 
+    /// Number of brands compiled.
     pub fn len(&self) -> usize {
         self.brands.len()
     }

@@ -117,7 +117,7 @@ pub struct EvalReport {
     pub decided_accuracy: f64,
 }
 
-fn idx(l: Label) -> usize {
+pub(super) fn idx(l: Label) -> usize {
     match l {
         Label::Criticism => 0,
         Label::Praise => 1,
@@ -129,12 +129,12 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Classifies labelled lines (`{text, label, rating?, …}`) and scores the predictions.
-pub fn evaluate<'a>(
-    classifier: &Classifier,
+/// Reads labelled lines (`{text, label, rating?, rating_scale?}`, blank lines skipped) as
+/// `(text, rating, gold label)`. Errors name the line (1-based).
+pub(super) fn parse_labelled<'a>(
     lines: impl IntoIterator<Item = &'a str>,
-) -> Result<EvalReport, String> {
-    let mut confusion = [[0usize; 3]; 3];
+) -> Result<Vec<(String, Option<Rating>, Label)>, String> {
+    let mut out = Vec::new();
     for (n, line) in lines.into_iter().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -146,7 +146,20 @@ pub fn evaluate<'a>(
             .ok_or_else(|| format!("line {}: missing \"label\"", n + 1))?
             .parse()
             .map_err(|e| format!("line {}: {e}", n + 1))?;
-        let predicted = classifier.classify(&input.text, rating_of(&input)).label;
+        let rating = rating_of(&input);
+        out.push((input.text, rating, gold));
+    }
+    Ok(out)
+}
+
+/// Classifies labelled lines (`{text, label, rating?, …}`) and scores the predictions.
+pub fn evaluate<'a>(
+    classifier: &Classifier,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Result<EvalReport, String> {
+    let mut confusion = [[0usize; 3]; 3];
+    for (text, rating, gold) in parse_labelled(lines)? {
+        let predicted = classifier.classify(&text, rating).label;
         confusion[idx(gold)][idx(predicted)] += 1;
     }
     Ok(EvalReport::from_confusion(confusion))

@@ -5,14 +5,18 @@
 //! data files at run time; `config/lexicons/NOTICE` says where each list comes from and under which
 //! licence. All scores are on VADER's −4…+4 scale.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 const SV_SPRAKBANKEN: &str = include_str!("../../../config/lexicons/sv-sprakbanken.tsv");
 const SV_VADER: &str = include_str!("../../../config/lexicons/sv-vader.tsv");
 const SV_CUSTOM: &str = include_str!("../../../config/lexicons/sv-custom.tsv");
 const EN_VADER: &str = include_str!("../../../config/lexicons/en-vader.tsv");
 const EN_CUSTOM: &str = include_str!("../../../config/lexicons/en-custom.tsv");
+const SV_SERVICE: &str = include_str!("../../../config/lexicons/sv-service.tsv");
+const EN_SERVICE: &str = include_str!("../../../config/lexicons/en-service.tsv");
+const EMOJI_RANKING: &str = include_str!("../../../config/lexicons/emoji-ranking.tsv");
 const EMOJI: &str = include_str!("../../../config/lexicons/emoji.tsv");
+const AFFECT: &str = include_str!("../../../config/lexicons/affect.tsv");
 
 /// Which lexicon a word list feeds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -65,15 +69,18 @@ pub(crate) const PREFIX_FACTOR: f64 = 1.4;
 /// only when a user lexicon is added.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lexicon {
-    sv: HashMap<String, f64>,
-    en: HashMap<String, f64>,
-    user: HashMap<String, f64>,
+    sv: FastMap<String, f64>,
+    en: FastMap<String, f64>,
+    user: FastMap<String, f64>,
     /// Phrases keyed by their first token (canonical form, see [`canonical`]), longest first.
-    phrases: HashMap<String, Vec<Phrase>>,
+    phrases: FastMap<String, Vec<Phrase>>,
     /// Emoji and emoticons.
-    symbols: HashMap<String, f64>,
+    symbols: FastMap<String, f64>,
     /// Emoticons, longest first, for the tokeniser.
     pub emoticons: Vec<String>,
+    /// Laughter and friendly emoji and words (see `affect.tsv`), with a score of their own when the
+    /// file gives one.
+    affect: FastMap<String, Option<f64>>,
 }
 
 /// The form a token takes in phrase matching: every English "not" contraction is `not`, so one
@@ -148,13 +155,38 @@ impl Lexicon {
             (SV_SPRAKBANKEN, Lang::Sv),
             (SV_VADER, Lang::Sv),
             (SV_CUSTOM, Lang::Sv),
+            (SV_SERVICE, Lang::Sv),
             (EN_VADER, Lang::En),
             (EN_CUSTOM, Lang::En),
+            (EN_SERVICE, Lang::En),
+            (EMOJI_RANKING, Lang::En),
             (EMOJI, Lang::En),
         ] {
             lex.add(text, lang).expect("built-in lexicon files parse");
         }
+        for line in AFFECT.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, score) = match line.split_once('\t') {
+                Some((k, v)) => (k.trim(), v.trim().parse().ok()),
+                None => (line, None),
+            };
+            lex.affect.insert(key.to_lowercase(), score);
+        }
         lex
+    }
+
+    /// If `w` (a word, emoji or emoticon) only shows mood, its score: its own from `affect.tsv`, else
+    /// the lexicon's. Long laughter ("hahaha", "lolol", "xDDD") is folded to its short form first.
+    pub(crate) fn affect(&self, w: &str) -> Option<(f64, &'static str)> {
+        let folded = fold_laughter(w);
+        let key = folded.unwrap_or(w);
+        let own = self.affect.get(key)?;
+        let score = own
+            .or_else(|| self.symbols.get(key).copied())
+            .or_else(|| self.en.get(key).copied())?;
+        Some((score, folded.unwrap_or("")))
     }
 
     /// Adds (or replaces) entries from lexicon text. A score of 0 makes a word neutral.
@@ -209,23 +241,13 @@ impl Lexicon {
         self.symbols.get(s).copied()
     }
 
-    /// The longest phrase starting at `tokens[0]`, compared on canonical forms.
-    pub(crate) fn phrase<'p>(&'p self, tokens: &[&str]) -> Option<&'p Phrase> {
-        let first = canonical(tokens.first()?);
-        self.phrases.get(first)?.iter().find(|p| {
-            p.tokens.len() <= tokens.len()
-                && p.tokens.iter().zip(tokens).all(|(a, b)| a == canonical(b))
-        })
-    }
-
-    /// The score of a word in a text of language `lang` ("sv", "en" or "other"), and how it was found.
-    ///
-    /// Order: the user's words, then the text language's list, then the other language's list (people
-    /// mix languages, "asså worst service ever") unless the word is a false friend there, then Swedish
-    /// inflection and prefix rules. `scratch` is a reusable buffer for candidate forms.
-    pub(crate) fn word(&self, w: &str, lang: &str, scratch: &mut String) -> Option<(f64, Found)> {
+    /// The score of `w` as written, in the user's list or a language's list, with no inflection or
+    /// prefix rules (also used for acronyms in capitals, which are names far more often than
+    /// shouted words). The text language's list comes first, then the other one (people mix
+    /// languages, "asså worst service ever") unless the word is a false friend there.
+    pub(crate) fn exact(&self, w: &str, lang: &str) -> Option<f64> {
         if let Some(&s) = self.user.get(w) {
-            return Some((s, Found::Exact));
+            return Some(s);
         }
         // In a text of neither language, both lists apply, each without its false friends.
         let (first, first_blocked, second, second_blocked) = match lang {
@@ -249,9 +271,84 @@ impl Lexicon {
             ),
         };
         if !first_blocked && let Some(&s) = first.get(w) {
-            return Some((s, Found::Exact));
+            return Some(s);
         }
         if !second_blocked && let Some(&s) = second.get(w) {
+            return Some(s);
+        }
+        None
+    }
+
+    /// A hashtag's score: as a word, else by its words — written in capitals (`#EpicFail`) or run
+    /// together (`#epicfail`, `#superbra`), where the longest polar part (four letters or more, or
+    /// after an intensifying prefix) decides. Returns the parts for the reasons.
+    pub(crate) fn hashtag(
+        &self,
+        raw: &str,
+        w: &str,
+        lang: &str,
+        scratch: &mut String,
+    ) -> Option<(f64, String)> {
+        if let Some((s, _)) = self
+            .word(w, lang, scratch)
+            .or_else(|| self.word(w, "sv", scratch))
+        {
+            return Some((s, String::new()));
+        }
+        let camel: Vec<String> = split_camel(raw);
+        if camel.len() > 1 {
+            let scores: Vec<f64> = camel
+                .iter()
+                .filter_map(|p| self.word(p, lang, scratch).map(|(s, _)| s))
+                .collect();
+            return (!scores.is_empty()).then(|| {
+                (
+                    scores.iter().sum::<f64>(),
+                    format!(" (= {})", camel.join("+")),
+                )
+            });
+        }
+        let mut best: Option<(usize, f64, String)> = None;
+        for (i, _) in w.char_indices().skip(3) {
+            let (left, right) = w.split_at(i);
+            let (l, r) = (left.chars().count(), right.chars().count());
+            if r < 3 {
+                break;
+            }
+            let prefix = SV_PREFIXES.contains(&left) || matches!(left, "epic" | "mega" | "total");
+            for (part, len, ok) in [(right, r, r >= 4 || prefix), (left, l, l >= 4)] {
+                if ok
+                    && best.as_ref().is_none_or(|b| len > b.0)
+                    && let Some((s, _)) = self.word(part, lang, scratch).filter(|(s, _)| *s != 0.0)
+                {
+                    let factor = if prefix && part == right {
+                        PREFIX_FACTOR
+                    } else {
+                        1.0
+                    };
+                    best = Some((len, s * factor, format!(" (= {left}+{right})")));
+                }
+            }
+        }
+        best.map(|(_, s, note)| (s, note))
+    }
+
+    /// The longest phrase starting at `tokens[0]`, compared on canonical forms.
+    pub(crate) fn phrase<'p>(&'p self, tokens: &[&str]) -> Option<&'p Phrase> {
+        let first = canonical(tokens.first()?);
+        self.phrases.get(first)?.iter().find(|p| {
+            p.tokens.len() <= tokens.len()
+                && p.tokens.iter().zip(tokens).all(|(a, b)| a == canonical(b))
+        })
+    }
+
+    /// The score of a word in a text of language `lang` ("sv", "en" or "other"), and how it was found.
+    ///
+    /// Order: the user's words, then the text language's list, then the other language's list (people
+    /// mix languages, "asså worst service ever") unless the word is a false friend there, then Swedish
+    /// inflection and prefix rules. `scratch` is a reusable buffer for candidate forms.
+    pub(crate) fn word(&self, w: &str, lang: &str, scratch: &mut String) -> Option<(f64, Found)> {
+        if let Some(s) = self.exact(w, lang) {
             return Some((s, Found::Exact));
         }
         // Inflection rules are Swedish; in English text only words with å, ä or ö try them.
@@ -352,6 +449,60 @@ impl Lexicon {
     }
 }
 
+/// Splits a hashtag written in capitals into its lower-cased words: `EpicFail` → epic, fail.
+fn split_camel(raw: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut prev_lower = false;
+    for c in raw.chars() {
+        if c.is_uppercase() && prev_lower || parts.is_empty() {
+            parts.push(String::new());
+        }
+        if let Some(p) = parts.last_mut() {
+            p.extend(c.to_lowercase());
+        }
+        prev_lower = c.is_lowercase();
+    }
+    parts
+}
+
+/// The short form of drawn-out laughter: "hahaha"/"hahah" → haha, "hehehe" → hehe, "lolol"/"loool"
+/// → lol, "xdddd" → xd, "lmaooo" → lmao. `None` when `w` is not laughter spelt long.
+pub(crate) fn fold_laughter(w: &str) -> Option<&'static str> {
+    let b = w.as_bytes();
+    if b.len() >= 4 && b[0] == b'h' {
+        // h + vowel repeated, optionally ending in h: haha, hahah, hihihi.
+        let vowel = b[1];
+        let alternates = b
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| if i % 2 == 0 { c == b'h' } else { c == vowel });
+        if alternates {
+            return match vowel {
+                b'a' => Some("haha"),
+                b'e' => Some("hehe"),
+                b'i' => Some("hihi"),
+                _ => None,
+            };
+        }
+    }
+    // Only words that could be drawn-out "lol", "xd" or "lmao" are squeezed (this runs for every word).
+    if w.len() < 3 || w.len() > 16 || !matches!(b[0], b'l' | b'x') {
+        return None;
+    }
+    let mut squeezed = String::with_capacity(w.len());
+    for c in w.chars() {
+        if !squeezed.ends_with(c) {
+            squeezed.push(c);
+        }
+    }
+    match squeezed.as_str() {
+        "lol" | "lolol" | "lololol" | "lolz" if w != "lol" => Some("lol"),
+        "xd" if w != "xd" => Some("xd"),
+        "lmao" if w != "lmao" => Some("lmao"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,7 +517,10 @@ mod tests {
         assert!(lex.sv.len() > 4000, "sv: {}", lex.sv.len());
         assert!(lex.en.len() > 6000, "en: {}", lex.en.len());
         assert!(lex.emoticons.iter().any(|e| e == ":-)"));
-        assert_eq!(lex.symbol("😡"), Some(-3.0));
+        // Emoji come from the Emoji Sentiment Ranking (hundreds), newer ones from Lyssna's own list.
+        assert!(lex.symbols.len() > 300, "{}", lex.symbols.len());
+        assert_eq!(lex.symbol("😡"), Some(-2.3));
+        assert_eq!(lex.symbol("🤬"), Some(-3.5));
     }
 
     /// A lexicon with base forms only, so the rules (not listed inflections) must find the words.

@@ -275,14 +275,9 @@ pub async fn set_sentiment(
 ) -> PageResult {
     let fields = form_fields(&body);
     let result = match check_sentiment(Some(field(&fields, "sentiment"))) {
-        Ok(label) => web
-            .store
-            .set_sentiment_override(&id, label, &session.user, Utc::now())
-            .await
-            .map_err(WebError::from),
+        Ok(label) => web.override_sentiment(&id, label, &session.user).await,
         Err(e) => Err(e),
     };
-    web.changed();
     let outcome = Outcome::one(&id, result);
     let fallback = format!("/mentions/{id}");
     let lang = web.lang(&headers);
