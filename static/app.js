@@ -183,7 +183,7 @@
         var row = document.getElementById("row-" + d.id);
         if (row) {
           row.replaceWith(node);
-        } else if (l && belongsHere(d.status)) {
+        } else if (l && belongsHere(d.status) && remembered.length > 0) {
           var place = remembered.filter(function (r) { return r.id === d.id; })[0];
           var at = place ? place.index : rows().length;
           var ref = rows()[at] || null;
@@ -195,8 +195,9 @@
       });
       updateCounts(body.counts);
       toast(body.toast, { error: (body.refused || []).length > 0 && !(body.done || []).length });
-      if (!l && (body.done || []).length) {
-        // The page had no list (the inbox was empty): let Lyssna draw it, cursor on the mention.
+      if ((!l || remembered.length === 0) && (body.done || []).length && !first) {
+        // Where they stood is not known here (the change came from another page, or the inbox
+        // was empty): let Lyssna draw the list, the cursor on the first of them.
         location.hash = "row-" + body.done[0].id;
         location.reload();
         return;
@@ -317,6 +318,9 @@
   }
 
   function undoKey() {
+    // A toast drawn by Lyssna after a form post (on the page it moved on to) undoes that change.
+    var fromServer = $("#toast form.toast-undo");
+    if (fromServer && article()) { fromServer.submit(); return; }
     var a = article();
     if (a) {
       var f = $("form.act-undo", a);

@@ -59,6 +59,13 @@ impl FromStr for Status {
     }
 }
 
+/// A mention's time on the inbox's clock: when the post was written where the source says so
+/// (never later than `found_at`: a later post time is clock skew), else when Lyssna found it. The
+/// inbox orders by it and shows it, and the report ages open criticism by it.
+pub fn posted_at(published_at: Option<DateTime<Utc>>, found_at: DateTime<Utc>) -> DateTime<Utc> {
+    published_at.map_or(found_at, |p| p.min(found_at))
+}
+
 /// Why no reply is needed. `other` carries its free text in the event's note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,9 +9,10 @@ use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
-/// The inbox's clock: when the post was written where the source says so, else when Lyssna found it.
-/// Rows are ordered by it and show it, and the date filters use it (index `mentions_inbox_posted`).
-pub(crate) const POSTED_AT: &str = "COALESCE(m.published_at, m.found_at)";
+/// The inbox's clock: when the post was written where the source says so, else when Lyssna found it,
+/// stored as `posted_at` when a mention is written. Rows are ordered by it and show it, and the date
+/// filters use it (index `mentions_inbox_posted`).
+pub(crate) const POSTED_AT: &str = "m.posted_at";
 
 /// What the inbox (or the API) asks for. `None` means "any".
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,7 @@ impl Cursor {
     pub fn of(m: &MentionRecord) -> Cursor {
         Cursor {
             rank: sort_rank(m.effective_sentiment()),
-            posted_at: ts(m.published_at.unwrap_or(m.found_at)),
+            posted_at: ts(m.posted_at()),
             id: m.id.clone(),
         }
     }
@@ -197,7 +198,7 @@ impl Store {
             let m = mention_from_row(r)?;
             last = Some(Cursor {
                 rank: col(r, "sort_rank")?,
-                posted_at: ts(m.published_at.unwrap_or(m.found_at)),
+                posted_at: ts(m.posted_at()),
                 id: m.id.clone(),
             });
             items.push(m);

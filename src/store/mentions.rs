@@ -95,6 +95,11 @@ impl MentionRecord {
     pub fn effective_sentiment(&self) -> Label {
         self.sentiment_override.unwrap_or(self.sentiment)
     }
+
+    /// Its time on the inbox's clock (stored as `posted_at`).
+    pub fn posted_at(&self) -> DateTime<Utc> {
+        mention::posted_at(self.published_at, self.found_at)
+    }
 }
 
 /// One recorded event (PRODUCT §5).
@@ -311,7 +316,7 @@ pub(super) struct MentionRow<'a> {
     pub replied_at: Option<DateTime<Utc>>,
 }
 
-const MENTION_COLS: usize = 25;
+const MENTION_COLS: usize = 26;
 
 pub(super) async fn insert_mentions(
     tx: &mut Transaction<'_, Any>,
@@ -321,7 +326,8 @@ pub(super) async fn insert_mentions(
         let sql = format!(
             "INSERT INTO mentions (id, source_id, url, canonical_url, thread_url, title, body, author, published_at, \
              found_at, updated_at, content_hash, rating, rating_scale, brands, matches, lang, sentiment, \
-             sentiment_score, sentiment_reasons, sentiment_override, sort_rank, status, snoozed_until, replied_at) \
+             sentiment_score, sentiment_reasons, sentiment_override, sort_rank, status, snoozed_until, replied_at, \
+             posted_at) \
              VALUES {}",
             values_placeholders(chunk.len(), MENTION_COLS)
         );
@@ -354,7 +360,8 @@ pub(super) async fn insert_mentions(
                 .bind(sort_rank(effective))
                 .bind(r.status.as_str())
                 .bind(r.snoozed_until.map(ts))
-                .bind(r.replied_at.map(ts));
+                .bind(r.replied_at.map(ts))
+                .bind(ts(mention::posted_at(c.published_at, r.found_at)));
         }
         q.execute(&mut **tx).await?;
     }

@@ -198,9 +198,9 @@ impl RowView {
     }
 }
 
-/// The inbox's clock for one mention (the store's `POSTED_AT`).
+/// The inbox's clock for one mention.
 pub fn posted_at(m: &MentionRecord) -> DateTime<Utc> {
-    m.published_at.unwrap_or(m.found_at)
+    m.posted_at()
 }
 
 /// One choice of the snooze picker: the value a form sends (`until`) and its label.

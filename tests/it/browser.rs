@@ -510,6 +510,15 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
         "{toast}"
     );
     driver.screenshot(&tag("next-mention")).await;
+    // `u` takes back what the toast says, and goes back to that mention.
+    driver.press("u").await;
+    driver
+        .wait_for(
+            "the undone mention",
+            "return location.pathname === '/mentions/m_b';",
+        )
+        .await;
+    assert_eq!(status("m_b").await, "new");
 
     // `?` shows the keys and the search syntax.
     driver.press("?").await;

@@ -276,10 +276,9 @@ fn nonneg_secs(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     floor_secs(to - from).max(0)
 }
 
-/// Since when a mention has waited, on the inbox's clock: the post's time where known (a post time
-/// after `found_at` is clock skew, so never later than that), else when Lyssna found it.
+/// Since when a mention has waited: on the inbox's clock ([`crate::domain::mention::posted_at`]).
 pub fn waiting_since(m: &MentionFacts) -> DateTime<Utc> {
-    m.published_at.map_or(m.found_at, |p| p.min(m.found_at))
+    crate::domain::mention::posted_at(m.published_at, m.found_at)
 }
 
 /// A mention's state at as_of, from one pass over its events (no sorting, no allocation).

@@ -45,7 +45,7 @@ pub(super) fn back_target(
 }
 
 /// The script asks for JSON instead of a redirect.
-pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
+pub(super) fn wants_json(headers: &HeaderMap) -> bool {
     headers.contains_key("x-lyssna-fetch")
 }
 
@@ -121,7 +121,7 @@ async fn answer(
     } else {
         Vec::new()
     };
-    if wants_fragment(headers) {
+    if wants_json(headers) {
         return json_answer(web, lang, fields, &outcome, &text, &undo).await;
     }
     if a.single
@@ -389,7 +389,7 @@ fn nothing_selected(
     fields: &[(String, String)],
     msg: &str,
 ) -> PageResult {
-    if wants_fragment(headers) {
+    if wants_json(headers) {
         return Ok(WebError::Invalid(msg.to_string()).into_response());
     }
     Ok(redirect_with_flash(
