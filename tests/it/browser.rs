@@ -459,6 +459,27 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
         json!("1")
     );
 
+    // `e` is `n` as in Gmail; Esc closes the picker and nothing changes.
+    driver.press("e").await;
+    driver
+        .wait_for(
+            "the reason picker again",
+            "return document.getElementById('reason-dialog').open;",
+        )
+        .await;
+    driver.press("\u{E00C}").await;
+    driver
+        .wait_for(
+            "the picker to close",
+            "return !document.getElementById('reason-dialog').open;",
+        )
+        .await;
+    assert_eq!(
+        status("m_b").await,
+        "new",
+        "a cancelled picker changes nothing"
+    );
+
     // `/` focuses the search; a search in the query language keeps to what matches.
     driver.press("/").await;
     assert_eq!(
