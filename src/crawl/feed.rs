@@ -533,6 +533,7 @@ fn convert_entry(
         published_at,
         body: entry_body(entry, &feed_type),
         rating: None,
+        ..Item::default()
     }
 }
 

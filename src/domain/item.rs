@@ -34,8 +34,24 @@ pub struct Item {
     pub title: Option<String>,
     pub author: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// The post's own text: quoted text from other posts is taken out into `quotes`, so that a reply
+    /// quoting a complaint is not matched or classified as the complaint again.
     pub body: String,
     pub rating: Option<Rating>,
+    /// The site's own id of the post this item answers, when the site's structure says so (WordPress
+    /// `parent`, Discourse `reply_to_post_number`, Reddit `parent_id`, Mastodon `in_reply_to_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Text this post quotes from others, kept for display and reply linking, never matched again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
+/// A block of quoted text inside a post, with the quoted author when the quote names one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub author: Option<String>,
+    pub text: String,
 }
 
 /// Removes NUL and the other C0 control characters except tab, line feed and carriage return (and
@@ -59,11 +75,18 @@ pub fn clean_item(item: &mut Item) -> bool {
         &mut item.thread_url,
         &mut item.title,
         &mut item.author,
+        &mut item.reply_to,
     ]
     .into_iter()
     .flatten()
     {
         changed |= clean_text(field);
+    }
+    for quote in &mut item.quotes {
+        changed |= clean_text(&mut quote.text);
+        if let Some(author) = &mut quote.author {
+            changed |= clean_text(author);
+        }
     }
     if let Some(r) = &item.rating
         && !(r.value.is_finite() && r.scale.is_finite())

@@ -60,6 +60,7 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
             published_at,
             body,
             rating,
+            ..Item::default()
         });
     }
     ex.next_page = recipe

@@ -79,6 +79,7 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             published_at,
             body,
             rating: f.rating.as_ref().and_then(|s| rating_value(s, it)),
+            ..Item::default()
         });
     }
     ex.next_page = recipe

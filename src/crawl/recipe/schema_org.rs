@@ -214,6 +214,7 @@ fn item_from_json(
         published_at,
         body,
         rating,
+        ..Item::default()
     }
 }
 
@@ -276,6 +277,7 @@ fn microdata(doc: &Html, ctx: &Ctx, out: &mut Vec<Item>, warnings: &mut Vec<Stri
             published_at,
             body,
             rating,
+            ..Item::default()
         });
     }
 }

@@ -536,6 +536,7 @@ fn item_json_line_format() {
             value: 4.5,
             scale: 5.0,
         }),
+        ..Item::default()
     };
     assert_eq!(
         item_json_line(&item),
