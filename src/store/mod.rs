@@ -14,6 +14,7 @@ mod report;
 mod sources;
 mod transfer;
 mod users;
+mod workers;
 
 pub use deliveries::*;
 pub use inbox::*;
@@ -22,6 +23,7 @@ pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;
 pub use users::*;
+pub use workers::*;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -83,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox by post time",
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -94,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
     ),
 ];
 
