@@ -297,7 +297,12 @@ mod tests {
         prop::collection::vec(
             (
                 doc_word(),
-                prop::sample::select(&[" ", " ", ", ", ".", "\n", "-", "[.]", "'s ", ":s ", "s ", "-appen ", "kunder "][..]),
+                prop::sample::select(
+                    &[
+                        " ", " ", ", ", ".", "\n", "-", "[.]", "'s ", ":s ", "s ", "-appen ",
+                        "kunder ",
+                    ][..],
+                ),
             ),
             0..24,
         )
@@ -312,14 +317,16 @@ mod tests {
             any::<bool>(),
             any::<bool>(),
         )
-            .prop_map(|(query, exclude, context, fold_diacritics, compounds)| BrandSpec {
-                name: query.clone(),
-                query,
-                exclude,
-                context,
-                fold_diacritics,
-                compounds,
-            })
+            .prop_map(
+                |(query, exclude, context, fold_diacritics, compounds)| BrandSpec {
+                    name: query.clone(),
+                    query,
+                    exclude,
+                    context,
+                    fold_diacritics,
+                    compounds,
+                },
+            )
     }
 
     proptest! {

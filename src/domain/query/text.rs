@@ -523,7 +523,10 @@ mod tests {
         assert_eq!(normalize("CAFÉ", Fold::Case), "cafe");
         assert_eq!(normalize("Ørsted", Fold::Case), "orsted");
         assert_eq!(normalize("Müller", Fold::Case), "muller");
-        assert_eq!(normalize("A\u{30A}ke o\u{308}l u\u{308}", Fold::Case), "åke öl u");
+        assert_eq!(
+            normalize("A\u{30A}ke o\u{308}l u\u{308}", Fold::Case),
+            "åke öl u"
+        );
         assert_eq!(normalize("Dvořák", Fold::Case), "dvorak");
         assert_eq!(normalize("ÅR", Fold::Diacritics), "ar");
         assert_eq!(normalize("Straße", Fold::Case), "strasse");
