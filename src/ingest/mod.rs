@@ -267,11 +267,17 @@ impl Gathered {
 impl CrawlReport {
     /// The report of a crawl whose result could not be stored (the database refused or was away):
     /// nothing of it was kept, and the source is as it was.
-    pub fn store_failed(source: &str, error: &crate::store::StoreError, now: DateTime<Utc>) -> CrawlReport {
+    pub fn store_failed(
+        source: &str,
+        error: &crate::store::StoreError,
+        now: DateTime<Utc>,
+    ) -> CrawlReport {
         CrawlReport {
             outcome: CrawlOutcome::Failed,
             health: Health::Failing,
-            errors: vec![format!("storing the crawl failed (nothing of it was kept): {error}")],
+            errors: vec![format!(
+                "storing the crawl failed (nothing of it was kept): {error}"
+            )],
             ..CrawlReport::nothing(source, now)
         }
     }

@@ -46,8 +46,8 @@ use tokio::time::Instant;
 use url::Url;
 
 pub use self::error::FetchError;
-use self::pacing::{HostTurn, Pacer};
 pub use self::pacing::SharedHostTurns;
+use self::pacing::{HostTurn, Pacer};
 pub use self::post::{PostError, PostResponse, Poster, PosterConfig};
 use self::resolve::{PrivateAddressError, PublicOnlyResolver};
 use self::robots::{RobotsCache, RobotsRules};

@@ -173,14 +173,13 @@ impl HostTurn {
             self.in_flight = false;
             self.state.next_allowed = Some(Instant::now() + self.delay());
         }
-        if let Some(token) = self.shared_held.take() {
-            if let (Some(shared), Ok(runtime)) =
+        // Drop cannot wait: the turn is given back on its own task. Until it is written, other
+        // processes wait longer, never shorter.
+        if let Some(token) = self.shared_held.take()
+            && let (Some(shared), Ok(runtime)) =
                 (&self.shared, tokio::runtime::Handle::try_current())
-            {
-                // Drop cannot wait: the turn is given back on its own task. Until it is written,
-                // other processes wait longer, never shorter.
-                runtime.spawn(shared.give_back(self.host.clone(), token, self.delay()));
-            }
+        {
+            runtime.spawn(shared.give_back(self.host.clone(), token, self.delay()));
         }
     }
 }

@@ -112,7 +112,10 @@ impl Lanes {
     /// Crawls a host's queue in order; each crawl takes a slot only once the host may be contacted.
     async fn drain(self, host: String) {
         loop {
-            let Some(job) = lock(&self.queues).get_mut(&host).and_then(|q| q.pop_front()) else {
+            let Some(job) = lock(&self.queues)
+                .get_mut(&host)
+                .and_then(|q| q.pop_front())
+            else {
                 break;
             };
             if let Some(url) = &job.source.url {
@@ -216,7 +219,11 @@ impl Scheduler {
             };
             // Due sources that are all leased (by us or others) are looked at again when a
             // crawl here ends, else on the tick.
-            let wait = if next_due.is_zero() { TICK } else { next_due.min(TICK) };
+            let wait = if next_due.is_zero() {
+                TICK
+            } else {
+                next_due.min(TICK)
+            };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = finished.notified() => {}
@@ -278,7 +285,9 @@ impl Scheduler {
                             l(&report);
                         }
                     }
-                    Err(e) => tracing::error!(source = %name, error = %e, "storing the crawl failed"),
+                    Err(e) => {
+                        tracing::error!(source = %name, error = %e, "storing the crawl failed")
+                    }
                 }
                 finished.notify_one();
             });
@@ -332,7 +341,11 @@ pub async fn crawl_now_until(
             return Err(crate::store::StoreError::SourceNotFound(source.name));
         };
         // A source a running `serve` or `worker` is crawling right now is left to it.
-        if !ctx.store.lease_source(rec.id, registration.id(), now, until).await? {
+        if !ctx
+            .store
+            .lease_source(rec.id, registration.id(), now, until)
+            .await?
+        {
             let why = match ctx.store.lease_refusal(rec.id, now).await? {
                 Some(r) => r.describe(now),
                 None => "another Lyssna process took it a moment ago".to_string(),

@@ -175,11 +175,10 @@ impl Store {
         source_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<LeaseRefusal>> {
-        let row =
-            sqlx::query("SELECT lease_owner, lease_until FROM sources WHERE id = $1")
-                .bind(source_id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query("SELECT lease_owner, lease_until FROM sources WHERE id = $1")
+            .bind(source_id)
+            .fetch_optional(self.pool())
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let owner: Option<String> = col(&row, "lease_owner")?;
         let until: Option<i64> = col(&row, "lease_until")?;

@@ -42,16 +42,18 @@ async fn serve_feeds(ip: &str, served: Served) -> std::net::SocketAddr {
     let app = axum::Router::new()
         .route(
             "/feed/{n}",
-            axum::routing::get(|State(served): State<Served>, Path(n): Path<usize>| async move {
-                let items = {
-                    let mut s = served.lock().unwrap();
-                    let e = s.entry(n).or_insert((0, 0));
-                    e.0 += 1;
-                    e.1 = (5 + GROWTH * e.0).min(MAX_ITEMS);
-                    e.1
-                };
-                ([("content-type", "application/rss+xml")], feed(n, items))
-            }),
+            axum::routing::get(
+                |State(served): State<Served>, Path(n): Path<usize>| async move {
+                    let items = {
+                        let mut s = served.lock().unwrap();
+                        let e = s.entry(n).or_insert((0, 0));
+                        e.0 += 1;
+                        e.1 = (5 + GROWTH * e.0).min(MAX_ITEMS);
+                        e.1
+                    };
+                    ([("content-type", "application/rss+xml")], feed(n, items))
+                },
+            ),
         )
         .with_state(served);
     let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
@@ -131,10 +133,8 @@ async fn check_store(backend: &str, db: &str) {
     )
     .await;
     assert_eq!(orphans, 0, "{backend}: keys without their mention");
-    let unfound = one(
-        "SELECT COUNT(*) FROM mentions m WHERE NOT EXISTS \
-         (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.to_value = 'new')",
-    )
+    let unfound = one("SELECT COUNT(*) FROM mentions m WHERE NOT EXISTS \
+         (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.to_value = 'new')")
     .await;
     assert_eq!(unfound, 0, "{backend}: mentions without their 'new' event");
     let leased = one("SELECT COUNT(*) FROM sources WHERE lease_owner IS NOT NULL").await;
@@ -186,18 +186,23 @@ async fn crawls_killed_with_sigkill_lose_nothing_duplicate_nothing_and_hold_no_l
         assert!(last.status.success(), "{backend}: {stderr}");
         assert!(!stderr.contains("skipped"), "{backend}: {stderr}");
 
-        let expected: usize = served.lock().unwrap().values().map(|(_, items)| items).sum();
+        let expected: usize = served
+            .lock()
+            .unwrap()
+            .values()
+            .map(|(_, items)| items)
+            .sum();
         let pool = store_pool(&db).await;
         let row = sqlx::query("SELECT COUNT(*) AS n, COUNT(DISTINCT url) AS urls FROM mentions")
             .fetch_one(&pool)
             .await
             .unwrap();
-        let (n, urls): (i64, i64) = (
-            sqlx::Row::get(&row, "n"),
-            sqlx::Row::get(&row, "urls"),
-        );
+        let (n, urls): (i64, i64) = (sqlx::Row::get(&row, "n"), sqlx::Row::get(&row, "urls"));
         pool.close().await;
-        assert_eq!(urls as usize, expected, "{backend}: every item served is stored");
+        assert_eq!(
+            urls as usize, expected,
+            "{backend}: every item served is stored"
+        );
         assert_eq!(n, urls, "{backend}: no item is stored twice");
         check_store(&backend, &db).await;
         eprintln!("{backend}: {kills} kills, {expected} items, all stored once");
