@@ -84,6 +84,11 @@ impl Lanes {
         }
     }
 
+    /// Hosts with sources queued or under way.
+    fn hosts(&self) -> usize {
+        lock(&self.queues).len()
+    }
+
     /// Sources leased and not finished yet.
     fn in_flight(&self) -> usize {
         lock(&self.in_flight).len()
@@ -186,9 +191,6 @@ impl Scheduler {
         let finished = Arc::new(Notify::new());
         let mut running: JoinSet<()> = JoinSet::new();
         let mut last_tick: Option<tokio::time::Instant> = None;
-        // Leased ahead of the free slots, so that every host with due sources has a lane; a host's
-        // lane holds only what this process will crawl soon.
-        let lease_ahead = (self.ctx.config.crawler.concurrency * 16).max(256);
         loop {
             if *shutdown.borrow() {
                 break;
@@ -203,11 +205,7 @@ impl Scheduler {
                     job(now).await;
                 }
             }
-            let wanted = lease_ahead.saturating_sub(lanes.in_flight()) as i64;
-            if wanted > 0 {
-                self.lease_and_queue(&lanes, &mut running, &finished, wanted)
-                    .await;
-            }
+            self.fill_lanes(&lanes, &mut running, &finished).await;
             while running.try_join_next().is_some() {}
             let next_due = match self.ctx.store.next_due_at().await {
                 Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default(),
@@ -239,13 +237,32 @@ impl Scheduler {
         }
     }
 
+    /// Leases due sources until as many hosts have work here as there are slots (so politeness on
+    /// one host never idles the slots), in batches of `concurrency` and at most 16 × `concurrency`
+    /// sources ahead: other workers on the database get the rest.
+    async fn fill_lanes(&self, lanes: &Lanes, running: &mut JoinSet<()>, finished: &Arc<Notify>) {
+        let concurrency = self.ctx.config.crawler.concurrency.max(1);
+        let cap = concurrency * 16;
+        loop {
+            let in_flight = lanes.in_flight();
+            if in_flight >= cap || lanes.hosts() >= concurrency {
+                return;
+            }
+            let batch = concurrency.min(cap - in_flight) as i64;
+            if self.lease_and_queue(lanes, running, finished, batch).await < batch as usize {
+                return;
+            }
+        }
+    }
+
+    /// Leases up to `wanted` due sources and queues them; returns how many were leased.
     async fn lease_and_queue(
         &self,
         lanes: &Lanes,
         running: &mut JoinSet<()>,
         finished: &Arc<Notify>,
         wanted: i64,
-    ) {
+    ) -> usize {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let due = match self
@@ -257,9 +274,10 @@ impl Scheduler {
             Ok(due) => due,
             Err(e) => {
                 tracing::error!(error = %e, "looking for due sources failed");
-                return;
+                return 0;
             }
         };
+        let leased = due.len();
         for rec in due {
             let Some(source) = self
                 .ctx
@@ -293,6 +311,7 @@ impl Scheduler {
             });
             lanes.push(running, Job { source, rec, done });
         }
+        leased
     }
 }
 

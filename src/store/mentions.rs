@@ -285,10 +285,14 @@ pub(super) async fn known_keys(
     Ok(found)
 }
 
+/// Records keys not yet taken; returns how many were (a key another transaction holds is waited
+/// for on PostgreSQL, then skipped). Callers pass them in key order, so two transactions taking
+/// overlapping keys wait for each other in one order and never deadlock.
 pub(super) async fn insert_keys(
     tx: &mut Transaction<'_, Any>,
     keys: &[(String, String)],
-) -> StoreResult<()> {
+) -> StoreResult<u64> {
+    let mut inserted = 0;
     for chunk in keys.chunks(chunk_rows(2)) {
         let sql = format!(
             "INSERT INTO mention_keys (key, mention_id) VALUES {} ON CONFLICT (key) DO NOTHING",
@@ -298,9 +302,9 @@ pub(super) async fn insert_keys(
         for (k, m) in chunk {
             q = q.bind(k.as_str()).bind(m.as_str());
         }
-        q.execute(&mut **tx).await?;
+        inserted += q.execute(&mut **tx).await?.rows_affected();
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// A full row for the mentions table (ingest and import share it).
@@ -399,35 +403,48 @@ impl Store {
     pub async fn record_crawl(
         &self,
         rec: &CrawlRecord,
-        decide_state: impl FnOnce(&IngestPlan) -> SourceState,
+        mut decide_state: impl FnMut(&IngestPlan) -> SourceState,
     ) -> StoreResult<(IngestSummary, SourceState)> {
         let _writer = self.writer().await;
-        let mut tx = self.begin_write().await?;
-        // Dedup reads the known keys and then inserts the new ones: two crawls committing at once on
-        // PostgreSQL (READ COMMITTED, several workers) could both miss a key and store one post twice.
-        // Ingest commits are short, so they take turns (SQLite's single writer already does this).
-        if self.backend() == super::Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7302145)")
-                .execute(&mut *tx)
-                .await?;
+        // Dedup reads the known keys and then inserts the new ones. Two crawls committing at once on
+        // PostgreSQL (READ COMMITTED, several workers) could both miss a key and store one post twice:
+        // the unique index on the key makes the second wait for the first, and finding the key taken
+        // it starts again and sees it. Only crawls that share keys wait for each other (SQLite's single
+        // writer already takes turns).
+        let mut races = 0;
+        loop {
+            let mut tx = self.begin_write().await?;
+            let now = rec.finished_at;
+            let known = known_for(&mut tx, &rec.candidates).await?;
+            let plan = dedup::resolve(rec.source_id, &rec.candidates, &known);
+            let state = decide_state(&plan);
+            let new_ids = match apply_plan(&mut tx, rec, &plan, now).await? {
+                Ok(ids) => ids,
+                Err(KeyTaken) if races < MAX_KEY_RACES => {
+                    races += 1;
+                    tx.rollback().await?;
+                    continue;
+                }
+                Err(KeyTaken) => {
+                    return Err(StoreError::Invalid(format!(
+                        "the crawl's items were stored by other crawls {races} times while it was \
+                         being stored; it will be tried again on the next crawl"
+                    )));
+                }
+            };
+            let mut summary = IngestSummary {
+                updated_mentions: plan.edits.len(),
+                already_known: plan.already_known,
+                ..IngestSummary::default()
+            };
+            summary.replies_detected = self.detect_replies(&mut tx, &rec.replies, now).await?;
+            summary.reopened = self.detect_follow_ups(&mut tx, &rec.posts, now).await?;
+            write_source_state(&mut tx, rec.source_id, &state).await?;
+            insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
+            tx.commit().await?;
+            summary.new_mentions = new_ids;
+            return Ok((summary, state));
         }
-        let now = rec.finished_at;
-        let known = known_for(&mut tx, &rec.candidates).await?;
-        let plan = dedup::resolve(rec.source_id, &rec.candidates, &known);
-        let state = decide_state(&plan);
-        let new_ids = apply_plan(&mut tx, rec, &plan, now).await?;
-        let mut summary = IngestSummary {
-            updated_mentions: plan.edits.len(),
-            already_known: plan.already_known,
-            ..IngestSummary::default()
-        };
-        summary.replies_detected = self.detect_replies(&mut tx, &rec.replies, now).await?;
-        summary.reopened = self.detect_follow_ups(&mut tx, &rec.posts, now).await?;
-        write_source_state(&mut tx, rec.source_id, &state).await?;
-        insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
-        tx.commit().await?;
-        summary.new_mentions = new_ids;
-        Ok((summary, state))
     }
 
     /// Open mentions in a thread, written before the leader's post, become replied at the post's time.
@@ -909,12 +926,18 @@ async fn known_for(
 /// Writes what the plan decided: the new mentions with their keys and `new` events, and the edits (an
 /// edited post is matched and classified again; the leader's override still wins). Returns the new
 /// mentions' ids, in plan order.
+/// A key the plan counted as unknown was stored by another crawl meanwhile: the plan is stale.
+struct KeyTaken;
+
+/// How often a crawl starts again after losing keys to concurrent crawls before it gives up.
+const MAX_KEY_RACES: usize = 8;
+
 async fn apply_plan(
     tx: &mut Transaction<'_, Any>,
     rec: &CrawlRecord,
     plan: &IngestPlan,
     now: DateTime<Utc>,
-) -> StoreResult<Vec<String>> {
+) -> StoreResult<Result<Vec<String>, KeyTaken>> {
     let new_ids: Vec<String> = plan.new.iter().map(|_| new_id("m_")).collect();
     fn id_of<'a>(owner: &'a Owner, new_ids: &'a [String]) -> &'a str {
         match owner {
@@ -939,12 +962,15 @@ async fn apply_plan(
         })
         .collect();
     insert_mentions(tx, &rows).await?;
-    let keys: Vec<(String, String)> = plan
+    let mut keys: Vec<(String, String)> = plan
         .new_keys
         .iter()
         .map(|(k, owner)| (k.clone(), id_of(owner, &new_ids).to_string()))
         .collect();
-    insert_keys(tx, &keys).await?;
+    keys.sort_unstable();
+    if insert_keys(tx, &keys).await? != keys.len() as u64 {
+        return Ok(Err(KeyTaken));
+    }
     let mut events: Vec<NewEvent> = new_ids
         .iter()
         .map(|id| NewEvent {
@@ -962,7 +988,7 @@ async fn apply_plan(
         });
     }
     insert_events(tx, &events).await?;
-    Ok(new_ids)
+    Ok(Ok(new_ids))
 }
 
 /// An edited post: the new text, matched and classified again (the override still wins the order).

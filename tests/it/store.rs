@@ -776,3 +776,74 @@ async fn an_older_database_gets_the_inbox_clock() {
         conn.close().await.ok();
     }
 }
+
+/// On PostgreSQL a crawl waits only for crawls that store the same posts: a 3-item crawl of another
+/// source commits while a 20,000-item crawl is still being stored (it used to queue behind it under
+/// one lock for all ingest). Two crawls of the same new posts still store each post once.
+#[tokio::test]
+async fn a_small_crawl_does_not_wait_behind_a_big_one_on_postgresql() {
+    let Some(url) = crate::support::postgres_url("ingestlock").await else {
+        eprintln!("skipped: ingest lock on PostgreSQL (set LYSSNA_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = Store::open_and_migrate(&url).await.unwrap();
+    let (blog, forum) = two_sources(&store).await;
+    let big: Vec<Candidate> = (0..20_000)
+        .map(|j| {
+            candidate(
+                "big",
+                Some(&format!("b{j}")),
+                None,
+                &format!("GoMonday stort {j}"),
+            )
+        })
+        .collect();
+    let big_store = store.clone();
+    let big_crawl =
+        tokio::spawn(async move { big_store.record_ok(&crawl(blog, t(9, 0), big)).await });
+    // Well inside the big crawl's transaction (it takes seconds).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let small: Vec<Candidate> = (0..3)
+        .map(|j| {
+            candidate(
+                "small",
+                Some(&format!("s{j}")),
+                None,
+                &format!("GoMonday litet {j}"),
+            )
+        })
+        .collect();
+    let summary = store
+        .record_ok(&crawl(forum, t(9, 1), small))
+        .await
+        .unwrap();
+    assert_eq!(summary.new_mentions.len(), 3);
+    assert!(
+        !big_crawl.is_finished(),
+        "the big crawl should still be storing: this test needs it to outlast the small one"
+    );
+    big_crawl.await.unwrap().unwrap();
+    assert_eq!(store.mention_count().await.unwrap(), 20_003);
+
+    // The same new posts from two crawls at once: one mention each.
+    let shared = |scope: &str| -> Vec<Candidate> {
+        (0..200)
+            .map(|j| {
+                candidate(
+                    scope,
+                    None,
+                    Some(&format!("https://delad.example/{j}")),
+                    &format!("GoMonday delad {j}"),
+                )
+            })
+            .collect()
+    };
+    let (x, y) = (
+        crawl(blog, t(10, 0), shared("x")),
+        crawl(forum, t(10, 0), shared("y")),
+    );
+    let (a, b) = tokio::join!(store.record_ok(&x), store.record_ok(&y));
+    let new = a.unwrap().new_mentions.len() + b.unwrap().new_mentions.len();
+    assert_eq!(new, 200, "each shared post is one mention");
+    assert_eq!(store.mention_count().await.unwrap(), 20_203);
+}
