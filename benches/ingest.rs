@@ -206,7 +206,7 @@ fn main() {
             t_process += s.elapsed().as_secs_f64();
             let (record, state) = crawl_record(*id, now, processed);
             let s = Instant::now();
-            mentions += store.record_crawl(&record, |_| state).await.expect("stored").0.new_mentions.len();
+            mentions += store.record_crawl(&record, |_| state.clone()).await.expect("stored").0.new_mentions.len();
             t_store += s.elapsed().as_secs_f64();
         }
         println!("stages: parse {t_parse:.3} s, match+classify+dedup keys {t_process:.3} s, store {t_store:.3} s");
@@ -269,7 +269,7 @@ fn main() {
                 .expect("blocking task");
                 let (record, state) = crawl_record(id, now, processed);
                 store
-                    .record_crawl(&record, |_| state)
+                    .record_crawl(&record, |_| state.clone())
                     .await
                     .expect("stored");
                 n
