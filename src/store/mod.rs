@@ -12,6 +12,7 @@ mod listing;
 mod mentions;
 mod report;
 mod sources;
+mod threads;
 mod transfer;
 mod users;
 
@@ -20,6 +21,7 @@ pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
+pub use threads::*;
 pub use transfer::*;
 pub use users::*;
 
@@ -83,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox by post time",
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
+    (
+        6,
+        "threads",
+        include_str!("../../migrations/sqlite/0006_threads.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -94,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        6,
+        "threads",
+        include_str!("../../migrations/postgres/0006_threads.sql"),
     ),
 ];
 

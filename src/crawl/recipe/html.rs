@@ -63,12 +63,46 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
             ..Item::default()
         });
     }
-    ex.next_page = recipe
-        .next
-        .as_ref()
-        .and_then(|s| url_value(s, root, root, ctx))
-        .and_then(|u| url::Url::parse(&u).ok());
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| url_value(s, root, root, ctx))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
+    ex.next_page = link(&recipe.next);
+    ex.last_page = link(&recipe.last);
+    ex.prev_page = link(&recipe.prev);
+    if recipe.is_paginated() {
+        ex.page_links = thread_page_links(&doc, ctx);
+    }
     ex
+}
+
+/// Every distinct link on the page to another page of this page's thread.
+fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
+    use crate::domain::thread::{canonical_thread_url, page_number};
+    static ANCHORS: std::sync::LazyLock<Selector> =
+        std::sync::LazyLock::new(|| Selector::parse("a[href]").expect("a valid selector"));
+    let thread = canonical_thread_url(ctx.page_url);
+    let mut out: Vec<url::Url> = Vec::new();
+    for a in doc.select(&ANCHORS) {
+        let Some(u) = a
+            .value()
+            .attr("href")
+            .and_then(|h| ctx.resolve(h, None))
+            .and_then(|u| url::Url::parse(&u).ok())
+        else {
+            continue;
+        };
+        if &u == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread {
+            continue;
+        }
+        let mut bare = u.clone();
+        bare.set_fragment(None);
+        if !out.contains(&bare) {
+            out.push(bare);
+        }
+    }
+    out
 }
 
 /// The element a field reads: its selector's first match inside the item (or the page), or the item.

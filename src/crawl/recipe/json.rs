@@ -82,12 +82,15 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             ..Item::default()
         });
     }
-    ex.next_page = recipe
-        .next
-        .as_ref()
-        .and_then(|s| string_value(s, &doc))
-        .and_then(|u| ctx.resolve(&u, None))
-        .and_then(|u| url::Url::parse(&u).ok());
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| string_value(s, &doc))
+            .and_then(|u| ctx.resolve(&u, None))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
+    ex.next_page = link(&recipe.next);
+    ex.last_page = link(&recipe.last);
+    ex.prev_page = link(&recipe.prev);
     ex
 }
 

@@ -48,6 +48,13 @@ pub struct Extraction {
     pub items: Vec<Item>,
     /// The next page to fetch, when the recipe has pagination and the page links onward.
     pub next_page: Option<Url>,
+    /// The thread's last page (`[pagination] last`), where a thread is entered to read it newest first.
+    pub last_page: Option<Url>,
+    /// The page before this one (`[pagination] prev`), for walking a thread backwards.
+    pub prev_page: Option<Url>,
+    /// Every link on the page to another page of the same thread (HTML pages): the highest is the last
+    /// page and the one just below this page's number the previous one, where the recipe names neither.
+    pub page_links: Vec<Url>,
     /// Things the user should see but that do not stop extraction: unparseable dates (with the text),
     /// items skipped because they had neither body nor title, an unreadable document.
     pub warnings: Vec<String>,
@@ -139,6 +146,8 @@ pub struct Recipe {
     item: ItemSource,
     fields: Fields,
     next: Option<FieldSpec>,
+    last: Option<FieldSpec>,
+    prev: Option<FieldSpec>,
     max_pages: usize,
 }
 
@@ -238,6 +247,11 @@ impl Recipe {
         self.max_pages
     }
 
+    /// Whether the recipe reads pages of one thread in order (it names a next, last or previous page).
+    pub fn is_paginated(&self) -> bool {
+        self.next.is_some() || self.last.is_some() || self.prev.is_some()
+    }
+
     /// Runs the recipe on one page (decoded text). `now` resolves relative dates and clamps future ones;
     /// `default_tz` applies to dates without a zone when the recipe names none.
     pub fn extract(
@@ -259,6 +273,9 @@ impl Recipe {
         };
         if ex.next_page.as_ref() == Some(page_url) {
             ex.next_page = None;
+        }
+        if ex.prev_page.as_ref() == Some(page_url) {
+            ex.prev_page = None;
         }
         ex
     }
@@ -434,6 +451,14 @@ pub fn item_json_line(item: &Item) -> String {
 // Loading and validation
 // ---------------------------------------------------------------------------------------------------
 
+/// A recipe's `[pagination]` table, checked.
+struct Pagination {
+    next: Option<FieldSpec>,
+    last: Option<FieldSpec>,
+    prev: Option<FieldSpec>,
+    max_pages: usize,
+}
+
 struct Loader<'a> {
     text: &'a str,
     problems: Vec<Problem>,
@@ -485,14 +510,16 @@ impl Loader<'_> {
         let kind = self.kind_of(doc);
         let item = self.item_of(doc, kind);
         let fields = self.fields_of(doc, kind, item.as_ref());
-        let (next, max_pages) = self.pagination_of(doc, kind);
+        let pagination = self.pagination_of(doc, kind);
         Some(Recipe {
             name: name?,
             kind,
             item: item?,
             fields,
-            next,
-            max_pages,
+            next: pagination.next,
+            last: pagination.last,
+            prev: pagination.prev,
+            max_pages: pagination.max_pages,
         })
     }
 
@@ -579,20 +606,25 @@ impl Loader<'_> {
         fields
     }
 
-    /// `[pagination]` (and a top-level `max_pages`): the next-page link and the page budget.
-    fn pagination_of(&mut self, doc: &DeTable, kind: RecipeKind) -> (Option<FieldSpec>, usize) {
+    /// `[pagination]` (and a top-level `max_pages`): the next, last and previous page links and the
+    /// page budget.
+    fn pagination_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Pagination {
         let mut max_pages = None;
         let mut next = None;
+        let mut last = None;
+        let mut prev = None;
         if let Some(v) = self.get(doc, "pagination") {
             match v.get_ref() {
                 DeValue::Table(t) => {
                     for (key, value) in t.iter() {
                         match key.get_ref().as_ref() {
                             "next" => next = self.field("pagination.next", value, kind),
+                            "last" => last = self.field("pagination.last", value, kind),
+                            "prev" => prev = self.field("pagination.prev", value, kind),
                             "max_pages" => max_pages = self.count(value, "pagination.max_pages"),
                             other => self.problem(
                                 Some(key.span().start),
-                                format!("unknown key `{other}` in [pagination]; valid keys: next, max_pages"),
+                                format!("unknown key `{other}` in [pagination]; valid keys: next, last, prev, max_pages"),
                             ),
                         }
                     }
@@ -612,10 +644,16 @@ impl Loader<'_> {
             }
             max_pages = self.count(v, "max_pages");
         }
+        let paginated = next.is_some() || last.is_some() || prev.is_some();
         let max_pages = max_pages
-            .unwrap_or(if next.is_some() { 3 } else { 1 })
+            .unwrap_or(if paginated { 3 } else { 1 })
             .clamp(1, MAX_PAGES_CAP);
-        (next, max_pages)
+        Pagination {
+            next,
+            last,
+            prev,
+            max_pages,
+        }
     }
 
     fn get<'t, 'i>(&self, table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
