@@ -272,7 +272,7 @@ fn page_count(last: &Url, links: &[Url]) -> u32 {
             .map(|m| m - 1)
             .min()
             .unwrap_or(0);
-        if step == 0 { 1 } else { (n - 1) / step + 1 }
+        (n - 1).checked_div(step).map_or(1, |q| q + 1)
     } else {
         n
     };

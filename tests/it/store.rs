@@ -747,7 +747,8 @@ async fn an_older_database_gets_the_inbox_clock() {
             ),
             "{backend}"
         );
-        assert_eq!(store.migrate().await.unwrap(), 1, "{backend}");
+        // The inbox-clock migration and every one after it.
+        assert!(store.migrate().await.unwrap() >= 1, "{backend}");
         store.check_schema().await.unwrap();
         let page = store
             .inbox(&lyssna::store::InboxQuery {
