@@ -12,6 +12,7 @@ mod listing;
 mod mentions;
 mod report;
 mod sources;
+mod threads;
 mod transfer;
 mod users;
 mod workers;
@@ -21,6 +22,7 @@ pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
+pub use threads::*;
 pub use transfer::*;
 pub use users::*;
 pub use workers::*;
@@ -86,6 +88,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
+        6,
+        "threads",
+        include_str!("../../migrations/sqlite/0006_threads.sql"),
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
@@ -101,6 +108,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        6,
+        "threads",
+        include_str!("../../migrations/postgres/0006_threads.sql"),
     ),
     (
         10,
