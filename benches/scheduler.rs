@@ -59,7 +59,9 @@ async fn site(ip: String, arrivals: Arrivals) -> SocketAddr {
             },
         )
         .with_state(arrivals);
-    let listener = tokio::net::TcpListener::bind((ip.as_str(), 0)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind((ip.as_str(), 0))
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
@@ -93,7 +95,12 @@ async fn fetch_time(app: &App, n: usize) -> Duration {
     let source = app.config.sources[0].clone();
     let start = Instant::now();
     for _ in 0..n {
-        let rec = app.store.source_by_name(&source.name).await.unwrap().unwrap();
+        let rec = app
+            .store
+            .source_by_name(&source.name)
+            .await
+            .unwrap()
+            .unwrap();
         app.ingest
             .crawl_source(&source, &rec, chrono::Utc::now(), &|_| {})
             .await
