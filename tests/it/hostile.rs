@@ -651,6 +651,7 @@ fn mismatch(case: &Case, r: &CrawlReport) -> Option<String> {
 
 #[tokio::test]
 async fn every_hostile_behaviour_ends_in_its_documented_health_and_message() {
+    let _heavy = crate::support::heavy().await;
     for (backend, db, _dir) in databases("hostile").await {
         let tmp = tempfile::tempdir().unwrap();
         let cases: Vec<Case> = [transport_cases(), status_cases(), document_cases()]

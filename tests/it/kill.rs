@@ -156,6 +156,7 @@ async fn crawls_killed_with_sigkill_lose_nothing_duplicate_nothing_and_hold_no_l
     } else {
         20
     };
+    let _heavy = crate::support::heavy().await;
     for (backend, db, _dir) in databases("kill9").await {
         let served: Served = Arc::default();
         let mut hosts = Vec::new();

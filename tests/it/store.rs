@@ -786,6 +786,7 @@ async fn a_small_crawl_does_not_wait_behind_a_big_one_on_postgresql() {
         eprintln!("skipped: ingest lock on PostgreSQL (set LYSSNA_TEST_POSTGRES_URL to run it)");
         return;
     };
+    let _heavy = crate::support::heavy().await;
     let store = Store::open_and_migrate(&url).await.unwrap();
     let (blog, forum) = two_sources(&store).await;
     let big: Vec<Candidate> = (0..20_000)

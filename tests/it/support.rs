@@ -539,3 +539,11 @@ pub mod smtp {
         }
     }
 }
+
+/// Held by tests that load both cores for tens of seconds (the kill-9 loop, the 20,000-item
+/// ingest) and by those whose limits are seconds of wall time (the hostile suite's 2 s timeouts), so
+/// that the one never starves the other when the test threads run them side by side.
+pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
+    static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    HEAVY.lock().await
+}
