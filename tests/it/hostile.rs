@@ -198,7 +198,7 @@ fn transport_cases() -> Vec<Case> {
     }
     many_headers.extend_from_slice(b"Content-Length: 0\r\n\r\n");
     let gz = gzip(&feed);
-    let timeout = "did not answer in time (limit 2 s)";
+    let timeout = "did not answer in time (limit 4 s)";
     vec![
         failing(
             "slow drip",
@@ -612,7 +612,7 @@ async fn app_for(db: &str, dir: &std::path::Path, sources: &str) -> App {
     std::fs::write(dir.join("recipes/test-json.toml"), JSON_RECIPE).unwrap();
     std::fs::write(dir.join("recipes/test-html.toml"), HTML_RECIPE).unwrap();
     let text = format!(
-        "database_url = \"{db}\"\n[crawler]\nper_host_delay = \"10ms\"\ntimeout = \"2s\"\nconnect_timeout = \"1s\"\nmax_body = \"1MiB\"\nmax_items = 50\n\n[[brands]]\nname = \"GoMonday\"\nquery = 'gomonday'\n{sources}"
+        "database_url = \"{db}\"\n[crawler]\nper_host_delay = \"10ms\"\ntimeout = \"4s\"\nconnect_timeout = \"1s\"\nmax_body = \"1MiB\"\nmax_items = 50\n\n[[brands]]\nname = \"GoMonday\"\nquery = 'gomonday'\n{sources}"
     );
     crate::support::build_app(dir, &text).await
 }
