@@ -10,6 +10,7 @@ mod deliveries;
 mod inbox;
 mod listing;
 mod mentions;
+mod relevance;
 mod report;
 mod sources;
 mod transfer;
@@ -19,6 +20,7 @@ pub use deliveries::*;
 pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
+pub use relevance::*;
 pub use sources::*;
 pub use transfer::*;
 pub use users::*;
@@ -83,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox by post time",
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
+    (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/sqlite/0008_relevance.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -94,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/postgres/0008_relevance.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ mod fuzz;
 mod generated_feeds;
 mod hostile;
 mod notify;
+mod relevance;
 mod report;
 mod security;
 mod store;
