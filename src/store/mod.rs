@@ -13,8 +13,10 @@ mod mentions;
 mod relevance;
 mod report;
 mod sources;
+mod threads;
 mod transfer;
 mod users;
+mod workers;
 
 pub use deliveries::*;
 pub use inbox::*;
@@ -22,8 +24,10 @@ pub use listing::*;
 pub use mentions::*;
 pub use relevance::*;
 pub use sources::*;
+pub use threads::*;
 pub use transfer::*;
 pub use users::*;
+pub use workers::*;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -86,9 +90,19 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
+        6,
+        "threads",
+        include_str!("../../migrations/sqlite/0006_threads.sql"),
+    ),
+    (
         8,
         "held back as probably not about us",
         include_str!("../../migrations/sqlite/0008_relevance.sql"),
+    ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -103,9 +117,19 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
     ),
     (
+        6,
+        "threads",
+        include_str!("../../migrations/postgres/0006_threads.sql"),
+    ),
+    (
         8,
         "held back as probably not about us",
         include_str!("../../migrations/postgres/0008_relevance.sql"),
+    ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
     ),
 ];
 
