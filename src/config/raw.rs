@@ -190,6 +190,9 @@ pub(super) struct RawBrand {
     pub(super) fold_diacritics: bool,
     #[serde(default)]
     pub(super) compounds: bool,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
+    pub(super) relevance_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,6 +219,10 @@ pub(super) struct RawSource {
     pub(super) expected_quiet: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) enabled: bool,
+    #[serde(default)]
+    pub(super) about: Vec<Spanned<String>>,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
 }
 
 fn yes() -> bool {

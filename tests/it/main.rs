@@ -16,6 +16,7 @@ mod hostile;
 mod kill;
 mod notify;
 mod politeness;
+mod relevance;
 mod report;
 mod security;
 mod store;
