@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod query;
 pub mod report;
 pub mod schedule;
+pub mod search;
 pub mod sentiment;
 pub mod source;
 pub mod spelling;
