@@ -966,7 +966,8 @@ async fn an_older_database_gets_the_inbox_clock() {
             ),
             "{backend}"
         );
-        assert_eq!(store.migrate().await.unwrap(), 1, "{backend}");
+        // The migrations after the first (the inbox clock among them).
+        assert!(store.migrate().await.unwrap() >= 1, "{backend}");
         store.check_schema().await.unwrap();
         let page = store
             .inbox(&lyssna::store::InboxQuery {
