@@ -15,6 +15,7 @@ mod search;
 mod sources;
 mod transfer;
 mod users;
+mod workers;
 
 pub use deliveries::*;
 pub use inbox::*;
@@ -23,6 +24,7 @@ pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;
 pub use users::*;
+pub use workers::*;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -85,9 +87,15 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
+<<<<<<< HEAD
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/sqlite/0009_search_index.sql"),
+=======
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
+>>>>>>> main
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -102,9 +110,15 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
     ),
     (
+<<<<<<< HEAD
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/postgres/0009_search_index.sql"),
+=======
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
+>>>>>>> main
     ),
 ];
 

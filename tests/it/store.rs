@@ -966,7 +966,7 @@ async fn an_older_database_gets_the_inbox_clock() {
             ),
             "{backend}"
         );
-        // The migrations after the first (the inbox clock among them).
+        // 0005 and every migration after it (the schema is then current).
         assert!(store.migrate().await.unwrap() >= 1, "{backend}");
         store.check_schema().await.unwrap();
         let page = store

@@ -641,7 +641,7 @@ impl Matcher {
         // The prefilter knows only the literals that can make a brand a candidate.
         let mut required: Vec<(u32, Required)> = Vec::new();
         for ((mode, kind, text), &id) in &b.lit_ids {
-            if !lit_brands.get(id as usize).is_some_and(|v| !v.is_empty()) {
+            if lit_brands.get(id as usize).is_none_or(|v| v.is_empty()) {
                 continue;
             }
             let whole = |text: Vec<u8>| Required {
