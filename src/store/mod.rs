@@ -87,15 +87,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
-<<<<<<< HEAD
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/sqlite/0009_search_index.sql"),
-=======
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
->>>>>>> main
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -110,15 +109,14 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
     ),
     (
-<<<<<<< HEAD
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/postgres/0009_search_index.sql"),
-=======
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
->>>>>>> main
     ),
 ];
 
