@@ -13,6 +13,7 @@ mod mentions;
 mod report;
 mod search;
 mod sources;
+mod threads;
 mod transfer;
 mod users;
 mod workers;
@@ -22,6 +23,7 @@ pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
+pub use threads::*;
 pub use transfer::*;
 pub use users::*;
 pub use workers::*;
@@ -87,6 +89,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
+        6,
+        "threads",
+        include_str!("../../migrations/sqlite/0006_threads.sql"),
+    ),
+    (
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/sqlite/0009_search_index.sql"),
@@ -107,6 +114,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        6,
+        "threads",
+        include_str!("../../migrations/postgres/0006_threads.sql"),
     ),
     (
         SEARCH_INDEX_MIGRATION,
