@@ -190,6 +190,9 @@ pub(super) struct RawBrand {
     pub(super) fold_diacritics: bool,
     #[serde(default)]
     pub(super) compounds: bool,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
+    pub(super) relevance_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +209,7 @@ pub(super) struct RawSource {
     pub(super) kind: Spanned<String>,
     pub(super) url: Option<Spanned<String>>,
     pub(super) recipe: Option<Spanned<String>>,
+    pub(super) thread_recipe: Option<Spanned<String>>,
     pub(super) every: Option<Spanned<String>>,
     pub(super) schedule: Option<Spanned<String>>,
     #[serde(default)]
@@ -215,6 +219,10 @@ pub(super) struct RawSource {
     pub(super) expected_quiet: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) enabled: bool,
+    #[serde(default)]
+    pub(super) about: Vec<Spanned<String>>,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
 }
 
 fn yes() -> bool {

@@ -5,6 +5,7 @@
 pub mod dry_run;
 pub mod harvest;
 pub mod learning;
+mod listing;
 pub mod manual;
 pub mod threads;
 
@@ -15,7 +16,7 @@ use crate::domain::pipeline::{Pipeline, Processed};
 use crate::net::Fetcher;
 use crate::store::{CrawlRecord, SourceRecord, Store, StoreResult};
 use chrono::{DateTime, Utc};
-use harvest::{Harvest, Target, harvest};
+use harvest::{Harvest, Target};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -80,7 +81,21 @@ impl Ingest {
             max_pages: source.recipe.as_ref().map_or(1, |r| r.max_pages().max(1)),
             max_items: self.config.crawler.max_items,
         };
-        let result = harvest(&self.fetcher, &reader, &target, now, progress).await;
+        let mut result = listing::harvest_each_query(
+            &self.fetcher,
+            &reader,
+            &target,
+            &self.config.brands,
+            now,
+            progress,
+        )
+        .await;
+        let followed = match &mut result {
+            Ok(h) if h.unchanged == 0 && source.thread_recipe.is_some() => {
+                self.follow_listing(source, h, now).await?
+            }
+            _ => Vec::new(),
+        };
         let finished_at = Utc::now().max(now);
         let gathered = match result {
             Err(e) => {
@@ -99,7 +114,9 @@ impl Ingest {
                 Gathered::loaded(rec.id, now, finished_at, h, item_count, processed)
             }
         };
-        self.store_crawl(source, rec, gathered, finished_at).await
+        let report = self.store_crawl(source, rec, gathered, finished_at).await?;
+        self.record_followed(rec, &followed, finished_at).await?;
+        Ok(report)
     }
 
     /// Runs the pipeline on a harvest's items. Matching and classifying are CPU work: they run off the
@@ -116,8 +133,9 @@ impl Ingest {
         let scope = rec.id.to_string();
         let first_url = first_url.clone();
         let thread_is_page = source.kind == crate::domain::source::SourceKind::Html;
+        let context = self.source_context(source, rec, &items).await;
         let done = tokio::task::spawn_blocking(move || {
-            pipeline.process(&scope, items, &first_url, thread_is_page, now)
+            pipeline.process_in(&scope, items, &first_url, thread_is_page, now, &context)
         })
         .await;
         match done {
@@ -126,6 +144,32 @@ impl Ingest {
                 tracing::error!(source = %source.name, error = %e, "processing items failed");
                 None
             }
+        }
+    }
+
+    /// What the source says about its items beyond their text: the brands it is `about`, whether
+    /// thread context applies, and the stored mentions its posts answer (a reply to a mention is
+    /// about the mention's brands). A failed lookup only loses that last part, logged.
+    async fn source_context(
+        &self,
+        source: &SourceConfig,
+        rec: &SourceRecord,
+        items: &[crate::domain::item::Item],
+    ) -> crate::domain::pipeline::SourceContext {
+        let mut parents: Vec<String> = items.iter().filter_map(|i| i.reply_to.clone()).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let answered = match self.store.brands_of_posts(rec.id, &parents).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(source = %source.name, error = %e, "cannot look up the posts replied to");
+                Default::default()
+            }
+        };
+        crate::domain::pipeline::SourceContext {
+            about: source.about.clone(),
+            thread_context: source.thread_context,
+            answered,
         }
     }
 

@@ -10,6 +10,7 @@ mod deliveries;
 mod inbox;
 mod listing;
 mod mentions;
+mod relevance;
 mod report;
 mod search;
 mod sources;
@@ -22,6 +23,7 @@ pub use deliveries::*;
 pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
+pub use relevance::*;
 pub use sources::*;
 pub use threads::*;
 pub use transfer::*;
@@ -94,6 +96,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_threads.sql"),
     ),
     (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/sqlite/0008_relevance.sql"),
+    ),
+    (
         SEARCH_INDEX_MIGRATION,
         "search index",
         include_str!("../../migrations/sqlite/0009_search_index.sql"),
@@ -119,6 +126,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "threads",
         include_str!("../../migrations/postgres/0006_threads.sql"),
+    ),
+    (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/postgres/0008_relevance.sql"),
     ),
     (
         SEARCH_INDEX_MIGRATION,
