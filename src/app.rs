@@ -69,6 +69,10 @@ impl App {
         store.sync_sources(&specs, Utc::now()).await?;
         let pipeline = Arc::new(config.pipeline().map_err(anyhow::Error::msg)?);
         let learned = crate::ingest::learning::relearn_overrides(&store, &pipeline).await?;
+        let labels = crate::ingest::learning::relearn_relevance(&store, &pipeline).await?;
+        if labels > 0 {
+            tracing::info!(labels, "relevance: learned from the leader's marks");
+        }
         if learned > 0 {
             tracing::info!(
                 overrides = learned,
@@ -133,6 +137,12 @@ impl App {
                         crate::ingest::learning::relearn_overrides(&store, &pipeline).await
                 {
                     tracing::error!(error = %e, "relearning the sentiment overrides failed");
+                }
+                if due
+                    && let Err(e) =
+                        crate::ingest::learning::relearn_relevance(&store, &pipeline).await
+                {
+                    tracing::error!(error = %e, "relearning the relevance models failed");
                 }
             })
         })

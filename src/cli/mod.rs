@@ -9,6 +9,7 @@ mod crawl;
 pub mod demo;
 mod matching;
 mod mention;
+mod relevance;
 pub mod report;
 mod serve;
 mod source;
@@ -138,6 +139,19 @@ pub enum Command {
         brand: Option<String>,
         #[arg(long)]
         query: Option<String>,
+    },
+    /// The relevance model on labelled `{brand, title, body, author, url, label}` lines: the
+    /// learning curve (after 0, 10, 25, 50 and 100 labels per brand) against keyword matching alone,
+    /// or with --labels K --format jsonl the predictions after each brand's first K lines.
+    Relevance {
+        #[arg(long)]
+        eval: PathBuf,
+        /// Labels learnt per brand (its first K lines in file order) before predicting the rest.
+        #[arg(long)]
+        labels: Option<usize>,
+        /// text (the curve as a table), json (one line per point) or jsonl (predictions).
+        #[arg(long, default_value = "text")]
+        format: String,
     },
     /// Dashboard logins.
     User {
@@ -400,5 +414,10 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Mention {
             action: MentionAction::Add { .. },
         } => mention::add(&cli).await,
+        Command::Relevance {
+            eval,
+            labels,
+            format,
+        } => relevance::eval(eval, *labels, format),
     }
 }

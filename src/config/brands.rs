@@ -3,11 +3,12 @@
 
 use super::problems::Problems;
 use super::raw::{RawBrand, RawIdentity};
-use super::{BrandSpec, Identity, Matcher};
+use super::{BrandRelevance, BrandSpec, Identity, Matcher};
 use crate::domain::query::QueryRef;
 
-pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
+pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> (Vec<BrandSpec>, Vec<BrandRelevance>) {
     let mut brands = Vec::new();
+    let mut relevance = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // Problems found before the brands (an unknown key elsewhere) do not keep them from compiling.
     let before = p.list.len();
@@ -49,6 +50,25 @@ pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
             fold_diacritics: b.fold_diacritics,
             compounds: b.compounds,
         });
+        let threshold = match &b.relevance_threshold {
+            Some(t) if !(0.0..=1.0).contains(t.get_ref()) => {
+                p.at(
+                    t,
+                    format!(
+                        "brand '{}': relevance_threshold must lie between 0 and 1 (a score below it is held back as probably not about us)",
+                        b.name.get_ref()
+                    ),
+                );
+                crate::domain::relevance::DEFAULT_THRESHOLD
+            }
+            Some(t) => *t.get_ref(),
+            None => crate::domain::relevance::DEFAULT_THRESHOLD,
+        };
+        relevance.push(BrandRelevance {
+            brand: b.name.get_ref().clone(),
+            thread_context: b.thread_context,
+            threshold,
+        });
     }
     if p.list.len() == before
         && let Err(errors) = Matcher::compile_all(&brands)
@@ -66,7 +86,7 @@ pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
             }
         }
     }
-    brands
+    (brands, relevance)
 }
 
 pub(super) fn identities(raw: &[RawIdentity]) -> Vec<Identity> {

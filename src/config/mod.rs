@@ -62,6 +62,8 @@ pub struct Config {
     pub crawler: CrawlerConfig,
     pub sentiment_lexicon: Option<PathBuf>,
     pub brands: Vec<BrandSpec>,
+    /// Per brand, in the order of `brands`: thread context and the relevance threshold.
+    pub brand_relevance: Vec<BrandRelevance>,
     pub identities: Vec<Identity>,
     pub sources: Vec<SourceConfig>,
     pub report: ReportConfig,
@@ -116,6 +118,10 @@ pub struct SourceConfig {
     pub allow_private: bool,
     pub expected_quiet: Duration,
     pub enabled: bool,
+    /// Brands every item of this source is about (the company's review page, its blog's comments).
+    pub about: Vec<String>,
+    /// Whether a post in a thread about a brand is a mention of it (`false` turns that off here).
+    pub thread_context: bool,
 }
 
 /// A source's credentials as configured: the *names* of the environment variables holding each value
@@ -173,6 +179,7 @@ impl SourceAuth {
         })
     }
 }
+pub use crate::domain::relevance::BrandRelevance;
 
 #[derive(Debug, Clone)]
 pub struct ReportConfig {
@@ -265,6 +272,9 @@ impl Config {
             }
             path
         });
+        let (brands, brand_relevance) = brands::brands(&raw.brands, &mut p);
+        let sources = sources::sources(&raw.sources, &base_dir, &mut p);
+        sources::check_about(&raw.sources, &brands, &mut p);
         let config = Config {
             file: path.map(Path::to_path_buf),
             timezone: sections::timezone(&raw.timezone, &mut p),
@@ -276,9 +286,10 @@ impl Config {
             leader: sections::leader(&raw.leader, &mut p),
             crawler: sections::crawler(&raw.crawler, &mut p),
             sentiment_lexicon,
-            brands: brands::brands(&raw.brands, &mut p),
+            brands,
+            brand_relevance,
             identities: brands::identities(&raw.identities),
-            sources: sources::sources(&raw.sources, &base_dir, &mut p),
+            sources,
             report: sections::report(&raw.report, &mut p),
             smtp: sections::smtp(raw.smtp.as_ref(), &mut p),
             webhooks: sections::webhooks(&raw.webhooks, &mut p),
@@ -338,11 +349,10 @@ impl Config {
 
     /// The pipeline every crawl and manual mention goes through: brands, classifier and identities.
     pub fn pipeline(&self) -> Result<Pipeline, String> {
-        Ok(Pipeline::new(
-            self.matcher()?,
-            self.classifier()?,
-            self.identities.clone(),
-        ))
+        Ok(
+            Pipeline::new(self.matcher()?, self.classifier()?, self.identities.clone())
+                .with_brand_relevance(self.brand_relevance.clone()),
+        )
     }
 }
 

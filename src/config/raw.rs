@@ -190,6 +190,9 @@ pub(super) struct RawBrand {
     pub(super) fold_diacritics: bool,
     #[serde(default)]
     pub(super) compounds: bool,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
+    pub(super) relevance_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +220,10 @@ pub(super) struct RawSource {
     pub(super) expected_quiet: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) enabled: bool,
+    #[serde(default)]
+    pub(super) about: Vec<Spanned<String>>,
+    #[serde(default = "yes")]
+    pub(super) thread_context: bool,
 }
 
 /// A source's credentials: every value is the *name* of an environment variable holding it.

@@ -39,9 +39,31 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
             allow_private: s.allow_private,
             expected_quiet: duration(&s.expected_quiet, defaults::EXPECTED_QUIET, p),
             enabled: s.enabled,
+            about: s.about.iter().map(|b| b.get_ref().clone()).collect(),
+            thread_context: s.thread_context,
         });
     }
     sources
+}
+
+/// Every brand a source says it is `about` must be configured.
+pub(super) fn check_about(raw: &[RawSource], brands: &[super::BrandSpec], p: &mut Problems) {
+    for s in raw {
+        for b in &s.about {
+            if !brands.iter().any(|x| x.name == *b.get_ref()) {
+                let names: Vec<&str> = brands.iter().map(|x| x.name.as_str()).collect();
+                p.at(
+                    b,
+                    format!(
+                        "source '{}': about = '{}' is not a configured brand{}",
+                        s.name.get_ref(),
+                        b.get_ref(),
+                        crate::domain::spelling::did_you_mean(b.get_ref(), &names)
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn url(s: &RawSource, name: &str, kind: SourceKind, p: &mut Problems) -> Option<url::Url> {

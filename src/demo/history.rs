@@ -438,6 +438,7 @@ pub fn lines(base: &str, now: DateTime<Utc>) -> Vec<ExportLine> {
                             end: start + p.brand.len(),
                         }],
                         explanation: format!("{} in body", p.brand.to_lowercase()),
+                        ..Default::default()
                     }]),
                 }
             },

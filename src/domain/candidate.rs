@@ -29,6 +29,19 @@ pub struct Candidate {
     pub content_hash: String,
 }
 
+impl Candidate {
+    /// Every brand's model finds it unlikely to be about the brand: it waits in "Probably not about
+    /// us" instead of the inbox.
+    pub fn held_back(&self) -> bool {
+        held_back(&self.matches)
+    }
+}
+
+/// Are all of these matches held back (and there is at least one)?
+pub fn held_back(matches: &[MatchedBrand]) -> bool {
+    !matches.is_empty() && matches.iter().all(|m| m.held)
+}
+
 /// A post by one of the leader's identities in a thread: a reply to the open mentions written there
 /// before it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -202,16 +202,25 @@ pub enum EventKind {
     Status,
     Sentiment,
     Edit,
+    /// The leader confirmed that a mention is about the brand (`to` = `about_us`): a label for
+    /// the brand's relevance model, and the end of its being held back.
+    Relevance,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 3] = [EventKind::Status, EventKind::Sentiment, EventKind::Edit];
+    pub const ALL: [EventKind; 4] = [
+        EventKind::Status,
+        EventKind::Sentiment,
+        EventKind::Edit,
+        EventKind::Relevance,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Status => "status",
             EventKind::Sentiment => "sentiment",
             EventKind::Edit => "edit",
+            EventKind::Relevance => "relevance",
         }
     }
 }
@@ -228,7 +237,9 @@ impl FromStr for EventKind {
         EventKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown event kind '{s}' (status, sentiment or edit)"))
+            .ok_or_else(|| {
+                format!("unknown event kind '{s}' (status, sentiment, edit or relevance)")
+            })
     }
 }
 

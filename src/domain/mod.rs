@@ -8,6 +8,7 @@ pub mod item;
 pub mod mention;
 pub mod pipeline;
 pub mod query;
+pub mod relevance;
 pub mod report;
 pub mod schedule;
 pub mod sentiment;

@@ -235,6 +235,15 @@ fn event_problems(events: &[ExportEvent]) -> Vec<String> {
                 }
             }
             EventKind::Edit => {}
+            EventKind::Relevance => {
+                if e.to.as_deref() != Some(crate::domain::relevance::ABOUT_US) {
+                    problems.push(format!(
+                        "event {}: a relevance event's 'to' is '{}'",
+                        j + 1,
+                        crate::domain::relevance::ABOUT_US
+                    ));
+                }
+            }
         }
     }
     problems

@@ -1,10 +1,11 @@
 //! What the pipeline learns from the leader: the sentiment corrections of this installation, trained
 //! from the stored overrides when Lyssna starts (and again now and then, so that several processes on
-//! one database agree), and updated at once when the leader overrides a label.
+//! one database agree), and updated at once when the leader overrides a label; and each brand's
+//! relevance model, from the marks that say whether a mention is about us, the same way.
 
 use crate::domain::pipeline::{Pipeline, classified_text};
 use crate::domain::sentiment::{Example, Label};
-use crate::store::{MentionRecord, Store, StoreResult};
+use crate::store::{MentionRecord, Store, StoreResult, examples_of};
 
 /// Retrains the learned layer from every standing override in the store. Returns how many.
 pub async fn relearn_overrides(store: &Store, pipeline: &Pipeline) -> StoreResult<usize> {
@@ -36,4 +37,18 @@ pub async fn learn_from_override(
         }
     }
     Ok(())
+}
+
+/// Retrains every brand's relevance model from the stored marks. Returns how many labels.
+pub async fn relearn_relevance(store: &Store, pipeline: &Pipeline) -> StoreResult<usize> {
+    let examples = store.relevance_examples().await?;
+    pipeline.learn_relevance(&examples);
+    Ok(examples.len())
+}
+
+/// The leader just said (by a mark) whether `mention` is about us: learn it now.
+pub fn learn_relevance(pipeline: &Pipeline, mention: &MentionRecord, about_us: bool) {
+    for e in examples_of(mention, about_us) {
+        pipeline.learn_relevance_label(&e);
+    }
 }

@@ -145,8 +145,9 @@ impl Ingest {
         let scope = rec.id.to_string();
         let first_url = first_url.clone();
         let thread_is_page = source.kind == crate::domain::source::SourceKind::Html;
+        let context = self.source_context(source, rec, &items).await;
         let done = tokio::task::spawn_blocking(move || {
-            pipeline.process(&scope, items, &first_url, thread_is_page, now)
+            pipeline.process_in(&scope, items, &first_url, thread_is_page, now, &context)
         })
         .await;
         match done {
@@ -155,6 +156,32 @@ impl Ingest {
                 tracing::error!(source = %source.name, error = %e, "processing items failed");
                 None
             }
+        }
+    }
+
+    /// What the source says about its items beyond their text: the brands it is `about`, whether
+    /// thread context applies, and the stored mentions its posts answer (a reply to a mention is
+    /// about the mention's brands). A failed lookup only loses that last part, logged.
+    async fn source_context(
+        &self,
+        source: &SourceConfig,
+        rec: &SourceRecord,
+        items: &[crate::domain::item::Item],
+    ) -> crate::domain::pipeline::SourceContext {
+        let mut parents: Vec<String> = items.iter().filter_map(|i| i.reply_to.clone()).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let answered = match self.store.brands_of_posts(rec.id, &parents).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(source = %source.name, error = %e, "cannot look up the posts replied to");
+                Default::default()
+            }
+        };
+        crate::domain::pipeline::SourceContext {
+            about: source.about.clone(),
+            thread_context: source.thread_context,
+            answered,
         }
     }
 

@@ -25,6 +25,8 @@ pub struct InboxQuery {
     /// On the inbox's clock ([`POSTED_AT`]).
     pub posted_from: Option<DateTime<Utc>>,
     pub posted_before: Option<DateTime<Utc>>,
+    /// Held back as probably not about us (`Some(true)`: only those; `Some(false)`: the inbox).
+    pub held_back: Option<bool>,
     /// Words to look for in title, text and author (case-insensitive for ASCII letters).
     pub search: Option<String>,
     pub cursor: Option<Cursor>,
@@ -85,6 +87,8 @@ pub struct InboxCounts {
     pub new: i64,
     pub new_criticism: i64,
     pub snoozed: i64,
+    /// New mentions held back as probably not about us (not counted in `new`).
+    pub held_back: i64,
 }
 
 /// Binds collected while a query is built (text or integer).
@@ -121,6 +125,9 @@ impl Store {
         }
         if let Some(s) = &q.source {
             push("s.name = ?", Bind::Text(s.clone()), &mut wh);
+        }
+        if let Some(h) = q.held_back {
+            push("m.held_back = ?", Bind::Int(h as i64), &mut wh);
         }
         if let Some(t) = q.posted_from {
             push(&format!("{POSTED_AT} >= ?"), Bind::Int(ts(t)), &mut wh);
@@ -214,9 +221,10 @@ impl Store {
     pub async fn inbox_counts(&self) -> StoreResult<InboxCounts> {
         let row = sqlx::query(
             "SELECT \
-               (SELECT COUNT(*) FROM mentions WHERE status = 'new') AS n, \
-               (SELECT COUNT(*) FROM mentions WHERE status = 'new' AND sort_rank = 0) AS c, \
-               (SELECT COUNT(*) FROM mentions WHERE status = 'snoozed') AS s",
+               (SELECT COUNT(*) FROM mentions WHERE status = 'new' AND held_back = 0) AS n, \
+               (SELECT COUNT(*) FROM mentions WHERE status = 'new' AND held_back = 0 AND sort_rank = 0) AS c, \
+               (SELECT COUNT(*) FROM mentions WHERE status = 'snoozed') AS s, \
+               (SELECT COUNT(*) FROM mentions WHERE status = 'new' AND held_back = 1) AS h",
         )
         .fetch_one(self.pool())
         .await?;
@@ -224,6 +232,7 @@ impl Store {
             new: col(&row, "n")?,
             new_criticism: col(&row, "c")?,
             snoozed: col(&row, "s")?,
+            held_back: col(&row, "h")?,
         })
     }
 

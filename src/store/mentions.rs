@@ -316,7 +316,7 @@ pub(super) struct MentionRow<'a> {
     pub replied_at: Option<DateTime<Utc>>,
 }
 
-const MENTION_COLS: usize = 26;
+const MENTION_COLS: usize = 27;
 
 pub(super) async fn insert_mentions(
     tx: &mut Transaction<'_, Any>,
@@ -327,7 +327,7 @@ pub(super) async fn insert_mentions(
             "INSERT INTO mentions (id, source_id, url, canonical_url, thread_url, title, body, author, published_at, \
              found_at, updated_at, content_hash, rating, rating_scale, brands, matches, lang, sentiment, \
              sentiment_score, sentiment_reasons, sentiment_override, sort_rank, status, snoozed_until, replied_at, \
-             posted_at) \
+             posted_at, held_back) \
              VALUES {}",
             values_placeholders(chunk.len(), MENTION_COLS)
         );
@@ -361,7 +361,8 @@ pub(super) async fn insert_mentions(
                 .bind(r.status.as_str())
                 .bind(r.snoozed_until.map(ts))
                 .bind(r.replied_at.map(ts))
-                .bind(ts(mention::posted_at(c.published_at, r.found_at)));
+                .bind(ts(mention::posted_at(c.published_at, r.found_at)))
+                .bind(c.held_back() as i64);
         }
         q.execute(&mut **tx).await?;
     }

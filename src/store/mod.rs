@@ -10,6 +10,7 @@ mod deliveries;
 mod inbox;
 mod listing;
 mod mentions;
+mod relevance;
 mod report;
 mod sources;
 mod threads;
@@ -21,6 +22,7 @@ pub use deliveries::*;
 pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
+pub use relevance::*;
 pub use sources::*;
 pub use threads::*;
 pub use transfer::*;
@@ -93,6 +95,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_threads.sql"),
     ),
     (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/sqlite/0008_relevance.sql"),
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
@@ -113,6 +120,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "threads",
         include_str!("../../migrations/postgres/0006_threads.sql"),
+    ),
+    (
+        8,
+        "held back as probably not about us",
+        include_str!("../../migrations/postgres/0008_relevance.sql"),
     ),
     (
         10,

@@ -165,6 +165,21 @@ impl Web {
         }
         let m = self.store.apply_action(id, &action, actor, now).await?;
         self.changed();
+        let reason = match &action {
+            Action::NoReplyNeeded { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        };
+        if let Some(about_us) = crate::store::label_of_status(m.status, reason) {
+            crate::ingest::learning::learn_relevance(&self.pipeline, &m, about_us);
+        }
+        Ok(m)
+    }
+
+    /// The leader confirms a held-back mention is about us: back to the inbox, and learnt.
+    pub async fn confirm_about_us(&self, id: &str, actor: &str) -> WebResult<MentionRecord> {
+        let m = self.store.confirm_about_us(id, actor, Utc::now()).await?;
+        self.changed();
+        crate::ingest::learning::learn_relevance(&self.pipeline, &m, true);
         Ok(m)
     }
 
@@ -189,6 +204,9 @@ impl Web {
         if before.sentiment_override != m.sentiment_override {
             crate::ingest::learning::learn_from_override(&self.store, &self.pipeline, &m, label)
                 .await?;
+            if label.is_some() {
+                crate::ingest::learning::learn_relevance(&self.pipeline, &m, true);
+            }
         }
         Ok(m)
     }
@@ -196,6 +214,8 @@ impl Web {
     pub async fn undo(&self, id: &str, actor: &str) -> WebResult<MentionRecord> {
         let m = self.store.undo_last(id, actor, Utc::now()).await?;
         self.changed();
+        // A mark taken back is a label taken back: learn again from what stands.
+        crate::ingest::learning::relearn_relevance(&self.store, &self.pipeline).await?;
         Ok(m)
     }
 }

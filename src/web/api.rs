@@ -216,6 +216,16 @@ pub async fn undo(
     Ok(Json(line(&web, m).await?))
 }
 
+/// `POST /api/mentions/{id}/about-us`: the mention is about us (out of "Probably not about us").
+pub async fn about_us(
+    State(web): State<Web>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> WebResult<Json<ExportLine>> {
+    let m = web.confirm_about_us(&id, &caller.0).await?;
+    Ok(Json(line(&web, m).await?))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewMention {

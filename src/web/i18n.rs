@@ -114,6 +114,20 @@ impl Tr {
 /// (key, English, Swedish).
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("inbox", "Inbox", "Inkorg"),
+    (
+        "probably_not",
+        "Probably not about us",
+        "Troligen inte om oss",
+    ),
+    (
+        "probably_not_intro",
+        "Mentions your marks taught Lyssna are probably not about you. Confirm the ones that are (a); dismiss the rest (#).",
+        "Omnämnanden som dina markeringar har lärt Lyssna troligen inte handlar om er. Bekräfta de som gör det (a); avfärda resten (#).",
+    ),
+    ("about_us", "About us", "Om oss"),
+    ("not_about_us_short", "Not about us", "Inte om oss"),
+    ("relevance", "relevance", "relevans"),
+    ("held_back", "held back", "hålls tillbaka"),
     ("sources", "Sources", "Källor"),
     ("report", "Weekly report", "Veckorapport"),
     (
@@ -310,6 +324,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("ev_edited", "the post was edited", "inlägget redigerades"),
     ("ev_edit", "Edited", "Redigerad"),
+    ("ev_about_us", "Confirmed: about us", "Bekräftat: om oss"),
     ("actor_lyssna", "Lyssna", "Lyssna"),
     (
         "actor_reply_detection",
@@ -497,6 +512,8 @@ pub enum Change {
     Added,
     /// The sentiment, in the page's words.
     Sentiment(String),
+    /// Confirmed as about us: out of "Probably not about us", into the inbox.
+    AboutUs,
 }
 
 impl Change {
@@ -544,6 +561,8 @@ impl Change {
             (Change::Added, Lang::Sv) => "omnämnandet lades till".to_string(),
             (Change::Sentiment(label), Lang::En) => format!("sentiment: {label}"),
             (Change::Sentiment(label), Lang::Sv) => format!("ton: {label}"),
+            (Change::AboutUs, Lang::En) => "about us: moved to the inbox".to_string(),
+            (Change::AboutUs, Lang::Sv) => "om oss: flyttat till inkorgen".to_string(),
         };
         capitalise(&format!("{lead}{text}"))
     }
@@ -770,6 +789,35 @@ pub fn sentiment_reason(reason: &str, lang: Lang) -> String {
         .join("\"")
 }
 
+/// A brand's relevance score and its reasons, in the page's language:
+/// `relevance 0.12 (held back): "tidigt …" (−1.4)`.
+pub fn relevance_note(m: &crate::domain::query::MatchedBrand, lang: Lang) -> Option<String> {
+    let score = m.relevance?;
+    let t = Tr(lang);
+    let mut s = format!("{} {score:.2}", t.get("relevance"));
+    if m.held {
+        s.push_str(&format!(" ({})", t.get("held_back")));
+    }
+    if !m.relevance_reasons.is_empty() {
+        let reasons = m.relevance_reasons.join(", ");
+        let reasons = match lang {
+            Lang::En => reasons,
+            Lang::Sv => reasons
+                .replace("near \"", "nära \"")
+                .replace("name written ", "namnet skrivet ")
+                .replace("in lower case", "med gemener")
+                .replace("capitalised", "med versal")
+                .replace("in capitals", "med versaler")
+                .replace("first in a sentence", "först i en mening")
+                .replace("author ", "författare ")
+                .replace("site ", "sajt ")
+                .replace("path /", "sökväg /"),
+        };
+        s.push_str(&format!(": {reasons}"));
+    }
+    Some(s)
+}
+
 /// Why a brand matched (`gomonday in title; gomonday.se in url`), in the page's language.
 pub fn match_explanation(explanation: &str, lang: Lang) -> String {
     if lang == Lang::En {
@@ -780,6 +828,15 @@ pub fn match_explanation(explanation: &str, lang: Lang) -> String {
         .map(|part| {
             if part == crate::domain::query::CHOSEN_BY_HAND {
                 return "vald för hand".to_string();
+            }
+            for (en, sv) in [
+                ("on a page about ", "på en sida om "),
+                ("in a thread about ", "i en tråd om "),
+                ("a reply to a mention of ", "ett svar på ett omnämnande av "),
+            ] {
+                if let Some(brand) = part.strip_prefix(en) {
+                    return format!("{sv}{brand}");
+                }
             }
             match part.rsplit_once(" in ") {
                 Some((what, field)) => {

@@ -112,6 +112,12 @@ pub const ROUTES: &[Route] = &[
     }),
     route(
         Verb::Post,
+        "/mentions/{id}/about-us",
+        Access::Session,
+        || post(pages::about_us),
+    ),
+    route(
+        Verb::Post,
         "/mentions/{id}/sentiment",
         Access::Session,
         || post(pages::set_sentiment),
@@ -149,6 +155,12 @@ pub const ROUTES: &[Route] = &[
         "/api/mentions/{id}/sentiment",
         Access::Token,
         || post(api::set_sentiment),
+    ),
+    route(
+        Verb::Post,
+        "/api/mentions/{id}/about-us",
+        Access::Token,
+        || post(api::about_us),
     ),
     route(Verb::Post, "/api/mentions/{id}/undo", Access::Token, || {
         post(api::undo)

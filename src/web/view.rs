@@ -159,6 +159,10 @@ pub struct RowView {
     /// "tors 26 nov 08:00" for a snoozed mention.
     pub snoozed_until: Option<String>,
     pub flags: RowFlags,
+    /// Why it is a mention without naming the brand: "on a page about GoMonday".
+    pub context: Option<String>,
+    /// Held back as probably not about us, with the score: the row offers "about us".
+    pub held: Option<String>,
 }
 
 impl RowView {
@@ -194,6 +198,18 @@ impl RowView {
                 .filter(|_| m.status == Status::Snoozed)
                 .map(|u| short_time(u, tz, lang)),
             flags: RowFlags::of(m.status, events),
+            context: m
+                .matches
+                .iter()
+                .find(|x| x.context.is_some())
+                .map(|x| crate::web::i18n::match_explanation(&x.explanation, lang)),
+            held: crate::domain::candidate::held_back(&m.matches).then(|| {
+                m.matches
+                    .iter()
+                    .filter_map(|x| x.relevance)
+                    .fold(0.0_f64, f64::max)
+                    .to_string()
+            }),
         }
     }
 }

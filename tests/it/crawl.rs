@@ -230,7 +230,8 @@ async fn latin1_forum_pages_keep_swedish_letters_and_replies_are_detected() {
                 "Forum",
                 "html",
                 &site.url("/t/1"),
-                "recipe = \"test-forum\"",
+                // Only posts that name the brand: the thread's other posts are not mentions here.
+                "recipe = \"test-forum\"\nthread_context = false",
             ),
         )
         .await;

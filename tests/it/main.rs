@@ -15,6 +15,7 @@ mod generated_feeds;
 mod hostile;
 mod kill;
 mod notify;
+mod relevance;
 mod report;
 mod security;
 mod store;

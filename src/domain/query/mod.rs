@@ -156,11 +156,56 @@ pub struct MatchOutput {
 
 /// A brand that matched, by name, with where and why: what `match --input` prints and what a stored
 /// mention keeps (its `matches`), from which the inbox highlights the brand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MatchedBrand {
     pub brand: String,
     pub spans: Vec<Span>,
     pub explanation: String,
+    /// Set when the item is the brand's by where it was written, not by what it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+    /// The brand's relevance model's score (the probability that it is about the brand), once the
+    /// brand has enough of the leader's labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relevance_reasons: Vec<String>,
+    /// The score lies below the brand's threshold: held back as probably not about us.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
+}
+
+/// Why an item is a brand's mention without naming it (PRODUCT §3.3b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    /// The source says every item on it is about the brand (`about = […]`).
+    Page,
+    /// The post is in a thread whose title or first post matched the brand.
+    Thread,
+    /// The post answers one that is a mention of the brand.
+    Reply,
+}
+
+impl Context {
+    /// The explanation stored with the match, e.g. `on a page about GoMonday`.
+    pub fn explain(self, brand: &str) -> String {
+        match self {
+            Context::Page => format!("on a page about {brand}"),
+            Context::Thread => format!("in a thread about {brand}"),
+            Context::Reply => format!("a reply to a mention of {brand}"),
+        }
+    }
+
+    /// A match of `brand` by this context.
+    pub fn matched(self, brand: &str) -> MatchedBrand {
+        MatchedBrand {
+            brand: brand.to_string(),
+            explanation: self.explain(brand),
+            context: Some(self),
+            ..Default::default()
+        }
+    }
 }
 
 impl From<&BrandMatch> for MatchedBrand {
@@ -169,6 +214,7 @@ impl From<&BrandMatch> for MatchedBrand {
             brand: m.name.clone(),
             spans: m.spans.clone(),
             explanation: m.explanation.clone(),
+            ..Default::default()
         }
     }
 }
@@ -183,6 +229,7 @@ impl MatchedBrand {
             brand: brand.to_string(),
             spans: Vec::new(),
             explanation: CHOSEN_BY_HAND.to_string(),
+            ..Default::default()
         }
     }
 
@@ -216,6 +263,7 @@ pub fn match_line(matcher: &Matcher, line: &str) -> Result<String, String> {
             brand: m.name,
             spans: m.spans,
             explanation: m.explanation,
+            ..Default::default()
         })
         .collect();
     serde_json::to_string(&MatchOutput {

@@ -266,6 +266,26 @@ pub async fn undo(
     answer(&web, &headers, &fields, outcome, a).await
 }
 
+/// "About us" on a held-back mention: to the inbox, and a label for its brands' models.
+pub async fn about_us(
+    State(web): State<Web>,
+    Extension(session): Extension<Session>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let fields = form_fields(&body);
+    let outcome = Outcome::one(&id, web.confirm_about_us(&id, &session.user).await);
+    let fallback = format!("/mentions/{id}");
+    let a = Answer {
+        change: Change::AboutUs,
+        fallback: &fallback,
+        undoable: false,
+        single: true,
+    };
+    answer(&web, &headers, &fields, outcome, a).await
+}
+
 pub async fn set_sentiment(
     State(web): State<Web>,
     Extension(session): Extension<Session>,

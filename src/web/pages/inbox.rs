@@ -13,6 +13,8 @@ pub struct InboxParams {
     to: Option<String>,
     q: Option<String>,
     cursor: Option<String>,
+    /// `1`: the mentions held back as probably not about us.
+    held: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,6 +34,8 @@ pub(super) struct InboxPage {
     from: String,
     to: String,
     q: String,
+    /// "Probably not about us": the held-back mentions, each one key from the inbox or dismissed.
+    held_view: bool,
     /// Some filter besides the default status is set: the filter box starts open on a phone.
     filtered: bool,
     /// Why the search or a filter could not be used (the page's status is then 422).
@@ -71,6 +75,7 @@ struct Filters {
     q: String,
     brand: String,
     source: String,
+    held: bool,
 }
 
 impl Filters {
@@ -108,6 +113,7 @@ impl Filters {
             q: clean(&p.q),
             brand: clean(&p.brand),
             source: clean(&p.source),
+            held: clean(&p.held) == "1",
         };
         (f, problems)
     }
@@ -128,6 +134,12 @@ impl Filters {
             posted_from: local_date(&self.from, web)?,
             posted_before: local_date(&self.to, web)?.map(|d| d + chrono::Duration::days(1)),
             search: Some(self.q.clone()).filter(|s| !s.is_empty()),
+            // The inbox leaves out what waits in "Probably not about us"; that view shows only it.
+            held_back: match (self.held, self.status_s.as_str()) {
+                (true, _) => Some(true),
+                (false, "new") => Some(false),
+                _ => None,
+            },
             cursor,
             limit: 50,
         })
@@ -145,6 +157,7 @@ impl Filters {
             ("source", self.source.clone()),
             ("from", self.from.clone()),
             ("to", self.to.clone()),
+            ("held", if self.held { "1".into() } else { String::new() }),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -159,7 +172,12 @@ pub async fn inbox(
     uri: Uri,
     Query(p): Query<InboxParams>,
 ) -> PageResult {
-    let mut c = ctx(&web, &session, &headers, "inbox").await?;
+    let section = if clean(&p.held) == "1" {
+        "held"
+    } else {
+        "inbox"
+    };
+    let mut c = ctx(&web, &session, &headers, section).await?;
     let t = c.t;
     // Bad filters, a cursor that is not one and a search the store cannot run are shown on the
     // page (422) with their reason; the filters that are fine stay.
@@ -245,6 +263,7 @@ pub async fn inbox(
         from: f.from,
         to: f.to,
         q: f.q,
+        held_view: f.held,
         has_cursor: p.cursor.is_some(),
         first_href: if base.is_empty() {
             "/".into()

@@ -184,7 +184,13 @@ fn mention_view(
         why: m
             .matches
             .iter()
-            .map(|x| (x.brand.clone(), match_explanation(&x.explanation, lang)))
+            .map(|x| {
+                let mut why = match_explanation(&x.explanation, lang);
+                if let Some(note) = crate::web::i18n::relevance_note(x, lang) {
+                    why.push_str(&format!(" · {note}"));
+                }
+                (x.brand.clone(), why)
+            })
             .collect(),
         sentiment: m.effective_sentiment().to_string(),
         classifier_label: m.sentiment.to_string(),
@@ -267,6 +273,7 @@ fn event_view(
             t.word(e.to.as_deref().unwrap_or(""))
         ),
         EventKind::Edit => t.get("ev_edit").to_string(),
+        EventKind::Relevance => t.get("ev_about_us").to_string(),
         EventKind::Status => match (&e.from, &e.to) {
             (None, Some(to)) => t.status(to),
             (Some(f), Some(to)) => format!("{} → {}", t.status(f), t.status(to)),

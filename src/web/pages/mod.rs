@@ -10,7 +10,7 @@ mod mention;
 mod report;
 mod sources;
 
-pub use forms::{bulk, bulk_undo, set_sentiment, set_status, undo};
+pub use forms::{about_us, bulk, bulk_undo, set_sentiment, set_status, undo};
 pub use inbox::inbox;
 pub use manual::{create_mention, new_mention};
 pub use mention::mention;
