@@ -4,7 +4,13 @@
 //! Measured per backend (SQLite always; PostgreSQL when `LYSSNA_BENCH_POSTGRES_URL` or
 //! `LYSSNA_TEST_POSTGRES_URL` is set):
 //! - baseline: `/healthz` (the server's floor: routing, middleware, one `SELECT 1`);
-//! - the inbox's first page, and a page 10,000 rows deep (by cursor).
+//! - the inbox's first page, and a page 10,000 rows deep (by cursor);
+//! - searches in the query language (`/?q=`) through the search index: a rare word, a phrase with a
+//!   field, and a word in a sixth of all mentions; and, in the same run, the same rare word's search
+//!   done the way the inbox searched before the index (a substring scan of title, text and author
+//!   with LIKE, over the open mentions), both called in-process so that only the query differs.
+//!
+//! Search goals: a rare word at 1 M mentions ≥ 500 requests/s with p99 ≤ 50 ms on both backends.
 //!
 //! Goals on the project's 2-core machine: ≥ 2,000 requests/s, p99 ≤ 50 ms, and the deep page within
 //! 1.5× the first page's latency (keyset pagination on the `mentions_inbox_posted` index: criticism
@@ -89,22 +95,7 @@ async fn load(
         all.extend(l);
         errors += e;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let pct = |p: f64| {
-        if all.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((p / 100.0) * all.len() as f64).ceil() as usize;
-        all[rank.clamp(1, all.len()) - 1] as f64 / 1000.0
-    };
-    Stats {
-        requests: all.len(),
-        errors,
-        rps: all.len() as f64 / elapsed,
-        p50_ms: pct(50.0),
-        p99_ms: pct(99.0),
-    }
+    stats(all, errors, started.elapsed().as_secs_f64())
 }
 
 async fn explain_sqlite(url: &str) {
@@ -277,9 +268,174 @@ async fn bench(label: &str, db: &str, n: usize, concurrency: usize, seconds: u64
         results[2].p99_ms / results[1].p99_ms,
         100.0 * results[1].rps / results[0].rps
     );
+    search(
+        &app.store,
+        db,
+        &client,
+        &base,
+        &cookie,
+        concurrency,
+        seconds,
+    )
+    .await;
     let _ = tx.send(true);
     let _ = server.await;
     app.store.close().await;
+}
+
+/// A word in one generated mention's text (`… (#987654)`), a phrase with a field, and a word in a
+/// sixth of them.
+const RARE: &str = "987654";
+const SEARCHES: [(&str, &str); 3] = [
+    ("search, rare word", RARE),
+    ("search, phrase+author", "\"nytt kontor\" author:user1234"),
+    ("search, common word", "goteborg"),
+];
+
+async fn search(
+    store: &Store,
+    db: &str,
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    concurrency: usize,
+    seconds: u64,
+) {
+    let enc = |q: &str| {
+        percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    for (name, q) in SEARCHES {
+        let url = format!("{base}/?q={}", enc(q));
+        let s = load(client, &url, cookie, concurrency, seconds).await;
+        println!(
+            "  {name:<22} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests, {} errors; HTTP)",
+            s.rps, s.p50_ms, s.p99_ms, s.requests, s.errors
+        );
+    }
+    // The same rare word in-process: the index, then the substring scan it replaced.
+    let indexed = {
+        let store = store.clone();
+        load_store(concurrency, seconds, move || {
+            let store = store.clone();
+            async move {
+                let q = lyssna::store::InboxQuery {
+                    status: Some(lyssna::domain::mention::Status::New),
+                    search: Some(RARE.into()),
+                    limit: 50,
+                    ..Default::default()
+                };
+                store.inbox(&q).await.is_ok()
+            }
+        })
+        .await
+    };
+    // The scan through a pool of its own on the same database, as many connections as the store's.
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if db.starts_with("sqlite:") { 8 } else { 16 })
+        .connect(db)
+        .await
+        .unwrap();
+    let scan = load_store(concurrency, seconds, move || {
+        let pool = pool.clone();
+        async move { substring_scan(&pool, RARE).await }
+    })
+    .await;
+    for (name, s) in [
+        ("rare word, index", &indexed),
+        ("rare word, LIKE scan", &scan),
+    ] {
+        println!(
+            "  {name:<22} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests, {} errors; in-process)",
+            s.rps, s.p50_ms, s.p99_ms, s.requests, s.errors
+        );
+    }
+    println!(
+        "  index vs LIKE scan: {:.0}× the throughput",
+        indexed.rps / scan.rps
+    );
+}
+
+/// The inbox's search before the index, as it was written: each word looked for as a substring
+/// of text, title and author, lower-cased and as typed in lower, capitalised and upper case.
+async fn substring_scan(pool: &sqlx::AnyPool, word: &str) -> bool {
+    let forms = [word.to_lowercase(), word.to_string(), word.to_uppercase()];
+    let mut any = Vec::new();
+    for (i, _) in forms.iter().enumerate() {
+        let n = i + 2;
+        for col in ["m.body", "COALESCE(m.title, '')", "COALESCE(m.author, '')"] {
+            any.push(if i == 0 {
+                format!("LOWER({col}) LIKE ${n}")
+            } else {
+                format!("{col} LIKE ${n}")
+            });
+        }
+    }
+    let sql = format!(
+        "SELECT m.id FROM mentions m JOIN sources s ON s.id = m.source_id WHERE m.status = $1 AND ({}) \
+         ORDER BY m.sort_rank, m.posted_at, m.id LIMIT 51",
+        any.join(" OR ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind("new");
+    for f in &forms {
+        q = q.bind(format!("%{f}%"));
+    }
+    q.fetch_all(pool).await.is_ok()
+}
+
+/// `concurrency` callers of `f` for `seconds`, in this process.
+async fn load_store<F, Fut>(concurrency: usize, seconds: u64, f: F) -> Stats
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    for _ in 0..5 {
+        f().await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if f().await {
+                    lat.push(t.elapsed().as_micros() as u32);
+                } else {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    stats(all, errors, started.elapsed().as_secs_f64())
+}
+
+fn stats(mut all: Vec<u32>, errors: usize, elapsed: f64) -> Stats {
+    all.sort_unstable();
+    let pct = |p: f64| {
+        if all.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * all.len() as f64).ceil() as usize;
+        all[rank.clamp(1, all.len()) - 1] as f64 / 1000.0
+    };
+    Stats {
+        requests: all.len(),
+        errors,
+        rps: all.len() as f64 / elapsed,
+        p50_ms: pct(50.0),
+        p99_ms: pct(99.0),
+    }
 }
 
 fn main() {

@@ -11,6 +11,7 @@ pub mod query;
 pub mod relevance;
 pub mod report;
 pub mod schedule;
+pub mod search;
 pub mod sentiment;
 pub mod source;
 pub mod spelling;

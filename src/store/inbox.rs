@@ -1,10 +1,12 @@
 //! The inbox's reads: filtered, keyset-paginated lists of mentions and the counts in the navigation.
 
+use super::search;
 use super::{
     MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row,
     sort_rank, ts,
 };
 use crate::domain::mention::Status;
+use crate::domain::search::parse_search;
 use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
@@ -27,7 +29,8 @@ pub struct InboxQuery {
     pub posted_before: Option<DateTime<Utc>>,
     /// Held back as probably not about us (`Some(true)`: only those; `Some(false)`: the inbox).
     pub held_back: Option<bool>,
-    /// Words to look for in title, text and author (case-insensitive for ASCII letters).
+    /// A search in the query language (`crate::domain::search`): what is typed into the inbox's
+    /// search box; a search it cannot run is [`StoreError::Invalid`] with the reason.
     pub search: Option<String>,
     pub cursor: Option<Cursor>,
     pub limit: i64,
@@ -135,36 +138,11 @@ impl Store {
         if let Some(t) = q.posted_before {
             push(&format!("{POSTED_AT} < ?"), Bind::Int(ts(t)), &mut wh);
         }
-        if let Some(words) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            for w in words.split_whitespace().take(8) {
-                let w = w.replace(['%', '_'], "");
-                // SQLite's LOWER() and LIKE fold ASCII letters only, so `Åsa` is looked for as typed
-                // in lower case, capitalised and upper case as well (PostgreSQL folds all of them).
-                let lower = w.to_lowercase();
-                let mut chars = lower.chars();
-                let capital: String = chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default();
-                let forms = [lower.clone(), capital, w.to_uppercase()];
-                let mut any = Vec::new();
-                for (i, form) in forms.into_iter().enumerate() {
-                    binds.push(Bind::Text(format!("%{form}%")));
-                    let n = binds.len();
-                    // One placeholder used three times: `$N` may repeat in both dialects.
-                    let f = |col: &str| {
-                        if i == 0 {
-                            format!("LOWER({col}) LIKE ${n}")
-                        } else {
-                            format!("{col} LIKE ${n}")
-                        }
-                    };
-                    any.push(f("m.body"));
-                    any.push(f("COALESCE(m.title, '')"));
-                    any.push(f("COALESCE(m.author, '')"));
-                }
-                wh.push(format!("({})", any.join(" OR ")));
-            }
+        if let Some(text) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            let parsed = parse_search(text).map_err(|e| StoreError::Invalid(e.0))?;
+            let (clause, param) = search::condition(self.backend(), &parsed, binds.len() + 1);
+            binds.push(Bind::Text(param));
+            wh.push(clause);
         }
         if let Some(c) = &q.cursor {
             binds.push(Bind::Int(c.rank));

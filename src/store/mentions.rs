@@ -1,8 +1,9 @@
 //! Mentions, their dedup keys and their events: ingest from crawls, the leader's actions, export/import.
 
+use super::search::SearchRow;
 use super::{
-    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, json_col, new_id,
-    opt_from_ts, opt_parsed_col, parsed_col, ts, values_placeholders,
+    Store, StoreError, StoreResult, col, from_ts, in_list, json_col, new_id, opt_from_ts,
+    opt_parsed_col, parsed_col, placeholders_for, search, ts,
 };
 pub use crate::domain::candidate::{Candidate, DetectedReply, Post};
 use crate::domain::dedup::{self, IngestPlan, Owner};
@@ -233,11 +234,12 @@ pub(super) async fn insert_events(
     tx: &mut Transaction<'_, Any>,
     events: &[NewEvent<'_>],
 ) -> StoreResult<()> {
-    for chunk in events.chunks(chunk_rows(EVENT_COLS)) {
+    let backend = search::backend_of(tx);
+    for chunk in events.chunks(backend.chunk_rows(EVENT_COLS)) {
         let sql = format!(
             "INSERT INTO events (mention_id, kind, at, recorded_at, actor, from_value, to_value, reason, note, \
              reply_url, until, undoes) VALUES {}",
-            values_placeholders(chunk.len(), EVENT_COLS)
+            placeholders_for(backend, chunk.len(), EVENT_COLS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for e in chunk {
@@ -266,10 +268,11 @@ pub(super) async fn known_keys(
     keys: &[&str],
 ) -> StoreResult<HashMap<String, String>> {
     let mut found = HashMap::new();
-    for chunk in keys.chunks(chunk_rows(1)) {
+    let backend = search::backend_of(tx);
+    for chunk in keys.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT key, mention_id FROM mention_keys WHERE key IN ({})",
-            in_placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for k in chunk {
@@ -289,10 +292,11 @@ pub(super) async fn insert_keys(
     tx: &mut Transaction<'_, Any>,
     keys: &[(String, String)],
 ) -> StoreResult<()> {
-    for chunk in keys.chunks(chunk_rows(2)) {
+    let backend = search::backend_of(tx);
+    for chunk in keys.chunks(backend.chunk_rows(2)) {
         let sql = format!(
             "INSERT INTO mention_keys (key, mention_id) VALUES {} ON CONFLICT (key) DO NOTHING",
-            values_placeholders(chunk.len(), 2)
+            placeholders_for(backend, chunk.len(), 2)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (k, m) in chunk {
@@ -322,14 +326,15 @@ pub(super) async fn insert_mentions(
     tx: &mut Transaction<'_, Any>,
     rows: &[MentionRow<'_>],
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(chunk_rows(MENTION_COLS)) {
+    let backend = search::backend_of(tx);
+    for chunk in rows.chunks(backend.chunk_rows(MENTION_COLS)) {
         let sql = format!(
             "INSERT INTO mentions (id, source_id, url, canonical_url, thread_url, title, body, author, published_at, \
              found_at, updated_at, content_hash, rating, rating_scale, brands, matches, lang, sentiment, \
              sentiment_score, sentiment_reasons, sentiment_override, sort_rank, status, snoozed_until, replied_at, \
              posted_at, held_back) \
              VALUES {}",
-            values_placeholders(chunk.len(), MENTION_COLS)
+            placeholders_for(backend, chunk.len(), MENTION_COLS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
@@ -366,6 +371,20 @@ pub(super) async fn insert_mentions(
         }
         q.execute(&mut **tx).await?;
     }
+    let search_rows: Vec<SearchRow> = rows
+        .iter()
+        .map(|r| {
+            let c = r.c;
+            SearchRow::new(
+                r.id,
+                c.title.as_deref().unwrap_or(""),
+                &c.body,
+                c.author.as_deref().unwrap_or(""),
+                c.url.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    search::index_mentions(tx, &search_rows, false).await?;
     let brand_rows: Vec<(&str, &str)> = rows
         .iter()
         .flat_map(|r| {
@@ -376,10 +395,10 @@ pub(super) async fn insert_mentions(
                 .map(move |b| (b.as_str(), r.id))
         })
         .collect();
-    for chunk in brand_rows.chunks(chunk_rows(2)) {
+    for chunk in brand_rows.chunks(backend.chunk_rows(2)) {
         let sql = format!(
             "INSERT INTO mention_brands (brand, mention_id) VALUES {} ON CONFLICT DO NOTHING",
-            values_placeholders(chunk.len(), 2)
+            placeholders_for(backend, chunk.len(), 2)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (b, m) in chunk {
@@ -493,10 +512,11 @@ impl Store {
             .into_iter()
             .collect();
         let mut live: HashSet<String> = HashSet::new();
-        for chunk in threads.chunks(chunk_rows(1)) {
+        let backend = search::backend_of(tx);
+        for chunk in threads.chunks(backend.chunk_rows(1)) {
             let sql = format!(
                 "SELECT DISTINCT thread_url FROM mentions WHERE status = 'replied' AND thread_url IN ({})",
-                in_placeholders(1, chunk.len())
+                in_list(backend, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for t in chunk {
@@ -885,10 +905,11 @@ async fn known_for(
         .into_iter()
         .collect();
     let mut mentions = HashMap::new();
-    for chunk in ids.chunks(chunk_rows(1)) {
+    let backend = search::backend_of(tx);
+    for chunk in ids.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT id, content_hash, source_id FROM mentions WHERE id IN ({})",
-            in_placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
@@ -994,6 +1015,22 @@ async fn update_edited(
     .bind(Label::Criticism.as_str())
     .execute(&mut **tx)
     .await?;
+    // The text changed, so its index entry does (its URL stays the one stored).
+    let url: Option<String> = col(
+        &sqlx::query("SELECT url FROM mentions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?,
+        "url",
+    )?;
+    let row = SearchRow::new(
+        id,
+        c.title.as_deref().unwrap_or(""),
+        &c.body,
+        c.author.as_deref().unwrap_or(""),
+        url.as_deref().unwrap_or(""),
+    );
+    search::index_mentions(tx, &[row], true).await?;
     for b in &c.brands {
         sqlx::query(
             "INSERT INTO mention_brands (brand, mention_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

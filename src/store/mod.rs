@@ -12,6 +12,7 @@ mod listing;
 mod mentions;
 mod relevance;
 mod report;
+mod search;
 mod sources;
 mod threads;
 mod transfer;
@@ -100,6 +101,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_relevance.sql"),
     ),
     (
+        SEARCH_INDEX_MIGRATION,
+        "search index",
+        include_str!("../../migrations/sqlite/0009_search_index.sql"),
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
@@ -127,11 +133,20 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0008_relevance.sql"),
     ),
     (
+        SEARCH_INDEX_MIGRATION,
+        "search index",
+        include_str!("../../migrations/postgres/0009_search_index.sql"),
+    ),
+    (
         10,
         "workers and host turns",
         include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
     ),
 ];
+
+/// The migration that adds the search index; the mentions stored before it are indexed by
+/// [`Store::migrate`] once it is applied (the index is built from Lyssna's own folding, not SQL).
+const SEARCH_INDEX_MIGRATION: i64 = 9;
 
 /// The handle every part of Lyssna shares (cheap to clone).
 #[derive(Clone, Debug)]
@@ -342,6 +357,7 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<usize> {
         let done = self.applied_versions().await?;
         let mut applied = 0;
+        let mut fill_search = false;
         for (version, description, sql) in self.migrations() {
             if done.contains(version) {
                 continue;
@@ -359,6 +375,10 @@ impl Store {
             .await?;
             tx.commit().await?;
             applied += 1;
+            fill_search |= *version == SEARCH_INDEX_MIGRATION;
+        }
+        if fill_search {
+            self.fill_search_index().await?;
         }
         Ok(applied)
     }
@@ -394,9 +414,15 @@ fn migration_checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
-/// `$1, $2, …` placeholders for a multi-row insert of `rows` rows of `cols` columns each.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
+/// Placeholders for a multi-row statement of `rows` rows of `cols` columns each: `(?, ?), (?, ?)` on
+/// SQLite, `($1, $2), ($3, $4)` on PostgreSQL (which has only numbered ones).
+///
+/// SQLite treats `$N` (and `?NNN`) as *named* parameters: preparing looks each new name up in a
+/// list, and binding asks each parameter's name from the same list, so a statement with n of them
+/// costs O(n²). An import of 100,000 mentions spent two thirds of its time there. Plain `?` is
+/// numbered by position and has no name: binding stays linear, so statements can be large.
+pub(crate) fn placeholders_for(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * (cols * 4 + 4));
     let mut n = 1;
     for r in 0..rows {
         if r > 0 {
@@ -407,8 +433,13 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&n.to_string());
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&n.to_string());
+                }
+            }
             n += 1;
         }
         s.push(')');
@@ -424,10 +455,29 @@ pub(crate) fn in_placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
-/// Rows per multi-row statement, keeping each statement at about 2,000 parameters. SQLite allows
-/// 32,766, but it treats `$N` as a *named* parameter and looks each new name up in a linear list,
-/// so a statement with n parameters costs O(n²) to prepare: at 30,000 parameters an import of
-/// 20,000 mentions took 48 s, at 2,000 it takes about 2 s (PostgreSQL barely notices either way).
+/// `IN (…)` placeholders for a list that is a statement's only parameters.
+pub(crate) fn in_list(backend: Backend, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => in_placeholders(1, count),
+    }
+}
+
+impl Backend {
+    /// Rows per multi-row statement of `cols` columns. With positional parameters SQLite binds in
+    /// linear time, so the limit is its 32,766 parameters; a statement of about 8,000 is past the
+    /// point where fewer round trips still pay (see BENCHMARKS.md, import). PostgreSQL allows
+    /// 65,535 and parses a statement of 8,000 as quickly as several small ones.
+    pub(crate) fn chunk_rows(self, cols: usize) -> usize {
+        let params = match self {
+            Backend::Sqlite => 8_000,
+            Backend::Postgres => 8_000,
+        };
+        (params / cols).max(1)
+    }
+}
+
+/// Rows per multi-row statement where the backend is not at hand, at about 2,000 parameters.
 pub(crate) fn chunk_rows(cols: usize) -> usize {
     (2_000 / cols).max(1)
 }

@@ -25,6 +25,8 @@ pub struct ListQuery {
     brand: Option<String>,
     source: Option<String>,
     cursor: Option<String>,
+    /// A search in the query language, as the inbox's `?q=`.
+    q: Option<String>,
     limit: Option<i64>,
 }
 
@@ -38,6 +40,7 @@ impl ListQuery {
             brand: None,
             source: None,
             cursor: None,
+            q: None,
             limit: None,
         };
         for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
@@ -48,6 +51,7 @@ impl ListQuery {
                 "brand" => &mut q.brand,
                 "source" => &mut q.source,
                 "cursor" => &mut q.cursor,
+                "q" => &mut q.q,
                 "limit" => {
                     let n: i64 = v.trim().parse().map_err(|_| {
                         WebError::Invalid(format!("limit '{v}' is not a whole number"))
@@ -60,7 +64,7 @@ impl ListQuery {
                 }
                 other => {
                     return Err(WebError::Invalid(format!(
-                        "unknown parameter '{other}' (status, sentiment, brand, source, cursor, limit)"
+                        "unknown parameter '{other}' (status, sentiment, brand, source, q, cursor, limit)"
                     )));
                 }
             };
@@ -132,6 +136,7 @@ pub async fn list(
         sentiment: check_sentiment(q.sentiment)?,
         brand: nonempty(q.brand),
         source: nonempty(q.source),
+        search: nonempty(q.q),
         cursor,
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         ..InboxQuery::default()

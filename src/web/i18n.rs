@@ -470,6 +470,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("q_phrase", "the exact phrase", "exakt fras"),
     ("q_or", "either", "något av dem"),
     ("q_not", "without", "utan"),
+    ("q_prefix", "words that begin so", "ord som börjar så"),
     ("q_author", "written by", "skriven av"),
     (
         "q_site",
@@ -703,6 +704,65 @@ fn sv_error(msg: &str) -> Option<String> {
     }
     if msg.contains("is in the future") {
         return Some("tiden ligger i framtiden".into());
+    }
+    sv_search_error(msg)
+}
+
+/// The search's refusals (`domain::search`) in Swedish.
+fn sv_search_error(msg: &str) -> Option<String> {
+    let after = |prefix: &str| msg.strip_prefix(prefix).map(str::to_string);
+    if let Some(rest) = after("the search is not understood: ") {
+        let column = rest.rsplit("at column ").next().unwrap_or("").trim();
+        return Some(format!(
+            "sökningen går inte att förstå vid tecken {column}: se efter att citattecken och parenteser \
+             är stängda och att OR och NOT står mellan ord"
+        ));
+    }
+    if let Some(rest) = after("the search is ") {
+        let n = rest.split(' ').next().unwrap_or("");
+        return Some(format!(
+            "sökningen är {n} tecken lång; högst {} söks",
+            crate::domain::search::MAX_QUERY_BYTES
+        ));
+    }
+    if msg.starts_with("a search needs a word to look for") {
+        return Some(
+            "en sökning behöver ett ord att leta efter bredvid det den utesluter, t.ex. gomonday -spam"
+                .into(),
+        );
+    }
+    if let Some(rest) = after("a search word cannot begin with '*' (") {
+        let word = rest.split(')').next().unwrap_or("");
+        return Some(format!(
+            "ett sökord kan inte börja med '*' ({word}); sök på ordets början, t.ex. konto*"
+        ));
+    }
+    if msg.starts_with("NEAR is for brand queries") {
+        return Some(
+            "NEAR hör till varumärkenas frågor; sök på en fras inom citattecken i stället".into(),
+        );
+    }
+    if let Some(rest) = after("search knows the fields title:, body:, author: and site:, not ") {
+        return Some(format!(
+            "sökningen känner fälten title:, body:, author: och site:, inte {rest}"
+        ));
+    }
+    if let Some(rest) = msg.split_once("letters is not searched for: ").map(|p| p.1) {
+        return Some(format!(
+            "ord på fler än {} bokstäver söks inte: {rest}",
+            crate::domain::search::MAX_WORD_BYTES
+        ));
+    }
+    if msg.starts_with("the search has more than") {
+        return Some(format!(
+            "sökningen har fler än {} ord och fraser; ta bort några",
+            crate::domain::search::MAX_TERMS
+        ));
+    }
+    if let Some(word) = msg.strip_suffix("' has no letters or digits to search for") {
+        return Some(format!(
+            "{word}' har inga bokstäver eller siffror att söka på"
+        ));
     }
     None
 }
@@ -1027,6 +1087,24 @@ mod tests {
             let input = crate::web::actions::StatusInput::from_form(&fields);
             let err = crate::web::actions::to_action(&input, Status::New, now, tz).unwrap_err();
             messages.push(err.public_message());
+        }
+        // Every refusal of the search box.
+        let long = "a".repeat(600);
+        let word = "x".repeat(120);
+        let many = vec!["w"; 17].join(" ");
+        for q in [
+            long.as_str(),
+            "\"open",
+            "-spam",
+            "*konto",
+            "a NEAR/2 b",
+            "url:x",
+            word.as_str(),
+            many.as_str(),
+            "title:\"!\" x",
+        ] {
+            let err = crate::domain::search::parse_search(q).unwrap_err();
+            messages.push(err.0);
         }
         for m in &messages {
             let sv = localize_error(m, Lang::Sv);

@@ -490,12 +490,12 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     driver
         .script("document.getElementById('q').value = ''; return true;")
         .await;
-    driver.type_into("#q", "service gomonday").await;
+    driver.type_into("#q", "\"inte okej\" author:Kalle").await;
     driver.press(ENTER).await;
     driver
         .wait_for(
             "the search",
-            "return location.search.indexOf('q=service') >= 0;",
+            "return location.search.indexOf('author%3AKalle') >= 0;",
         )
         .await;
     driver.find("li#row-m_b").await;

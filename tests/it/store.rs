@@ -672,6 +672,225 @@ async fn inbox_search_finds_swedish_capitals_on_both_backends() {
     }
 }
 
+/// The query language's search (issue: "The daily review"), through the index on both backends:
+/// phrases, fields, OR, NOT, every diacritic folded, with the inbox's filters and cursor pages, an
+/// edit and an import keeping the index in step, and refusals in words.
+#[tokio::test]
+async fn inbox_search_speaks_the_query_language_on_both_backends() {
+    for (backend, store, _dir) in stores("querysearch").await {
+        let (blog, forum) = two_sources(&store).await;
+        let (b, f) = (blog.to_string(), forum.to_string());
+        let mut kalle = candidate(
+            &f,
+            Some("k"),
+            Some("https://www.flashback.org/t1"),
+            "Det är inte okej, GoMonday",
+        );
+        kalle.author = Some("Kalle Åberg".into());
+        let mut title = candidate(
+            &b,
+            Some("t"),
+            Some("https://blogg.example/a"),
+            "GoMonday svarar",
+        );
+        title.title = Some("Återbetalning dröjer".into());
+        title.sentiment = Label::Neutral;
+        let rec = crawl(
+            blog,
+            t(9, 0),
+            vec![
+                title,
+                candidate(&b, Some("o"), None, "okej men inte bra, GoMonday"),
+                candidate(
+                    &b,
+                    Some("r"),
+                    None,
+                    "Reklam för GoMonday återbetalningsskydd",
+                ),
+            ],
+        );
+        store.record_ok(&rec).await.unwrap();
+        store
+            .record_ok(&crawl(forum, t(9, 0), vec![kalle]))
+            .await
+            .unwrap();
+        let find = |q: &str| {
+            let store = store.clone();
+            let q = q.to_string();
+            async move {
+                let page = store
+                    .inbox(&lyssna::store::InboxQuery {
+                        search: Some(q.clone()),
+                        limit: 50,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap_or_else(|e| panic!("{q}: {e}"));
+                let mut bodies: Vec<String> = page
+                    .items
+                    .iter()
+                    .map(|m| m.body.chars().take(12).collect())
+                    .collect();
+                bodies.sort();
+                bodies
+            }
+        };
+        for (q, want) in [
+            ("\"inte okej\"", vec!["Det är inte "]),
+            ("inte okej", vec!["Det är inte ", "okej men int"]),
+            ("author:Kalle", vec!["Det är inte "]),
+            ("author:aberg", vec!["Det är inte "]),
+            ("kalle", vec!["Det är inte "]),
+            ("title:kalle", vec![]),
+            ("aterbetalning", vec!["GoMonday sva"]),
+            ("title:ÅTERBETALNING", vec!["GoMonday sva"]),
+            ("body:aterbetalning", vec![]),
+            ("aterbetalning*", vec!["GoMonday sva", "Reklam för G"]),
+            ("site:flashback.org", vec!["Det är inte "]),
+            ("site:flashback", vec!["Det är inte "]),
+            ("reklam OR dröjer", vec!["GoMonday sva", "Reklam för G"]),
+            (
+                "gomonday -reklam -\"inte okej\"",
+                vec!["GoMonday sva", "okej men int"],
+            ),
+            ("gomonday NOT (okej OR reklam)", vec!["GoMonday sva"]),
+            ("zzzyxx", vec![]),
+        ] {
+            assert_eq!(find(q).await, want, "{backend}: {q}");
+        }
+        // With the inbox's filters, and page by page.
+        let filtered = store
+            .inbox(&lyssna::store::InboxQuery {
+                search: Some("gomonday".into()),
+                sentiment: Some(Label::Neutral),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(filtered.items.len(), 1, "{backend}");
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store
+                .inbox(&lyssna::store::InboxQuery {
+                    search: Some("gomonday".into()),
+                    source: Some("Blogg".into()),
+                    cursor,
+                    limit: 2,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            seen.extend(page.items.iter().map(|m| m.id.clone()));
+            match page.next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 3, "{backend}: every Blogg mention once");
+
+        // An edit replaces the words the mention is found by.
+        let edited = crawl(
+            blog,
+            t(10, 0),
+            vec![candidate(
+                &b,
+                Some("o"),
+                None,
+                "helt ändrad text om GoMonday",
+            )],
+        );
+        store.record_ok(&edited).await.unwrap();
+        assert_eq!(
+            find("\"okej men\"").await,
+            Vec::<String>::new(),
+            "{backend}"
+        );
+        assert_eq!(find("andrad").await, vec!["helt ändrad "], "{backend}");
+
+        // An import is indexed as it is stored.
+        let line = r#"{"id":"m_imp1","source":"Import","body":"Importerad kritik om Översättning","author":"Stina","found_at":"2026-11-20T10:00:00Z","status":"new"}"#;
+        let lines = lyssna::store::parse_import(line).unwrap();
+        store.import(&lines, t(11, 0)).await.unwrap();
+        assert_eq!(
+            find("oversattning author:stina").await,
+            vec!["Importerad k"],
+            "{backend}"
+        );
+
+        // What cannot be searched is said, and nothing is scanned.
+        for (q, says) in [
+            ("a".repeat(60 * 1024), "at most 512"),
+            ("\"inte okej".into(), "not understood"),
+            ("-reklam".into(), "a word to look for"),
+            ("*skydd".into(), "cannot begin with '*'"),
+        ] {
+            let err = store
+                .inbox(&lyssna::store::InboxQuery {
+                    search: Some(q.clone()),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, StoreError::Invalid(m) if m.contains(says)),
+                "{backend}: {}: {err}",
+                &q[..q.len().min(20)]
+            );
+        }
+    }
+}
+
+/// A database from before the search index gets its stored mentions indexed when it is migrated.
+#[tokio::test]
+async fn migrating_to_the_search_index_indexes_what_is_stored() {
+    use sqlx::Connection;
+    for (backend, url, _dir) in crate::support::databases("searchfill").await {
+        let store = Store::open_and_migrate(&url).await.unwrap();
+        let (blog, _) = two_sources(&store).await;
+        let b = blog.to_string();
+        let many: Vec<Candidate> = (0..2_500)
+            .map(|i| {
+                candidate(
+                    &b,
+                    Some(&format!("g{i}")),
+                    None,
+                    &format!("Inlägg nummer n{i} om GoMonday"),
+                )
+            })
+            .collect();
+        store.record_ok(&crawl(blog, t(9, 0), many)).await.unwrap();
+        // As an older Lyssna left it: no index.
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        let undo = match backend.as_str() {
+            "sqlite" => {
+                "DROP TABLE mention_search; DROP TABLE mention_search_rows; \
+                 DELETE FROM lyssna_migrations WHERE version = 9;"
+            }
+            _ => "DROP TABLE mention_search; DELETE FROM lyssna_migrations WHERE version = 9;",
+        };
+        sqlx::raw_sql(undo).execute(&mut conn).await.unwrap();
+        assert!(store.check_schema().await.is_err(), "{backend}");
+        assert_eq!(store.migrate().await.unwrap(), 1, "{backend}");
+        for q in ["n0", "n2499", "inlagg"] {
+            let page = store
+                .inbox(&lyssna::store::InboxQuery {
+                    search: Some(q.into()),
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let want = if q == "inlagg" { 500 } else { 1 };
+            assert_eq!(page.items.len(), want, "{backend}: {q}");
+        }
+    }
+}
+
 /// Migrations are append-only: a database whose applied migration differs from the one this binary
 /// carries is refused with a message that says so; one applied before checksums were kept is trusted.
 #[tokio::test]

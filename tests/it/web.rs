@@ -632,6 +632,38 @@ async fn the_api() {
             .await;
         assert_eq!(body["items"].as_array().unwrap().len(), 2);
 
+        // A search in the query language, as the inbox's `?q=`: a phrase, a field, diacritics folded.
+        for (q, ids) in [
+            ("%22svarar%20aldrig%22", vec!["m_crit_old"]),
+            ("service%20author:Kalle", vec!["m_crit_new"]),
+            ("DALIGT", vec!["m_crit_old"]),
+            ("gomonday%20-usel%20-tack%20-kontor", vec!["m_crit_old"]),
+            ("author:Stina", vec![]),
+        ] {
+            let (status, body) = t.api_get(&format!("/api/mentions?q={q}")).await;
+            assert_eq!(status, 200, "{backend}: {q}: {body}");
+            let found: Vec<&str> = body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(found, ids, "{backend}: {q}");
+        }
+        let long = format!("/api/mentions?q={}", "a".repeat(60 * 1024));
+        for path in [
+            long.as_str(),
+            "/api/mentions?q=%22open",
+            "/api/mentions?q=-usel",
+        ] {
+            let (status, body) = t.api_get(path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+            assert!(
+                body["error"].as_str().unwrap().contains("search"),
+                "{backend}: {body}"
+            );
+        }
+
         // Cursor pagination: all of them, once each.
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
@@ -1452,12 +1484,20 @@ async fn the_daily_review_works_without_script() {
         }
 
         // A filter or cursor the inbox cannot use is said on the page, not a bare error.
-        for path in ["/?cursor=garbage", "/?status=bogus", "/?from=someday"] {
+        let long_search = format!("/?q={}", "ord".repeat(20 * 1024));
+        for path in [
+            "/?cursor=garbage",
+            "/?status=bogus",
+            "/?from=someday",
+            long_search.as_str(),
+            "/?q=%22inte",
+        ] {
             let (status, html) = t.page(&login, path).await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            let shown = &path[..path.len().min(40)];
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{shown}");
             assert!(
                 html.contains("id=\"search-problem\"") && html.contains("class=\"filters\""),
-                "{backend}: {path}"
+                "{backend}: {shown}"
             );
         }
     }
