@@ -111,6 +111,8 @@ pub struct SourceConfig {
     /// A listing's recipe for each thread it links (the source's `thread_recipe`, else its recipe's
     /// `[follow] thread_recipe`); `None` for sources that are not listings.
     pub thread_recipe: Option<Recipe>,
+    /// Credentials sent to the source's own site, read from the environment when it is fetched.
+    pub auth: Option<SourceAuth>,
     pub schedule: Schedule,
     pub ignore_robots: bool,
     pub allow_private: bool,
@@ -122,6 +124,61 @@ pub struct SourceConfig {
     pub thread_context: bool,
 }
 
+/// A source's credentials as configured: the *names* of the environment variables holding each value
+/// (request headers, a cookie, basic auth). The values are read only when the source is fetched, so
+/// they never sit in the config, in `config check`, on the sources page or in logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceAuth {
+    /// Header name → environment variable.
+    pub headers: Vec<(String, String)>,
+    pub cookie_env: Option<String>,
+    /// Basic auth: the user name's and the password's environment variables.
+    pub basic: Option<(String, String)>,
+}
+
+impl SourceAuth {
+    /// The headers to send to `url`'s origin, with their values read from the environment now. The
+    /// error names the variable that is missing, never a value.
+    pub fn resolve(&self, url: &url::Url) -> Result<crate::net::Credentials, String> {
+        use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, HeaderValue};
+        let read = |var: &str, what: &str| {
+            std::env::var(var).map_err(|_| {
+                format!("the environment variable {var} (the source's {what}) is not set; set it where Lyssna runs")
+            })
+        };
+        let value = |text: String, var: &str| {
+            HeaderValue::from_str(&text).map_err(|_| {
+                format!(
+                    "the environment variable {var} holds characters a request header cannot carry"
+                )
+            })
+        };
+        let mut headers = Vec::new();
+        for (name, var) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("'{name}' is not a request header name"))?;
+            headers.push((header, value(read(var, &format!("{name} header"))?, var)?));
+        }
+        if let Some(var) = &self.cookie_env {
+            headers.push((COOKIE, value(read(var, "cookie")?, var)?));
+        }
+        if let Some((user_var, password_var)) = &self.basic {
+            use base64::Engine;
+            let user = read(user_var, "user name")?;
+            let password = read(password_var, "password")?;
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            headers.push((
+                AUTHORIZATION,
+                value(format!("Basic {token}"), password_var)?,
+            ));
+        }
+        Ok(crate::net::Credentials {
+            origin: url.origin().ascii_serialization(),
+            headers,
+        })
+    }
+}
 pub use crate::domain::relevance::BrandRelevance;
 
 #[derive(Debug, Clone)]

@@ -210,6 +210,7 @@ pub(super) struct RawSource {
     pub(super) url: Option<Spanned<String>>,
     pub(super) recipe: Option<Spanned<String>>,
     pub(super) thread_recipe: Option<Spanned<String>>,
+    pub(super) auth: Option<Spanned<RawAuth>>,
     pub(super) every: Option<Spanned<String>>,
     pub(super) schedule: Option<Spanned<String>>,
     #[serde(default)]
@@ -223,6 +224,17 @@ pub(super) struct RawSource {
     pub(super) about: Vec<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) thread_context: bool,
+}
+
+/// A source's credentials: every value is the *name* of an environment variable holding it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuth {
+    #[serde(default)]
+    pub(super) headers: std::collections::BTreeMap<String, String>,
+    pub(super) cookie_env: Option<String>,
+    pub(super) username_env: Option<String>,
+    pub(super) password_env: Option<String>,
 }
 
 fn yes() -> bool {

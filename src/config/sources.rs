@@ -26,7 +26,9 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
         });
         let recipe = recipe(s, &name, kind, base_dir, p);
         let thread_recipe = thread_recipe(s, &name, recipe.as_ref(), base_dir, p);
+        let auth = s.auth.as_ref().and_then(|a| auth(a, &name, p));
         sources.push(SourceConfig {
+            auth,
             url: url(s, &name, kind, p),
             recipe,
             thread_recipe,
@@ -148,6 +150,61 @@ fn recipe(
         }
         (None, _) => None,
     }
+}
+
+/// A source's `auth`: header names that are header names, environment variable names that are not
+/// empty, and basic auth with both its user name and its password.
+fn auth(
+    a: &Spanned<super::raw::RawAuth>,
+    name: &str,
+    p: &mut Problems,
+) -> Option<super::SourceAuth> {
+    let raw = a.get_ref();
+    let mut ok = true;
+    for header in raw.headers.keys() {
+        if reqwest::header::HeaderName::from_bytes(header.as_bytes()).is_err() {
+            p.at(
+                a,
+                format!("source '{name}': auth.headers: '{header}' is not a request header name"),
+            );
+            ok = false;
+        }
+    }
+    let vars = raw
+        .headers
+        .values()
+        .chain(&raw.cookie_env)
+        .chain(&raw.username_env)
+        .chain(&raw.password_env);
+    for var in vars {
+        if var.trim().is_empty() || var.contains(['=', ' ']) {
+            p.at(a, format!("source '{name}': auth: '{var}' is not an environment variable name (auth values are the names of environment variables, e.g. \"LYSSNA_FORUM_TOKEN\")"));
+            ok = false;
+        }
+    }
+    let basic = match (&raw.username_env, &raw.password_env) {
+        (Some(u), Some(pw)) => Some((u.clone(), pw.clone())),
+        (None, None) => None,
+        _ => {
+            p.at(
+                a,
+                format!(
+                    "source '{name}': auth: basic auth needs both username_env and password_env"
+                ),
+            );
+            ok = false;
+            None
+        }
+    };
+    ok.then(|| super::SourceAuth {
+        headers: raw
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        cookie_env: raw.cookie_env.clone(),
+        basic,
+    })
 }
 
 /// A listing's thread recipe: the source's `thread_recipe`, else the one its recipe's `[follow]` names.

@@ -62,6 +62,8 @@ pub struct Target<'a> {
     pub max_pages: usize,
     /// Items read from all pages at most (`crawler.max_items`).
     pub max_items: usize,
+    /// The source's credentials (headers, cookie, basic auth), sent to its own origin only.
+    pub credentials: Option<&'a crate::net::Credentials>,
 }
 
 impl Target<'_> {
@@ -79,6 +81,7 @@ impl Target<'_> {
             },
             ignore_robots: self.ignore_robots,
             allow_private: self.allow_private,
+            credentials: self.credentials,
         }
     }
 }

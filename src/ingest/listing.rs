@@ -122,6 +122,7 @@ impl Ingest {
         &self,
         source: &SourceConfig,
         h: &mut Harvest,
+        credentials: Option<&crate::net::Credentials>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<FollowedThread>> {
         let (Some(recipe), Some(thread_recipe)) = (&source.recipe, &source.thread_recipe) else {
@@ -145,6 +146,7 @@ impl Ingest {
             fetcher: &self.fetcher,
             ignore_robots: source.ignore_robots,
             allow_private: source.allow_private,
+            credentials,
         };
         let mut followed = Vec::new();
         for link in due {

@@ -72,7 +72,18 @@ impl Ingest {
             recipe: source.recipe.as_ref(),
             timezone: self.config.timezone,
         };
+        let credentials = match source.auth.as_ref().map(|a| a.resolve(url)).transpose() {
+            Ok(c) => c,
+            Err(message) => {
+                // A missing secret is the source's problem, said in words; nothing is fetched.
+                let failure = harvest::CrawlFailure::Parse(message.clone());
+                let finished_at = Utc::now().max(now);
+                let gathered = Gathered::failed(rec.id, now, finished_at, &failure, message);
+                return self.store_crawl(source, rec, gathered, finished_at).await;
+            }
+        };
         let target = Target {
+            credentials: credentials.as_ref(),
             url,
             etag: rec.etag.as_deref(),
             last_modified: rec.last_modified.as_deref(),
@@ -92,7 +103,8 @@ impl Ingest {
         .await;
         let followed = match &mut result {
             Ok(h) if h.unchanged == 0 && source.thread_recipe.is_some() => {
-                self.follow_listing(source, h, now).await?
+                self.follow_listing(source, h, credentials.as_ref(), now)
+                    .await?
             }
             _ => Vec::new(),
         };

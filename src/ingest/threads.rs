@@ -12,6 +12,7 @@ pub struct FetcherPages<'a> {
     pub fetcher: &'a Fetcher,
     pub ignore_robots: bool,
     pub allow_private: bool,
+    pub credentials: Option<&'a crate::net::Credentials>,
 }
 
 impl PageFetch for FetcherPages<'_> {
@@ -21,6 +22,7 @@ impl PageFetch for FetcherPages<'_> {
         let request = FetchRequest {
             ignore_robots: self.ignore_robots,
             allow_private: self.allow_private,
+            credentials: self.credentials,
             ..FetchRequest::new(url)
         };
         match self.fetcher.fetch(&request).await? {

@@ -94,6 +94,28 @@ pub struct FetchRequest<'a> {
     pub ignore_robots: bool,
     /// Allow private and loopback addresses (the intranet: `allow_private = true`).
     pub allow_private: bool,
+    /// Headers a source sends to its own site (a token, a cookie, basic auth), never to another origin
+    /// a redirect leads to, and never to robots.txt.
+    pub credentials: Option<&'a Credentials>,
+}
+
+/// Request headers that carry a source's credentials, and the origin (`scheme://host:port`) they
+/// belong to. Values are marked sensitive, so they never show in debug output.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub origin: String,
+    pub headers: Vec<(reqwest::header::HeaderName, HeaderValue)>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        write!(
+            f,
+            "Credentials({} for {names:?}, values hidden)",
+            self.origin
+        )
+    }
 }
 
 impl<'a> FetchRequest<'a> {
@@ -105,6 +127,7 @@ impl<'a> FetchRequest<'a> {
             last_modified: None,
             ignore_robots: false,
             allow_private: false,
+            credentials: None,
         }
     }
 }
@@ -243,7 +266,7 @@ impl Fetcher {
             turn.begin_request().await;
             let response = client
                 .get(url.clone())
-                .headers(conditional_headers(req))
+                .headers(request_headers(req, &url))
                 .send()
                 .await
                 .map_err(|e| map_send_error(&e, config))?;
@@ -461,6 +484,21 @@ fn check_backoff(turn: &HostTurn, max_wait: Duration, host: &str) -> Result<(), 
 /// `If-None-Match` / `If-Modified-Since` from the stored validators. A stored value that is not
 /// a valid header (it came from a server, so it could be anything) is skipped rather than
 /// failing the fetch: the worst case is a full download.
+/// The validators, and the source's credentials when `url` is on the origin they belong to.
+fn request_headers(req: &FetchRequest<'_>, url: &Url) -> HeaderMap {
+    let mut headers = conditional_headers(req);
+    if let Some(c) = req.credentials
+        && url.origin().ascii_serialization() == c.origin
+    {
+        for (name, value) in &c.headers {
+            let mut v = value.clone();
+            v.set_sensitive(true);
+            headers.append(name.clone(), v);
+        }
+    }
+    headers
+}
+
 fn conditional_headers(req: &FetchRequest<'_>) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if let Some(v) = req.etag.and_then(|v| HeaderValue::from_str(v).ok()) {

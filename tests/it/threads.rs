@@ -247,6 +247,7 @@ async fn read(
         fetcher,
         ignore_robots: false,
         allow_private: true,
+        credentials: None,
     };
     read_thread(
         &pages,
@@ -611,4 +612,129 @@ fn source_test_on_a_listing_prints_thread_links() {
             "replies": 1204
         })
     );
+}
+
+#[tokio::test]
+async fn credentials_come_from_the_environment_and_are_never_shown() {
+    let site = Site::start().await;
+    let other = Site::start_on("127.0.0.2").await;
+    let secret = "s3cret-token-4711";
+    // SAFETY: the variables are named for this test alone; no other test reads or writes them.
+    unsafe {
+        std::env::set_var("LYSSNA_TEST_CRED_TOKEN", format!("Bearer {secret}"));
+        std::env::set_var("LYSSNA_TEST_CRED_COOKIE", format!("session={secret}"));
+        std::env::set_var("LYSSNA_TEST_CRED_USER", "lyssna");
+        std::env::set_var("LYSSNA_TEST_CRED_PASSWORD", secret);
+    }
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Intranät</title>\
+                <item><guid>1</guid><title>GoMonday internt</title><description>Hej</description></item>\
+                </channel></rss>";
+    site.set("/feed", Reply::ok("application/rss+xml", feed));
+    site.set(
+        "/moved",
+        Reply::status(302).header("location", &other.url("/feed")),
+    );
+    other.set("/feed", Reply::ok("application/rss+xml", feed));
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", tmp.path().join("l.db").display());
+    let source = |name: &str, path: &str, auth: &str| {
+        format!(
+            "\n[[sources]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{}\"\nallow_private = true\nauth = {auth}\n",
+            site.url(path)
+        )
+    };
+    let config = format!(
+        "database_url = \"{db}\"\n[crawler]\nper_host_delay = \"10ms\"\n\n[[brands]]\nname = \"GoMonday\"\nquery = 'gomonday'\n{}{}{}{}",
+        source(
+            "Token",
+            "/feed",
+            "{ headers = { Authorization = \"LYSSNA_TEST_CRED_TOKEN\" } }"
+        ),
+        source(
+            "Kaka",
+            "/feed",
+            "{ cookie_env = \"LYSSNA_TEST_CRED_COOKIE\" }"
+        ),
+        source(
+            "Lösen",
+            "/moved",
+            "{ username_env = \"LYSSNA_TEST_CRED_USER\", password_env = \"LYSSNA_TEST_CRED_PASSWORD\" }"
+        ),
+        source(
+            "Saknas",
+            "/feed",
+            "{ headers = { X-Api-Key = \"LYSSNA_TEST_CRED_UNSET\" } }"
+        ),
+    );
+    let app = crate::support::build_app(tmp.path(), &config).await;
+    for name in ["Token", "Kaka", "Lösen"] {
+        let report = crawl_source(&app, name).await;
+        assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+        assert!(!format!("{report:?}").contains(secret));
+    }
+    let sent = site.requests("/feed");
+    assert!(
+        sent.iter()
+            .any(|h| h.get("authorization").and_then(|v| v.to_str().ok())
+                == Some(&format!("Bearer {secret}")))
+    );
+    assert!(sent.iter().any(
+        |h| h.get("cookie").and_then(|v| v.to_str().ok()) == Some(&format!("session={secret}"))
+    ));
+    let basic = site.requests("/moved");
+    assert_eq!(
+        basic[0].get("authorization").and_then(|v| v.to_str().ok()),
+        Some("Basic bHlzc25hOnMzY3JldC10b2tlbi00NzEx"),
+        "lyssna:{secret}, base64"
+    );
+    let redirected = other.requests("/feed");
+    assert_eq!(redirected.len(), 1);
+    assert!(
+        redirected[0].get("authorization").is_none(),
+        "credentials never follow a redirect to another origin"
+    );
+    assert!(
+        site.requests("/robots.txt")
+            .iter()
+            .all(|h| h.get("authorization").is_none() && h.get("cookie").is_none())
+    );
+
+    // A variable that is not set: the source fails with the variable's name, nothing is fetched.
+    let missing = crawl_source(&app, "Saknas").await;
+    assert_eq!(missing.health, lyssna::domain::health::Health::Failing);
+    assert!(
+        missing.errors[0].contains("LYSSNA_TEST_CRED_UNSET"),
+        "{:?}",
+        missing.errors
+    );
+    assert_eq!(site.requests("/feed").len(), sent.len());
+
+    // Never shown: not in config check, not in the stored errors, not in the config's debug form.
+    std::fs::write(tmp.path().join("lyssna.toml"), &config).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lyssna"))
+        .current_dir(tmp.path())
+        .args(["--config", "lyssna.toml", "config", "check"])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(!format!("{:?}", app.config).contains(secret));
+    for s in app.store.sources().await.unwrap() {
+        assert!(!format!("{s:?}").contains(secret), "{}", s.name);
+    }
+    let creds = app
+        .config
+        .source("Token")
+        .unwrap()
+        .auth
+        .as_ref()
+        .unwrap()
+        .resolve(&url::Url::parse(&site.url("/")).unwrap())
+        .unwrap();
+    assert!(!format!("{creds:?}").contains(secret));
 }
