@@ -16,6 +16,7 @@ mod sources;
 mod warnings;
 
 use crate::crawl::recipe::Recipe;
+use crate::domain::conversation::ReplyScope;
 use crate::domain::pipeline::Pipeline;
 use crate::domain::query::{BrandSpec, Matcher};
 use crate::domain::report::{ReportSettings, WorkingHours};
@@ -62,6 +63,8 @@ pub struct Config {
     pub crawler: CrawlerConfig,
     pub sentiment_lexicon: Option<PathBuf>,
     pub brands: Vec<BrandSpec>,
+    /// Each brand's `reply_scope`, in the brands' order.
+    pub brand_reply_scopes: Vec<(String, ReplyScope)>,
     pub identities: Vec<Identity>,
     pub sources: Vec<SourceConfig>,
     pub report: ReportConfig,
@@ -111,6 +114,8 @@ pub struct SourceConfig {
     pub allow_private: bool,
     pub expected_quiet: Duration,
     pub enabled: bool,
+    /// How far one of the leader's posts in a thread reaches (`reply_scope`).
+    pub reply_scope: ReplyScope,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +221,7 @@ impl Config {
             crawler: sections::crawler(&raw.crawler, &mut p),
             sentiment_lexicon,
             brands: brands::brands(&raw.brands, &mut p),
+            brand_reply_scopes: brands::reply_scopes(&raw.brands, &mut p),
             identities: brands::identities(&raw.identities),
             sources: sources::sources(&raw.sources, &base_dir, &mut p),
             report: sections::report(&raw.report, &mut p),
@@ -379,12 +385,21 @@ mod tests {
             );
             assert_eq!(b.context, bare.brands[0].context, "{}", b.name);
         }
+        assert_eq!(
+            example.brand_reply_scopes,
+            vec![("GoMonday".to_string(), defaults::REPLY_SCOPE)]
+        );
+        assert_eq!(
+            bare.brand_reply_scopes,
+            vec![("B".to_string(), defaults::REPLY_SCOPE)]
+        );
         for s in &example.sources {
             let base = &bare.sources[0];
             assert_eq!(s.ignore_robots, base.ignore_robots, "{}", s.name);
             assert_eq!(s.allow_private, base.allow_private, "{}", s.name);
             assert_eq!(s.expected_quiet, base.expected_quiet, "{}", s.name);
             assert_eq!(s.enabled, base.enabled, "{}", s.name);
+            assert_eq!(s.reply_scope, base.reply_scope, "{}", s.name);
             if let Schedule::Every(every) = s.schedule {
                 assert_eq!(every, defaults::SOURCE_EVERY, "{}", s.name);
             }

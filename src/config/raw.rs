@@ -188,6 +188,7 @@ pub(super) struct RawBrand {
     pub(super) context: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) fold_diacritics: bool,
+    pub(super) reply_scope: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,6 +214,7 @@ pub(super) struct RawSource {
     pub(super) expected_quiet: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) enabled: bool,
+    pub(super) reply_scope: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {

@@ -34,6 +34,7 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
             allow_private: s.allow_private,
             expected_quiet: duration(&s.expected_quiet, defaults::EXPECTED_QUIET, p),
             enabled: s.enabled,
+            reply_scope: super::brands::reply_scope(s.reply_scope.as_ref(), p),
         });
     }
     sources

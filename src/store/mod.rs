@@ -6,6 +6,7 @@
 //! driver, so times are stored as BIGINT seconds since the epoch and flags as 0/1. The two SQL
 //! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
 
+mod conversation;
 mod deliveries;
 mod inbox;
 mod listing;
@@ -15,6 +16,7 @@ mod sources;
 mod transfer;
 mod users;
 
+pub use conversation::*;
 pub use deliveries::*;
 pub use inbox::*;
 pub use listing::*;
@@ -83,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox by post time",
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
+    (
+        7,
+        "thread posts",
+        include_str!("../../migrations/sqlite/0007_thread_posts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -94,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        7,
+        "thread posts",
+        include_str!("../../migrations/postgres/0007_thread_posts.sql"),
     ),
 ];
 
