@@ -159,6 +159,7 @@ fn main() {
             exclude: Vec::new(),
             context: Vec::new(),
             fold_diacritics: false,
+            compounds: false,
         })
         .collect();
     let pipeline = std::sync::Arc::new(Pipeline::new(

@@ -86,6 +86,7 @@ fn brand_spec(i: usize) -> BrandSpec {
         },
         context: Vec::new(),
         fold_diacritics: i.is_multiple_of(11),
+        compounds: false,
     }
 }
 

@@ -90,10 +90,10 @@ impl App {
         })
     }
 
-    /// A scheduler for this app with the notifier's calendar jobs and crawl listener, and the
+    /// A scheduler for this app (registered as `lyssna COMMAND`) with the notifier's calendar jobs and crawl listener, and the
     /// relearning of the sentiment overrides that other processes on the database may have added.
-    pub fn scheduler(&self) -> Scheduler {
-        let mut scheduler = Scheduler::new(self.ingest.clone());
+    pub fn scheduler(&self, command: &str) -> Scheduler {
+        let mut scheduler = Scheduler::new(self.ingest.clone(), command);
         scheduler.add_job(self.relearn_job());
         match Notifier::new(self.store.clone(), self.config.clone()) {
             Ok(n) => {

@@ -1,7 +1,7 @@
 //! `lyssna crawl [--source NAME]`: crawl now, with progress and a summary table.
 
 use super::{Cli, CliError, CliResult, load_config, stdout_lines};
-use crate::app::App;
+use crate::app::{App, shutdown_signal};
 use crate::domain::health::CrawlOutcome;
 use crate::ingest::CrawlReport;
 use std::sync::Arc;
@@ -33,41 +33,39 @@ pub(super) async fn run(cli: &Cli, only: Option<&str>) -> CliResult {
         ));
     }
     let app = App::build(config, false).await?;
-    let multi = indicatif::MultiProgress::new();
-    let style = indicatif::ProgressStyle::with_template("{spinner} {prefix:<32} {msg}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-    let bars: std::collections::HashMap<String, indicatif::ProgressBar> = sources
-        .iter()
-        .map(|s| {
-            let b = multi.add(indicatif::ProgressBar::new_spinner());
-            b.set_style(style.clone());
-            b.set_prefix(s.name.clone());
-            b.set_message("waiting");
-            b.enable_steady_tick(std::time::Duration::from_millis(120));
-            (s.name.clone(), b)
-        })
-        .collect();
-    let bars = Arc::new(bars);
-    let b2 = bars.clone();
+    // One bar for the whole run, drawn when a crawl ends (no ticking thread per source).
+    let bar = indicatif::ProgressBar::new(sources.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{pos}/{len} sources {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let b2 = bar.clone();
     let progress = Arc::new(
-        move |name: &str, pages: usize, done: Option<&CrawlReport>| {
-            if let Some(bar) = b2.get(name) {
-                match done {
-                    None => bar.set_message(format!("{pages} page(s)")),
-                    Some(r) => bar.finish_with_message(format!(
-                        "{} — {} new",
-                        r.health.label(),
-                        r.new_mentions
-                    )),
-                }
+        move |name: &str, _pages: usize, done: Option<&CrawlReport>| {
+            if let Some(r) = done {
+                b2.inc(1);
+                b2.set_message(format!(
+                    "{name}: {} — {} new",
+                    r.health.label(),
+                    r.new_mentions
+                ));
             }
         },
     );
-    let reports = crate::scheduler::crawl_now(&app.ingest, sources, progress).await?;
-    for b in bars.values() {
-        b.finish_and_clear();
+    let run = crate::scheduler::crawl_now_until(
+        &app.ingest,
+        sources,
+        progress,
+        shutdown_signal(),
+        "crawl",
+    )
+    .await?;
+    bar.finish_and_clear();
+    let reports = &run.reports;
+    eprintln!("{}", summary_table(reports));
+    for (name, why) in &run.skipped {
+        eprintln!("skipped {name}: {why}");
     }
-    eprintln!("{}", summary_table(&reports));
     let failed = reports
         .iter()
         .filter(|r| r.outcome == CrawlOutcome::Failed)
@@ -77,11 +75,19 @@ pub(super) async fn run(cli: &Cli, only: Option<&str>) -> CliResult {
             .iter()
             .map(|r| serde_json::to_string(r).unwrap_or_default()),
     )?;
+    if run.interrupted {
+        return Err(CliError::failure(format!(
+            "interrupted: {} source(s) crawled and stored; the crawls under way were dropped and \
+             their sources given back",
+            reports.len()
+        )));
+    }
     if reports.is_empty() {
-        // Every source was left to the process already crawling it (see the log above).
-        return Err(CliError::failure(
-            "no source was crawled: another Lyssna process is crawling them right now",
-        ));
+        // Every source was left to the process crawling it (named above).
+        return Err(CliError::failure(format!(
+            "no source was crawled: {} skipped because another Lyssna process is crawling them",
+            run.skipped.len()
+        )));
     }
     if failed == reports.len() {
         return Err(CliError::failure(format!("all {failed} source(s) failed")));

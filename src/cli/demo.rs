@@ -86,7 +86,7 @@ pub async fn run(listen: SocketAddr, dir: &Path, password: Option<String>) -> Cl
         dir.join("lyssna.db").display(),
         config_path.display()
     );
-    app.scheduler().run(shutdown).await;
+    app.scheduler("demo").run(shutdown).await;
     let _ = web.await;
     Ok(())
 }

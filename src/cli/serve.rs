@@ -29,7 +29,7 @@ pub(super) async fn serve(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Cl
              It asks for the password twice; the login page will work as soon as it is done."
         );
     }
-    let scheduler = app.scheduler();
+    let scheduler = app.scheduler("serve");
     scheduler.run(shutdown).await;
     let _ = web.await;
     Ok(())
@@ -42,7 +42,7 @@ pub(super) async fn worker(cli: &Cli) -> CliResult {
         "Lyssna worker crawling for {}",
         redact(&app.config.database_url)
     );
-    app.scheduler().run(shutdown_signal()).await;
+    app.scheduler("worker").run(shutdown_signal()).await;
     Ok(())
 }
 

@@ -50,6 +50,7 @@ pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> Vec<BrandSpec> {
             exclude: b.exclude.iter().map(|e| e.get_ref().clone()).collect(),
             context: b.context.iter().map(|e| e.get_ref().clone()).collect(),
             fold_diacritics: b.fold_diacritics,
+            compounds: b.compounds,
         });
     }
     if p.list.len() == before

@@ -188,6 +188,8 @@ pub(super) struct RawBrand {
     pub(super) context: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) fold_diacritics: bool,
+    #[serde(default)]
+    pub(super) compounds: bool,
     pub(super) reply_scope: Option<Spanned<String>>,
 }
 

@@ -270,6 +270,23 @@ impl Gathered {
 }
 
 impl CrawlReport {
+    /// The report of a crawl whose result could not be stored (the database refused or was away):
+    /// nothing of it was kept, and the source is as it was.
+    pub fn store_failed(
+        source: &str,
+        error: &crate::store::StoreError,
+        now: DateTime<Utc>,
+    ) -> CrawlReport {
+        CrawlReport {
+            outcome: CrawlOutcome::Failed,
+            health: Health::Failing,
+            errors: vec![format!(
+                "storing the crawl failed (nothing of it was kept): {error}"
+            )],
+            ..CrawlReport::nothing(source, now)
+        }
+    }
+
     /// The report of a source that has nothing to fetch (a manual source).
     fn nothing(source: &str, now: DateTime<Utc>) -> CrawlReport {
         CrawlReport {

@@ -46,6 +46,7 @@ use tokio::time::Instant;
 use url::Url;
 
 pub use self::error::FetchError;
+pub use self::pacing::SharedHostTurns;
 use self::pacing::{HostTurn, Pacer};
 pub use self::post::{PostError, PostResponse, Poster, PosterConfig};
 use self::resolve::{PrivateAddressError, PublicOnlyResolver};
@@ -199,6 +200,21 @@ impl Fetcher {
     /// The configuration the fetcher was built with.
     pub fn config(&self) -> &FetcherConfig {
         &self.inner.config
+    }
+
+    /// Takes every host turn also from `shared`, so that several processes on one database keep
+    /// "one request at a time per host, with the delay" between them (set once per fetcher).
+    pub fn share_host_turns(&self, shared: std::sync::Arc<dyn SharedHostTurns>) {
+        self.inner.pacer.share(shared);
+    }
+
+    /// Waits until `url`'s host may be sent a request (its delay and back-off have passed), without
+    /// taking its turn: callers take a scarce resource (a concurrency slot) only after this.
+    pub async fn wait_host_ready(&self, url: &Url) {
+        self.inner
+            .pacer
+            .wait_ready(url.host_str().unwrap_or_default())
+            .await;
     }
 
     /// Fetches one page, politely. See the module documentation for the rules applied.

@@ -13,7 +13,9 @@
 //! small for a self-hosted monitor, so entries are never evicted.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
@@ -30,28 +32,80 @@ pub(crate) struct HostState {
     backoff: Option<(Instant, u16)>,
 }
 
+/// Host turns shared with other Lyssna processes on one database (several `lyssna worker`s): the
+/// in-process turn says "one request at a time from here"; this says "and from nowhere else", and
+/// carries the gap between processes. Implemented over the store by the scheduler.
+pub trait SharedHostTurns: Send + Sync + 'static {
+    /// Waits until no other process is sending to `host` and its gap has passed, and takes the turn.
+    /// Returns the token that gives back this turn and no later one.
+    fn take<'a>(&'a self, host: &'a str) -> Pin<Box<dyn Future<Output = i64> + Send + 'a>>;
+    /// Gives the turn back: no process may send to `host` for `delay` from now.
+    fn give_back(
+        &self,
+        host: String,
+        token: i64,
+        delay: Duration,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+}
+
 /// All hosts' states.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Pacer {
     hosts: Mutex<HashMap<String, Arc<AsyncMutex<HostState>>>>,
+    shared: OnceLock<Arc<dyn SharedHostTurns>>,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer")
+            .field("shared", &self.shared.get().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Pacer {
+    /// From now on, turns are also taken from `shared` (set once; later calls are ignored).
+    pub(crate) fn share(&self, shared: Arc<dyn SharedHostTurns>) {
+        let _ = self.shared.set(shared);
+    }
+
+    /// Waits until a request to `host` may start (its gap and any back-off have passed and no
+    /// other fetch from here holds it), without taking the turn: a crawl waits for its host
+    /// before it takes a concurrency slot, so politeness on one host never idles the others.
+    pub(crate) async fn wait_ready(&self, host: &str) {
+        let cell = self.cell(host);
+        let state = cell.lock().await;
+        let backoff = state.backoff.map(|(until, _)| until);
+        let ready = match (state.next_allowed, backoff) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        drop(state);
+        if let Some(at) = ready {
+            tokio::time::sleep_until(at).await;
+        }
+    }
+
+    fn cell(&self, host: &str) -> Arc<AsyncMutex<HostState>> {
+        // A poisoned map only means another task panicked while inserting; the map itself
+        // is still consistent, so keep using it rather than propagating the panic.
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(hosts.entry(host.to_ascii_lowercase()).or_default())
+    }
+
     /// Waits for exclusive use of `host` (other fetches to it queue here) and returns the turn.
     pub(crate) async fn acquire(&self, host: &str, base_delay: Duration) -> HostTurn {
-        let cell = {
-            // A poisoned map only means another task panicked while inserting; the map itself
-            // is still consistent, so keep using it rather than propagating the panic.
-            let mut hosts = self
-                .hosts
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(hosts.entry(host.to_ascii_lowercase()).or_default())
-        };
+        let cell = self.cell(host);
         HostTurn {
             state: cell.lock_owned().await,
             base_delay,
             in_flight: false,
+            host: host.to_ascii_lowercase(),
+            shared: self.shared.get().cloned(),
+            shared_held: None,
         }
     }
 }
@@ -62,6 +116,10 @@ pub(crate) struct HostTurn {
     state: OwnedMutexGuard<HostState>,
     base_delay: Duration,
     in_flight: bool,
+    host: String,
+    shared: Option<Arc<dyn SharedHostTurns>>,
+    /// The token of the shared turn taken for the running request.
+    shared_held: Option<i64>,
 }
 
 impl HostTurn {
@@ -102,14 +160,26 @@ impl HostTurn {
         if let Some(at) = ready {
             tokio::time::sleep_until(at).await;
         }
+        if let Some(shared) = &self.shared {
+            self.shared_held = Some(shared.take(&self.host).await);
+        }
         self.in_flight = true;
     }
 
-    /// Marks the running request as finished: the next one waits `delay()` from now.
+    /// Marks the running request as finished: the next one waits `delay()` from now, here and,
+    /// with shared turns, in every process.
     pub(crate) fn end_request(&mut self) {
         if self.in_flight {
             self.in_flight = false;
             self.state.next_allowed = Some(Instant::now() + self.delay());
+        }
+        // Drop cannot wait: the turn is given back on its own task. Until it is written, other
+        // processes wait longer, never shorter.
+        if let Some(token) = self.shared_held.take()
+            && let (Some(shared), Ok(runtime)) =
+                (&self.shared, tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(shared.give_back(self.host.clone(), token, self.delay()));
         }
     }
 }

@@ -15,6 +15,7 @@ mod report;
 mod sources;
 mod transfer;
 mod users;
+mod workers;
 
 pub use conversation::*;
 pub use deliveries::*;
@@ -24,6 +25,7 @@ pub use mentions::*;
 pub use sources::*;
 pub use transfer::*;
 pub use users::*;
+pub use workers::*;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -90,6 +92,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "thread posts",
         include_str!("../../migrations/sqlite/0007_thread_posts.sql"),
     ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +113,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "thread posts",
         include_str!("../../migrations/postgres/0007_thread_posts.sql"),
+    ),
+    (
+        10,
+        "workers and host turns",
+        include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
     ),
 ];
 

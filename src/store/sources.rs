@@ -175,16 +175,17 @@ impl Store {
             Backend::Postgres => {
                 "SELECT id FROM sources WHERE in_config = 1 AND kind <> $5 \
                  AND (next_check_at IS NULL OR next_check_at <= $3) \
-                 AND (lease_until IS NULL OR lease_until < $3) \
+                 AND {free} \
                  ORDER BY next_check_at NULLS FIRST LIMIT $4 FOR UPDATE SKIP LOCKED"
             }
             Backend::Sqlite => {
                 "SELECT id FROM sources WHERE in_config = 1 AND kind <> $5 \
                  AND (next_check_at IS NULL OR next_check_at <= $3) \
-                 AND (lease_until IS NULL OR lease_until < $3) \
+                 AND {free} \
                  ORDER BY next_check_at LIMIT $4"
             }
         };
+        let pick = pick.replace("{free}", &super::lease_free("$3", "$6"));
         let sql = format!(
             "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN ({pick}) RETURNING id"
         );
@@ -194,6 +195,7 @@ impl Store {
             .bind(ts(now))
             .bind(limit)
             .bind(SourceKind::Manual.as_str())
+            .bind(ts(now - super::WORKER_STALE_AFTER))
             .fetch_all(self.pool())
             .await?;
         let mut leased = Vec::with_capacity(rows.len());
@@ -209,8 +211,20 @@ impl Store {
         Ok(leased)
     }
 
-    /// Takes one source's lease for an immediate crawl (`lyssna crawl`), unless another process holds
-    /// it. Returns whether the lease was taken.
+    /// When the next configured source falls due (`None`: none is scheduled), so that the scheduler
+    /// sleeps exactly that long.
+    pub async fn next_due_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let row = sqlx::query(
+            "SELECT MIN(COALESCE(next_check_at, 0)) AS at FROM sources WHERE in_config = 1 AND kind <> $1",
+        )
+        .bind(SourceKind::Manual.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(opt_from_ts(col(&row, "at")?))
+    }
+
+    /// Takes one source's lease for an immediate crawl (`lyssna crawl`), unless a live process holds
+    /// it (see [`Store::lease_refusal`] for who). Returns whether the lease was taken.
     pub async fn lease_source(
         &self,
         source_id: i64,
@@ -218,16 +232,18 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let r = sqlx::query(
-            "UPDATE sources SET lease_owner = $1, lease_until = $2 \
-             WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4)",
-        )
-        .bind(owner)
-        .bind(ts(lease_until))
-        .bind(source_id)
-        .bind(ts(now))
-        .execute(self.pool())
-        .await?;
+        let sql = format!(
+            "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND {}",
+            super::lease_free("$4", "$5")
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(ts(lease_until))
+            .bind(source_id)
+            .bind(ts(now))
+            .bind(ts(now - super::WORKER_STALE_AFTER))
+            .execute(self.pool())
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 

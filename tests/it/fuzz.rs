@@ -262,6 +262,7 @@ fn fuzz_the_query_parser() {
                 exclude: vec![q.to_string()],
                 context: Vec::new(),
                 fold_diacritics: input.len() % 2 == 0,
+                compounds: input.len() % 3 == 0,
             };
             if let Ok(m) = Matcher::compile(&[spec]) {
                 let _ = m.match_document(&doc);

@@ -14,6 +14,7 @@ mod demo;
 mod fuzz;
 mod generated_feeds;
 mod hostile;
+mod kill;
 mod notify;
 mod report;
 mod security;

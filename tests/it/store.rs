@@ -748,7 +748,8 @@ async fn an_older_database_gets_the_inbox_clock() {
             ),
             "{backend}"
         );
-        assert_eq!(store.migrate().await.unwrap(), 1, "{backend}");
+        // 0005 and every migration after it (the schema is then current).
+        assert!(store.migrate().await.unwrap() >= 1, "{backend}");
         store.check_schema().await.unwrap();
         let page = store
             .inbox(&lyssna::store::InboxQuery {

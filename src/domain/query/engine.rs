@@ -115,6 +115,9 @@ enum PatKind {
     Whole,
     Prefix,
     Suffix,
+    /// A name's last token: itself or its possessive with `s` (`gomonday`, `gomondays`; the `'s` and
+    /// `:s` forms are two tokens and match as `Whole`).
+    Possessive,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +132,12 @@ impl Pat {
             PatKind::Whole => tok == &*self.text,
             PatKind::Prefix => tok.starts_with(&self.text),
             PatKind::Suffix => tok.ends_with(&self.text),
+            PatKind::Possessive => {
+                tok == &*self.text
+                    || (tok.len() == self.text.len() + 1
+                        && tok.starts_with(&self.text)
+                        && tok.last() == Some(&b's'))
+            }
         }
     }
 }
@@ -204,6 +213,8 @@ struct Builder {
     /// Literal id → length of its text (a rough rarity measure).
     lit_len: Vec<usize>,
     needed: [u8; 3],
+    /// The brand being compiled sets `compounds = true`: its names also start closed compounds.
+    compounds: bool,
 }
 
 impl Builder {
@@ -220,6 +231,19 @@ impl Builder {
         let id = self.lit_ids.len() as u32;
         self.lit_ids.insert(key, id);
         self.lit_len.push(pat.text.len());
+        if pat.kind == PatKind::Possessive {
+            // Two whole-token patterns for one literal: the name and the name with `s`.
+            for suffix in [&b""[..], b"s"] {
+                let mut bytes = Vec::with_capacity(pat.text.len() + 3);
+                bytes.push(0);
+                bytes.extend_from_slice(&pat.text);
+                bytes.extend_from_slice(suffix);
+                bytes.push(0);
+                self.patterns[mode as usize].push(bytes);
+                self.pattern_lits[mode as usize].push((id, pat.kind));
+            }
+            return id;
+        }
         let mut bytes = Vec::with_capacity(pat.text.len() + 2);
         if pat.kind != PatKind::Suffix {
             bytes.push(0);
@@ -239,11 +263,22 @@ impl Builder {
         } else {
             fold
         };
+        let last = term.tokens.len().saturating_sub(1);
         let pats: Vec<Pat> = term
             .tokens
             .iter()
-            .map(|t| Pat {
+            .enumerate()
+            .map(|(k, t)| Pat {
                 kind: match t.wildcard {
+                    // A word or phrase ends in the name's word forms (PRODUCT §4): possessives by
+                    // default, any ending (a closed compound) with the brand's `compounds`.
+                    Wildcard::None if k == last && term.kind == TermKind::Words => {
+                        if self.compounds {
+                            PatKind::Prefix
+                        } else {
+                            PatKind::Possessive
+                        }
+                    }
                     Wildcard::None => PatKind::Whole,
                     Wildcard::Prefix => PatKind::Prefix,
                     Wildcard::Suffix => PatKind::Suffix,
@@ -255,7 +290,10 @@ impl Builder {
             .collect();
         // Anchor on the longest whole token (rarest, cheapest to verify around); else the longest.
         let anchor = (0..pats.len())
-            .max_by_key(|&i| (pats[i].kind == PatKind::Whole, pats[i].text.len()))
+            .max_by_key(|&i| {
+                let whole = matches!(pats[i].kind, PatKind::Whole | PatKind::Possessive);
+                (whole, pats[i].text.len())
+            })
             .unwrap_or(0);
         let domain = term.kind == TermKind::Domain;
         let fields = scope.unwrap_or(if domain {
@@ -482,6 +520,7 @@ fn compile_brand(
     } else {
         Fold::Case
     };
+    b.compounds = spec.compounds;
     let mut err = |which, error| {
         errors.push(CompileError {
             brand: spec.name.clone(),
@@ -600,21 +639,36 @@ impl Matcher {
             }]
         };
         // The prefilter knows only the literals that can make a brand a candidate.
-        let mut required: Vec<(u32, Required)> = b
-            .lit_ids
-            .iter()
-            .filter(|&(_, &id)| lit_brands.get(id as usize).is_some_and(|v| !v.is_empty()))
-            .map(|((mode, kind, text), &id)| {
-                let r = Required {
-                    mode: *mode,
-                    text,
-                    start: *kind != PatKind::Suffix,
-                    end: *kind != PatKind::Prefix,
-                };
-                (id, r)
-            })
-            .collect();
-        required.sort_unstable_by_key(|(id, _)| *id);
+        let mut required: Vec<(u32, Required)> = Vec::new();
+        for ((mode, kind, text), &id) in &b.lit_ids {
+            if lit_brands.get(id as usize).is_none_or(|v| v.is_empty()) {
+                continue;
+            }
+            let whole = |text: Vec<u8>| Required {
+                mode: *mode,
+                text,
+                start: true,
+                end: true,
+            };
+            match kind {
+                PatKind::Possessive => {
+                    let mut with_s = text.to_vec();
+                    with_s.push(b's');
+                    required.push((id, whole(text.to_vec())));
+                    required.push((id, whole(with_s)));
+                }
+                _ => required.push((
+                    id,
+                    Required {
+                        mode: *mode,
+                        text: text.to_vec(),
+                        start: *kind != PatKind::Suffix,
+                        end: *kind != PatKind::Prefix,
+                    },
+                )),
+            }
+        }
+        required.sort_unstable_by(|a, b| (a.0, &a.1.text).cmp(&(b.0, &b.1.text)));
         let required: Vec<Required> = required.into_iter().map(|(_, r)| r).collect();
         let prefilter = Prefilter::new(&required).map_err(compile_error)?;
         drop(required);
@@ -731,7 +785,7 @@ impl Matcher {
                             continue;
                         };
                         let tok = match kind {
-                            PatKind::Whole | PatKind::Prefix => {
+                            PatKind::Whole | PatKind::Prefix | PatKind::Possessive => {
                                 nf.token_starting_at(mat.start() + 1)
                             }
                             PatKind::Suffix => nf.token_ending_at(mat.end().saturating_sub(1)),
@@ -1066,11 +1120,57 @@ mod tests {
     fn words_are_whole_tokens() {
         assert!(hit("Monday", "see you MONDAY."));
         assert!(hit("Monday", "GoMonday's Monday's app"));
-        assert!(!hit("Monday", "Mondays are hard"));
+        assert!(hit("Monday", "Mondays are hard"));
+        assert!(!hit("Monday", "Mondayss are hard"));
+        assert!(!hit("Go", "Gothenburg"));
         assert!(hit("Monday*", "Mondays are hard"));
         assert!(!hit("Monday", "gomonday"));
         assert!(hit("*monday", "gomonday"));
         assert!(!hit("*monday", "gomondays"));
+        assert!(hit("*monday", "gomonday's"));
+    }
+
+    #[test]
+    fn names_match_their_word_forms() {
+        for text in [
+            "GoMondays kundtjänst svarar inte",
+            "GoMonday:s app kraschar",
+            "GoMonday's app crashes",
+            "GoMonday’s support",
+            "Testade GoMonday-appen i går",
+        ] {
+            assert!(hit("gomonday", text), "{text}");
+        }
+        assert!(hit("telia", "Telias priser har höjts"));
+        assert!(hit("\"go monday\"", "Go Mondays nya app"));
+        assert!(!hit("\"go monday\" ", "Gos monday"));
+        // Other endings need a wildcard or `compounds`; a backticked name is exact.
+        assert!(!hit("telia", "Teliakunder klagar"));
+        assert!(!hit("`GoMonday`", "GoMondays app"));
+        assert!(hit("`GoMonday`", "GoMonday:s app"));
+        assert!(!hit("gomonday.se", "gomonday.ses"));
+        let compounds = |q: &str, t: &str| {
+            let mut s = spec(q);
+            s.compounds = true;
+            let m = Matcher::compile(&[s]).unwrap();
+            !m.match_document(&body(t)).is_empty()
+        };
+        assert!(compounds("telia", "Teliakunder klagar"));
+        assert!(compounds("telia", "Telias kunder"));
+        assert!(!compounds("telia", "Sverigetelia"));
+        assert!(!compounds("`Telia`", "Teliakunder"));
+        // Spans cover the whole word form.
+        assert_eq!(spans("gomonday", "GoMondays app"), ["GoMondays"]);
+    }
+
+    #[test]
+    fn accents_fold_but_swedish_letters_stay() {
+        assert!(hit("cercanias", "Renfe Cercanías Madrid"));
+        assert!(hit("Cercanías", "cercanias"));
+        assert!(hit("cafe", "CAFÉ"));
+        assert!(hit("Müller", "muller"));
+        assert!(!hit("år", "ar"));
+        assert!(!hit("`Café`", "Cafe"));
     }
 
     #[test]
@@ -1316,6 +1416,7 @@ mod tests {
             exclude: vec!["\"monday morning\"".into(), "blues".into()],
             context: vec!["app OR appen".into(), "title:go".into()],
             fold_diacritics: false,
+            compounds: false,
         };
         let m = Matcher::compile(&[brand]).unwrap();
         let check = |title: &str, text: &str| {
@@ -1393,6 +1494,7 @@ mod tests {
                 exclude: vec!["ok".into(), "x AND".into()],
                 context: vec!["\"open".into()],
                 fold_diacritics: false,
+                compounds: false,
             },
             BrandSpec {
                 name: "Neg".into(),

@@ -15,8 +15,12 @@
 //!
 //! # Semantics (what a user can rely on)
 //!
-//! - **Tokens.** `Monday` matches `monday`, `MONDAY` and `Monday's` (the apostrophe splits tokens), never
-//!   `Mondays` (use `Monday*`). `bank*` matches `bankkontot`; `*konto` matches `sparkonto`.
+//! - **Tokens.** `Monday` matches `monday`, `MONDAY` and `Monday's` (the apostrophe splits tokens).
+//!   `bank*` matches `bankkontot`; `*konto` matches `sparkonto`.
+//! - **Word forms.** The last word of a word or phrase term is a name and matches its possessive with
+//!   `s` too (`gomonday` matches `GoMondays`; `GoMonday:s`, `GoMonday's` and `GoMonday-appen` split
+//!   into tokens and match anyway); with the brand's `compounds` it matches every word it begins
+//!   (`telia` in `Teliakunder`). Other endings need a wildcard; exact and domain terms have no forms.
 //! - **Phrases** (`"go monday"`) match consecutive tokens in one field, whatever punctuation or line
 //!   breaks lie between them (`Go, Monday`, `go-monday`, `Go\nMonday`).
 //! - **Default fields.** A term without a field matches the item's `title` and `body` (not `author`:
@@ -27,8 +31,9 @@
 //!   without dots, `site:flashback`, matches any label of the host).
 //! - **`lang:sv`** matches when the document's `lang` (given by the caller) is `sv`.
 //! - **Exact** `` `GoMonday` `` is case- and diacritic-sensitive (NFKC only).
-//! - **`fold_diacritics`** (per brand) makes `ar` match `år` and `orjan` match `Örjan`; exact terms stay
-//!   sensitive.
+//! - **Accents** other than those of å, ä and ö always fold (`cercanias` matches `Cercanías`).
+//!   **`fold_diacritics`** (per brand) folds å, ä and ö too: `ar` matches `år` and `orjan` matches
+//!   `Örjan`; exact terms stay sensitive.
 //! - **NEAR/n**: see [`engine`] for distances and for `NOT` inside `NEAR`.
 //! - **A brand's main query must contain a positive term**: `NOT spam` alone would match every item
 //!   that lacks the word, so it is rejected when compiling ("a query must contain at least one positive
@@ -59,6 +64,8 @@ pub struct BrandSpec {
     pub exclude: Vec<String>,
     pub context: Vec<String>,
     pub fold_diacritics: bool,
+    /// The brand's names also match as the start of a closed compound (`telia` in `Teliakunder`).
+    pub compounds: bool,
 }
 
 /// The text of one item, as the matcher sees it. `lang` is detected by the caller.

@@ -30,9 +30,9 @@ use super::text::{self, Fold};
 
 /// One required literal: its normalised text in `mode`, and whether it must start (`start`) and/or
 /// end (`end`) a token (a whole-token literal both, `pre*` only `start`, `*suf` only `end`).
-pub(super) struct Required<'a> {
+pub(super) struct Required {
     pub mode: Fold,
-    pub text: &'a [u8],
+    pub text: Vec<u8>,
     pub start: bool,
     pub end: bool,
 }
@@ -95,14 +95,14 @@ impl Prefilter {
                 continue;
             }
             if l.text.is_ascii() {
-                raw_pats.push(l.text.to_vec());
+                raw_pats.push(l.text.clone());
                 raw_anchors.push((l.start, l.end));
             }
             let mut framed = Vec::with_capacity(l.text.len() + 2);
             if l.start {
                 framed.push(0);
             }
-            framed.extend_from_slice(l.text);
+            framed.extend_from_slice(&l.text);
             if l.end {
                 framed.push(0);
             }

@@ -50,7 +50,15 @@ impl<'a> RefDoc<'a> {
     }
 }
 
-fn term_positions(doc: &RefDoc, term: &Term, fold: Fold, scope: Option<usize>) -> Vec<Pos> {
+/// How a brand's words match: the fold mode and whether names start closed compounds.
+#[derive(Clone, Copy)]
+struct Forms {
+    fold: Fold,
+    compounds: bool,
+}
+
+fn term_positions(doc: &RefDoc, term: &Term, forms: Forms, scope: Option<usize>) -> Vec<Pos> {
+    let fold = forms.fold;
     let mode = if term.kind == TermKind::Exact {
         Fold::Exact
     } else {
@@ -74,7 +82,12 @@ fn term_positions(doc: &RefDoc, term: &Term, fold: Fold, scope: Option<usize>) -
                 let (a, b) = field.tokens[s + k];
                 let got = text::normalize(&field.text[a..b], mode);
                 let want = text::normalize(&t.text, mode);
+                let name_end = k + 1 == len && term.kind == TermKind::Words;
                 match t.wildcard {
+                    // The last word of a name: its possessive (`gomondays`), or with compounds any
+                    // word it begins.
+                    Wildcard::None if name_end && forms.compounds => got.starts_with(&want),
+                    Wildcard::None if name_end => got == want || got == format!("{want}s"),
                     Wildcard::None => got == want,
                     Wildcard::Prefix => got.starts_with(&want),
                     Wildcard::Suffix => got.ends_with(&want),
@@ -114,7 +127,7 @@ fn within(a: Pos, b: Pos, d: usize, ordered: bool) -> bool {
 }
 
 /// (is true, positions)
-fn eval(doc: &RefDoc, q: &Query, fold: Fold, scope: Option<usize>) -> (bool, Vec<Pos>) {
+fn eval(doc: &RefDoc, q: &Query, fold: Forms, scope: Option<usize>) -> (bool, Vec<Pos>) {
     match q {
         Query::Term(t) => {
             let p = term_positions(doc, t, fold, scope);
@@ -181,10 +194,13 @@ fn eval(doc: &RefDoc, q: &Query, fold: Fold, scope: Option<usize>) -> (bool, Vec
 
 /// Does the brand match? `None` when one of its queries does not parse.
 pub fn brand_matches(spec: &BrandSpec, doc: &Document) -> Option<bool> {
-    let fold = if spec.fold_diacritics {
-        Fold::Diacritics
-    } else {
-        Fold::Case
+    let fold = Forms {
+        fold: if spec.fold_diacritics {
+            Fold::Diacritics
+        } else {
+            Fold::Case
+        },
+        compounds: spec.compounds,
     };
     let rd = RefDoc::new(doc);
     let q = super::parse(&spec.query).ok()?;
@@ -224,6 +240,13 @@ mod tests {
         "se",
         "Café",
         "cafe",
+        "Mondays",
+        "gomondays",
+        "Telia",
+        "Teliakunder",
+        "telias",
+        "Cercanías",
+        "cercanias",
     ];
 
     fn word() -> impl Strategy<Value = String> {
@@ -274,7 +297,12 @@ mod tests {
         prop::collection::vec(
             (
                 doc_word(),
-                prop::sample::select(&[" ", " ", ", ", ".", "\n", "-", "[.]", "'s "][..]),
+                prop::sample::select(
+                    &[
+                        " ", " ", ", ", ".", "\n", "-", "[.]", "'s ", ":s ", "s ", "-appen ",
+                        "kunder ",
+                    ][..],
+                ),
             ),
             0..24,
         )
@@ -287,14 +315,18 @@ mod tests {
             prop::collection::vec(query(), 0..2),
             prop::collection::vec(query(), 0..2),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(|(query, exclude, context, fold_diacritics)| BrandSpec {
-                name: query.clone(),
-                query,
-                exclude,
-                context,
-                fold_diacritics,
-            })
+            .prop_map(
+                |(query, exclude, context, fold_diacritics, compounds)| BrandSpec {
+                    name: query.clone(),
+                    query,
+                    exclude,
+                    context,
+                    fold_diacritics,
+                    compounds,
+                },
+            )
     }
 
     proptest! {

@@ -22,9 +22,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// How tokens are normalised before comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fold {
-    /// NFKC and full case folding; diacritics are kept (`år` ≠ `ar`). The default.
+    /// NFKC and full case folding, then Latin diacritics are stripped except those that make the
+    /// Swedish letters å, ä and ö (`é` = `e`, `Cercanías` = `cercanias`, `ø` = `o`, but `år` ≠ `ar`).
+    /// The default.
     Case = 0,
-    /// As [`Fold::Case`], then Latin diacritics are stripped (`år` = `ar`, `é` = `e`, `ø` = `o`).
+    /// As [`Fold::Case`], and å, ä, ö fold too (`år` = `ar`, `Örjan` = `orjan`).
     Diacritics = 1,
     /// NFKC only: case- and diacritic-sensitive, for `` `exact` `` terms.
     Exact = 2,
@@ -285,12 +287,23 @@ pub fn normalize_into(token: &str, fold: Fold, out: &mut String) {
         }
         match fold {
             Fold::Exact => out.push(c),
-            Fold::Case => match u {
-                0xDF => out.push_str("ss"),
+            Fold::Case => {
                 // Latin-1 upper case letters fold to the letter 0x20 above (× has no case).
-                0xC0..=0xDE if u != 0xD7 => out.push(char::from_u32(u + 0x20).unwrap_or(c)),
-                _ => out.push(c),
-            },
+                let lower = if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
+                    u + 0x20
+                } else {
+                    u
+                };
+                match lower {
+                    0xDF => out.push_str("ss"),
+                    // å, ä, ö are letters of their own; æ, ð, þ carry no diacritic; × and ÷ are
+                    // no letters.
+                    0xE4 | 0xE5 | 0xF6 | 0xE6 | 0xF0 | 0xFE | 0xD7 | 0xF7 => {
+                        out.push(char::from_u32(lower).unwrap_or(c))
+                    }
+                    _ => out.push(LATIN1_STRIPPED[(lower as usize) - 0xC0] as char),
+                }
+            }
             Fold::Diacritics => match c {
                 'ß' => out.push_str("ss"),
                 'Æ' | 'æ' => out.push('æ'),
@@ -302,8 +315,8 @@ pub fn normalize_into(token: &str, fold: Fold, out: &mut String) {
     }
 }
 
-/// The general normalisation path: NFKC, case folding, NFKC again (folding can denormalise), and for
-/// [`Fold::Diacritics`] decomposition, removal of Latin diacritics and recomposition.
+/// The general normalisation path: NFKC, case folding, then decomposition, removal of Latin
+/// diacritics (in [`Fold::Case`] all but those of å, ä and ö) and recomposition.
 fn normalize_general(token: &str, fold: Fold, out: &mut String) {
     let nfkc: String = token.chars().filter(|c| !is_ignorable(*c)).nfkc().collect();
     if fold == Fold::Exact {
@@ -315,14 +328,29 @@ fn normalize_general(token: &str, fold: Fold, out: &mut String) {
         push_folded(c, &mut folded);
     }
     if fold == Fold::Case {
-        out.extend(folded.nfkc());
-        return;
+        // Folding can denormalise: compose again before taking the marks apart.
+        folded = folded.nfkc().collect();
     }
-    let stripped: String = folded
-        .nfd()
-        .filter(|c| !is_latin_diacritic(*c))
-        .map(strip_special)
-        .collect();
+    let mut stripped = String::with_capacity(folded.len());
+    // The base letter before the current run of marks, and whether a mark followed it already.
+    let mut base = ' ';
+    let mut marked = false;
+    for c in folded.nfd() {
+        if !is_latin_diacritic(c) {
+            stripped.push(strip_special(c));
+            base = c;
+            marked = false;
+            continue;
+        }
+        // The default keeps the ring of å and the diaeresis of ä and ö: Swedish letters of their own.
+        let swedish = fold == Fold::Case
+            && !marked
+            && matches!((base, c), ('a', '\u{30A}') | ('a' | 'o', '\u{308}'));
+        if swedish {
+            stripped.push(c);
+        }
+        marked = true;
+    }
     out.extend(stripped.nfc());
 }
 
@@ -491,10 +519,20 @@ mod tests {
         assert_eq!(normalize("ÖRJAN", Fold::Diacritics), "orjan");
         assert_eq!(normalize("o\u{308}rjan", Fold::Diacritics), "orjan");
         assert_eq!(normalize("ÅR", Fold::Case), "år");
+        assert_eq!(normalize("Cercanías", Fold::Case), "cercanias");
+        assert_eq!(normalize("CAFÉ", Fold::Case), "cafe");
+        assert_eq!(normalize("Ørsted", Fold::Case), "orsted");
+        assert_eq!(normalize("Müller", Fold::Case), "muller");
+        assert_eq!(
+            normalize("A\u{30A}ke o\u{308}l u\u{308}", Fold::Case),
+            "åke öl u"
+        );
+        assert_eq!(normalize("Dvořák", Fold::Case), "dvorak");
         assert_eq!(normalize("ÅR", Fold::Diacritics), "ar");
         assert_eq!(normalize("Straße", Fold::Case), "strasse");
         // A Latin-1 token that turns out to need the general path is normalised from scratch.
         assert_eq!(normalize("ÅSTRÖMﬁ", Fold::Case), "åströmfi");
+        assert_eq!(normalize("ÉLANﬁ", Fold::Case), "elanfi");
         assert_eq!(normalize("ÅSTRÖMﬁ", Fold::Diacritics), "astromfi");
         assert_eq!(normalize("ﬁka", Fold::Case), "fika");
         assert_eq!(normalize("Ｆｕｌｌ", Fold::Case), "full");
