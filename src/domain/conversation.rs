@@ -366,172 +366,218 @@ pub fn link(posts: &[ThreadPost], mentions: &[ThreadMention]) -> Linking {
         .filter(|&i| posts[i].at.is_some())
         .collect();
     order.sort_by_key(|&i| (posts[i].at, i));
-    let position = |i: usize| -> Position { (posts[i].at.unwrap_or_default(), i) };
-    let authors: Vec<&str> = posts
-        .iter()
-        .filter(|p| p.leader.is_none())
-        .filter_map(|p| p.author.as_deref())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut states: Vec<State> = mentions
-        .iter()
-        .map(|m| {
-            let keys: HashSet<String> = m.posts.iter().cloned().collect();
-            let mine: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| keys.contains(&posts[i].key))
-                .collect();
-            // A mention stored before its thread's posts were: its post is the one by its author at
-            // its time.
-            let own = mine.first().copied().or_else(|| {
-                order.iter().copied().find(|&i| {
-                    posts[i].at == Some(m.at)
-                        && posts[i].leader.is_none()
-                        && match (&posts[i].author, &m.author) {
-                            (Some(a), Some(b)) => same_name(a, b),
-                            _ => false,
-                        }
-                })
-            });
-            let mut ids = m.ids.clone();
-            let mut texts = vec![m.body.clone()];
-            let mut keys = keys;
-            for &i in mine.iter().chain(own.iter()) {
-                ids.extend(posts[i].site_id.clone());
-                texts.push(posts[i].body.clone());
-                keys.insert(posts[i].key.clone());
-            }
-            State {
-                status: m.status,
-                last: m.last_change_at.map(|t| (t, usize::MAX)),
-                own: own.map_or((m.at, 0), position),
-                posts: keys,
-                ids,
-                texts,
-                absorbed: false,
-            }
-        })
-        .collect();
-    let mut out = Linking::default();
-    // A post an earlier crawl attached to a stored mention is that mention's, not a new one.
-    for (ni, n) in mentions.iter().enumerate().filter(|(_, n)| !n.stored) {
-        let owner = mentions
+    let mut linker = Linker {
+        posts,
+        mentions,
+        authors: posts
             .iter()
-            .enumerate()
-            .find(|(_, m)| m.stored && n.posts.iter().any(|k| m.posts.contains(k)));
-        if let Some((mi, _)) = owner {
-            states[ni].absorbed = true;
-            out.absorbed.push((ni, mi));
+            .filter(|p| p.leader.is_none())
+            .filter_map(|p| p.author.as_deref())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect(),
+        states: mentions
+            .iter()
+            .map(|m| initial_state(posts, &order, m))
+            .collect(),
+        out: Linking::default(),
+        latest_unlinked: vec![None; mentions.len()],
+    };
+    linker.absorb_attached();
+    for &pi in &order {
+        if posts[pi].leader.is_some() {
+            linker.leader_post(pi);
+        } else {
+            linker.follow_up(pi);
         }
     }
-    let mut latest_unlinked: Vec<Option<usize>> = vec![None; mentions.len()];
-    for &pi in &order {
-        let p = &posts[pi];
-        let here = position(pi);
-        if p.leader.is_some() {
-            let mut answered_any = false;
-            for (mi, m) in mentions.iter().enumerate() {
-                let s = &states[mi];
-                if s.absorbed || here <= s.own || s.posts.contains(&p.key) {
-                    continue;
+    linker.finish()
+}
+
+fn position(posts: &[ThreadPost], i: usize) -> Position {
+    (posts[i].at.unwrap_or_default(), i)
+}
+
+/// Where a mention stands before the thread is walked: its own post (and, for a mention stored
+/// before its thread's posts were, the post by its author at its time), its ids and texts.
+fn initial_state(posts: &[ThreadPost], order: &[usize], m: &ThreadMention) -> State {
+    let mut keys: HashSet<String> = m.posts.iter().cloned().collect();
+    let mine: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| keys.contains(&posts[i].key))
+        .collect();
+    let own = mine.first().copied().or_else(|| {
+        order.iter().copied().find(|&i| {
+            posts[i].at == Some(m.at)
+                && posts[i].leader.is_none()
+                && match (&posts[i].author, &m.author) {
+                    (Some(a), Some(b)) => same_name(a, b),
+                    _ => false,
                 }
-                let how = link_to(
-                    p,
-                    &Target {
-                        author: m.author.as_deref(),
-                        ids: &s.ids,
-                        texts: &s.texts,
-                    },
-                )
-                .or((m.scope == ReplyScope::Thread).then_some(LinkKind::Thread));
-                let Some(how) = how else { continue };
-                answered_any |= how != LinkKind::Thread;
-                let s = &mut states[mi];
-                if s.status.is_open() && s.after_last(here) {
-                    s.status = Status::Replied;
-                    s.last = Some(here);
-                    out.changes.push(Change::Replied {
-                        mention: mi,
-                        post: pi,
-                        at: here.0,
-                        how,
-                    });
-                }
+        })
+    });
+    let mut ids = m.ids.clone();
+    let mut texts = vec![m.body.clone()];
+    for &i in mine.iter().chain(own.iter()) {
+        ids.extend(posts[i].site_id.clone());
+        texts.push(posts[i].body.clone());
+        keys.insert(posts[i].key.clone());
+    }
+    State {
+        status: m.status,
+        last: m.last_change_at.map(|t| (t, usize::MAX)),
+        own: own.map_or((m.at, 0), |i| position(posts, i)),
+        posts: keys,
+        ids,
+        texts,
+        absorbed: false,
+    }
+}
+
+/// One walk through a thread in post-time order.
+struct Linker<'a> {
+    posts: &'a [ThreadPost],
+    mentions: &'a [ThreadMention],
+    /// Everyone but the leader who wrote in the thread: whom a post can address.
+    authors: Vec<&'a str>,
+    states: Vec<State>,
+    out: Linking,
+    /// Per mention: the latest of the leader's posts after it that answered nobody.
+    latest_unlinked: Vec<Option<usize>>,
+}
+
+impl Linker<'_> {
+    /// A post an earlier crawl attached to a stored mention is that mention's, not a new one.
+    fn absorb_attached(&mut self) {
+        let mentions = self.mentions;
+        for (ni, n) in mentions.iter().enumerate().filter(|(_, n)| !n.stored) {
+            let owner = mentions
+                .iter()
+                .position(|m| m.stored && n.posts.iter().any(|k| m.posts.contains(k)));
+            if let Some(mi) = owner {
+                self.states[ni].absorbed = true;
+                self.out.absorbed.push((ni, mi));
             }
-            if !answered_any && !links_somewhere(p, &authors) {
-                for (mi, m) in mentions.iter().enumerate() {
-                    let s = &states[mi];
-                    if m.scope == ReplyScope::Post
-                        && !s.absorbed
-                        && s.status.is_open()
-                        && here > s.own
-                        && s.after_last(here)
-                    {
-                        latest_unlinked[mi] = Some(pi);
-                    }
-                }
-            }
-            continue;
         }
+    }
+
+    /// One of the leader's posts: replies for the open mentions it answers, or, answering nobody,
+    /// a note for the open mentions before it.
+    fn leader_post(&mut self, pi: usize) {
+        let p = &self.posts[pi];
+        let here = position(self.posts, pi);
+        let mut answered_any = false;
+        for (mi, m) in self.mentions.iter().enumerate() {
+            let s = &self.states[mi];
+            if s.absorbed || here <= s.own || s.posts.contains(&p.key) {
+                continue;
+            }
+            let how = link_to(
+                p,
+                &Target {
+                    author: m.author.as_deref(),
+                    ids: &s.ids,
+                    texts: &s.texts,
+                },
+            )
+            .or((m.scope == ReplyScope::Thread).then_some(LinkKind::Thread));
+            let Some(how) = how else { continue };
+            answered_any |= how != LinkKind::Thread;
+            let s = &mut self.states[mi];
+            if s.status.is_open() && s.after_last(here) {
+                s.status = Status::Replied;
+                s.last = Some(here);
+                self.out.changes.push(Change::Replied {
+                    mention: mi,
+                    post: pi,
+                    at: here.0,
+                    how,
+                });
+            }
+        }
+        if answered_any || links_somewhere(p, &self.authors) {
+            return;
+        }
+        for (mi, m) in self.mentions.iter().enumerate() {
+            let s = &self.states[mi];
+            if m.scope == ReplyScope::Post
+                && !s.absorbed
+                && s.status.is_open()
+                && here > s.own
+                && s.after_last(here)
+            {
+                self.latest_unlinked[mi] = Some(pi);
+            }
+        }
+    }
+
+    /// Anyone else's post: a follow-up when its author wrote a mention that was answered before it.
+    fn follow_up(&mut self, pi: usize) {
+        let p = &self.posts[pi];
+        let here = position(self.posts, pi);
         let Some(author) = p.author.as_deref() else {
-            continue;
+            return;
         };
         // A post that already belongs to a mention (its own, or a follow-up attached earlier) is
         // accounted for; only a mention this crawl is about to create may yet be a follow-up.
-        let belongs = mentions
-            .iter()
-            .zip(&states)
-            .any(|(m, s)| !s.absorbed && s.posts.contains(&p.key) && (m.stored || s.own != here));
+        let belongs =
+            self.mentions.iter().zip(&self.states).any(|(m, s)| {
+                !s.absorbed && s.posts.contains(&p.key) && (m.stored || s.own != here)
+            });
         if belongs {
-            continue;
+            return;
         }
         // The one mention it follows up: the latest replied one by the same author before it.
-        let target = mentions
+        let target = self
+            .mentions
             .iter()
             .enumerate()
             .filter(|(mi, m)| {
-                let s = &states[*mi];
+                let s = &self.states[*mi];
                 !s.absorbed
                     && s.status == Status::Replied
                     && here > s.own
                     && s.after_last(here)
                     && m.author.as_deref().is_some_and(|a| same_name(a, author))
             })
-            .max_by_key(|(mi, _)| states[*mi].own)
+            .max_by_key(|(mi, _)| self.states[*mi].own)
             .map(|(mi, _)| mi);
-        let Some(mi) = target else { continue };
-        let s = &mut states[mi];
+        let Some(mi) = target else { return };
+        let s = &mut self.states[mi];
         s.status = Status::New;
         s.last = Some(here);
         s.posts.insert(p.key.clone());
         s.ids.extend(p.site_id.clone());
         s.texts.push(p.body.clone());
-        out.changes.push(Change::Reopened {
+        self.out.changes.push(Change::Reopened {
             mention: mi,
             post: pi,
             at: here.0,
         });
-        out.attached.push((pi, mi));
-        for (ni, n) in mentions.iter().enumerate() {
-            if !n.stored && ni != mi && states[ni].own == here {
-                states[ni].absorbed = true;
-                out.absorbed.push((ni, mi));
+        self.out.attached.push((pi, mi));
+        for (ni, n) in self.mentions.iter().enumerate() {
+            if !n.stored && ni != mi && self.states[ni].own == here {
+                self.states[ni].absorbed = true;
+                self.out.absorbed.push((ni, mi));
             }
         }
     }
-    for (mi, post) in latest_unlinked.into_iter().enumerate() {
-        let s = &states[mi];
-        if let Some(pi) = post
-            && s.status.is_open()
-            && !s.absorbed
-            && s.after_last(position(pi))
-        {
-            out.posted_after.push((mi, pi));
+
+    /// The notes that still apply once the whole thread is walked.
+    fn finish(mut self) -> Linking {
+        for (mi, post) in self.latest_unlinked.iter().enumerate() {
+            let s = &self.states[mi];
+            if let Some(pi) = *post
+                && s.status.is_open()
+                && !s.absorbed
+                && s.after_last(position(self.posts, pi))
+            {
+                self.out.posted_after.push((mi, pi));
+            }
         }
+        self.out
     }
-    out
 }
 
 #[cfg(test)]
