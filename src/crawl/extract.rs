@@ -25,6 +25,11 @@ pub struct PageItems {
     pub items: Vec<Item>,
     pub item_matches: Option<usize>,
     pub next: Option<Url>,
+    /// The thread's last page, the page before this one, and every link to another page of the thread
+    /// (recipes only; see `Extraction`).
+    pub last: Option<Url>,
+    pub prev: Option<Url>,
+    pub page_links: Vec<Url>,
     pub warnings: Vec<String>,
 }
 
@@ -48,8 +53,8 @@ impl Reader<'_> {
                 Ok(PageItems {
                     items: parsed.items,
                     item_matches: None,
-                    next: None,
                     warnings: parsed.warnings,
+                    ..PageItems::default()
                 })
             }
             SourceKind::Html | SourceKind::Json => {
@@ -71,6 +76,9 @@ impl Reader<'_> {
                     items: ex.items,
                     item_matches: Some(ex.item_matches),
                     next: ex.next_page,
+                    last: ex.last_page,
+                    prev: ex.prev_page,
+                    page_links: ex.page_links,
                     warnings: ex.warnings,
                 })
             }

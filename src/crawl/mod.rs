@@ -9,3 +9,4 @@ pub mod feed;
 pub mod recipe;
 pub mod sanitize;
 pub mod text;
+pub mod thread;

@@ -219,6 +219,11 @@ fn crude_strip(html: &str) -> String {
 
 /// The text of one element with the rules of [`html_to_text`] (used by recipes for every field).
 pub fn element_text(el: ElementRef) -> String {
+    element_text_except(el, &[])
+}
+
+/// [`element_text`] without the subtrees of `skip` (a post's quote blocks).
+pub fn element_text_except(el: ElementRef, skip: &[ElementRef]) -> String {
     let mut out = TextBuilder::default();
     let mut pre_depth = 0usize;
     // An explicit stack of (node, closing?) instead of recursion. (`ElementRef::traverse` would do the
@@ -244,7 +249,10 @@ pub fn element_text(el: ElementRef) -> String {
         match node.value() {
             Node::Element(e) => {
                 let name = e.name();
-                if DROPPED.contains(&name) {
+                if DROPPED.contains(&name)
+                    || (!skip.is_empty()
+                        && ElementRef::wrap(node).is_some_and(|e| skip.contains(&e)))
+                {
                     // Skip the whole subtree (and its closing edge).
                     continue;
                 }

@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod sentiment;
 pub mod source;
 pub mod spelling;
+pub mod thread;
 pub mod time;
 pub mod transfer;
 pub mod units;

@@ -151,6 +151,7 @@ pub async fn harvest(
                 item_matches,
                 next,
                 warnings,
+                ..
             }) => {
                 if item_matches == Some(0) && h.pages == 1 {
                     h.no_items_matched = true;

@@ -6,6 +6,7 @@ pub mod dry_run;
 pub mod harvest;
 pub mod learning;
 pub mod manual;
+pub mod threads;
 
 use crate::config::{Config, SourceConfig};
 use crate::crawl::extract::Reader;

@@ -13,6 +13,7 @@ mod listing;
 mod mentions;
 mod report;
 mod sources;
+mod threads;
 mod transfer;
 mod users;
 mod workers;
@@ -23,6 +24,7 @@ pub use inbox::*;
 pub use listing::*;
 pub use mentions::*;
 pub use sources::*;
+pub use threads::*;
 pub use transfer::*;
 pub use users::*;
 pub use workers::*;
@@ -88,6 +90,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_inbox_post_time.sql"),
     ),
     (
+        6,
+        "threads",
+        include_str!("../../migrations/sqlite/0006_threads.sql"),
+    ),
+    (
         7,
         "thread posts",
         include_str!("../../migrations/sqlite/0007_thread_posts.sql"),
@@ -108,6 +115,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "inbox by post time",
         include_str!("../../migrations/postgres/0005_inbox_post_time.sql"),
+    ),
+    (
+        6,
+        "threads",
+        include_str!("../../migrations/postgres/0006_threads.sql"),
     ),
     (
         7,

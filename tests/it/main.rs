@@ -20,4 +20,5 @@ mod report;
 mod security;
 mod store;
 mod support;
+mod threads;
 mod web;

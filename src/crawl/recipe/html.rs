@@ -3,9 +3,10 @@
 use scraper::node::Node;
 use scraper::{ElementRef, Html, Selector};
 
-use super::{Ctx, Extraction, FieldSpec, Recipe, Scope, parse_rating};
+use super::{Ctx, Extraction, FieldSpec, Follow, Recipe, Scope, parse_count, parse_rating};
 use crate::crawl::text::{element_text, nesting_too_deep};
 use crate::domain::item::Item;
+use crate::domain::thread::{ThreadLink, canonical_thread_url};
 
 pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ctx) -> Extraction {
     let mut ex = Extraction::default();
@@ -18,6 +19,15 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
     let doc = Html::parse_document(page);
     let root = doc.root_element();
     let f = &recipe.fields;
+    if let Some(follow) = &recipe.follow {
+        listing(&mut ex, follow, &doc, item_sel, ctx);
+        ex.next_page = recipe
+            .next
+            .as_ref()
+            .and_then(|s| url_value(s, root, root, ctx))
+            .and_then(|u| url::Url::parse(&u).ok());
+        return ex;
+    }
     for (i, el) in doc.select(item_sel).enumerate() {
         ex.item_matches += 1;
         let n = i + 1;
@@ -29,15 +39,17 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
         };
         let url =
             |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| url_value(s, el, root, ctx));
-        let body = f
-            .body
-            .as_ref()
-            .and_then(|s| text_value(s, el, root))
-            .unwrap_or_default();
+        let (body, quotes) = match (&f.body, &recipe.quotes) {
+            (Some(spec), Some(q)) if spec.attr.is_none() => target(spec, el, root)
+                .map(|b| super::quotes::split(b, q))
+                .unwrap_or_default(),
+            (Some(spec), _) => (text_value(spec, el, root).unwrap_or_default(), Vec::new()),
+            (None, _) => (String::new(), Vec::new()),
+        };
         let title = one_line(&f.title);
         // A title read from the page (the thread title) does not make an empty element an item.
         let own_title = title.is_some() && f.title.as_ref().is_some_and(|s| s.scope == Scope::Item);
-        if body.trim().is_empty() && !own_title {
+        if body.trim().is_empty() && quotes.is_empty() && !own_title {
             ex.warnings
                 .push(format!("item {n}: no body or title; skipped"));
             continue;
@@ -60,15 +72,89 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
             published_at,
             body,
             rating,
-            ..Item::default()
+            reply_to: one_line(&f.reply_to),
+            quotes,
         });
     }
-    ex.next_page = recipe
-        .next
-        .as_ref()
-        .and_then(|s| url_value(s, root, root, ctx))
-        .and_then(|u| url::Url::parse(&u).ok());
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| url_value(s, root, root, ctx))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
+    ex.next_page = link(&recipe.next);
+    ex.last_page = link(&recipe.last);
+    ex.prev_page = link(&recipe.prev);
+    if recipe.is_paginated() {
+        ex.page_links = thread_page_links(&doc, ctx);
+    }
     ex
+}
+
+/// A listing: each row is a thread link with what the row says about the thread.
+fn listing(ex: &mut Extraction, follow: &Follow, doc: &Html, item_sel: &Selector, ctx: &Ctx) {
+    let root = doc.root_element();
+    for (i, row) in doc.select(item_sel).enumerate() {
+        ex.item_matches += 1;
+        let Some(link) =
+            url_value(&follow.link, row, root, ctx).and_then(|u| url::Url::parse(&u).ok())
+        else {
+            // Announcement and header rows carry no thread link.
+            continue;
+        };
+        let text = |spec: &Option<FieldSpec>| {
+            spec.as_ref()
+                .and_then(|s| text_value(s, row, root))
+                .map(|t| collapse(&t))
+                .filter(|t| !t.is_empty())
+        };
+        let last_post_at = follow.last_post_at.as_ref().and_then(|s| {
+            let candidates = date_candidates(s, row, root);
+            ctx.date(s, &candidates, &mut ex.warnings, i + 1)
+        });
+        let title = text(&follow.title).or_else(|| {
+            target(&follow.link, row, root)
+                .map(|a| collapse(&element_text(a)))
+                .filter(|t| !t.is_empty())
+        });
+        let thread_url = canonical_thread_url(&link);
+        if ex.threads.iter().any(|t| t.thread_url == thread_url) {
+            continue;
+        }
+        ex.threads.push(ThreadLink {
+            thread_url,
+            title,
+            last_post_at,
+            replies: text(&follow.replies).and_then(|r| parse_count(&r)),
+        });
+    }
+}
+
+/// Every distinct link on the page to another page of this page's thread.
+fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
+    use crate::domain::thread::{canonical_thread_url, page_number};
+    static ANCHORS: std::sync::LazyLock<Selector> =
+        std::sync::LazyLock::new(|| Selector::parse("a[href]").expect("a valid selector"));
+    let thread = canonical_thread_url(ctx.page_url);
+    let mut out: Vec<url::Url> = Vec::new();
+    for a in doc.select(&ANCHORS) {
+        let Some(u) = a
+            .value()
+            .attr("href")
+            .and_then(|h| ctx.resolve(h, None))
+            .and_then(|u| url::Url::parse(&u).ok())
+        else {
+            continue;
+        };
+        if &u == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread {
+            continue;
+        }
+        let mut bare = u.clone();
+        bare.set_fragment(None);
+        if !out.contains(&bare) {
+            out.push(bare);
+        }
+    }
+    out
 }
 
 /// The element a field reads: its selector's first match inside the item (or the page), or the item.
@@ -104,7 +190,12 @@ fn url_value(spec: &FieldSpec, item: ElementRef, root: ElementRef, ctx: &Ctx) ->
     let el = target(spec, item, root)?;
     let raw = match &spec.attr {
         Some(a) => el.value().attr(a)?.to_string(),
-        None => match el.value().attr("href") {
+        // `href` of a link, `content` of a `<meta property="og:url">`, else the text.
+        None => match el
+            .value()
+            .attr("href")
+            .or_else(|| el.value().attr("content"))
+        {
             Some(h) => h.to_string(),
             None => element_text(el),
         },

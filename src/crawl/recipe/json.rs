@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::{Ctx, Extraction, FieldSpec, Recipe, parse_rating};
+use super::{Ctx, Extraction, FieldSpec, Follow, Recipe, parse_count, parse_rating};
 use crate::crawl::text::{html_to_text, strip_tags_inline};
-use crate::domain::item::{Item, Rating};
+use crate::domain::item::{Item, Quote, Rating};
+use crate::domain::thread::{ThreadLink, canonical_thread_url};
 
 pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -> Extraction {
     let mut ex = Extraction::default();
@@ -33,13 +34,23 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
     };
     let f = &recipe.fields;
     ex.item_matches = items.len();
+    if let Some(follow) = &recipe.follow {
+        listing(&mut ex, follow, items, ctx);
+        ex.next_page = recipe
+            .next
+            .as_ref()
+            .and_then(|s| string_value(s, &doc))
+            .and_then(|u| ctx.resolve(&u, None))
+            .and_then(|u| url::Url::parse(&u).ok());
+        return ex;
+    }
     for (i, it) in items.iter().enumerate() {
         let n = i + 1;
-        let body = f
+        let (body, quotes) = f
             .body
             .as_ref()
             .and_then(|s| string_value(s, it))
-            .map(|b| html_to_text(&b))
+            .map(|b| body_and_quotes(&b, recipe))
             .unwrap_or_default();
         let title = f
             .title
@@ -47,7 +58,7 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             .and_then(|s| string_value(s, it))
             .map(|t| strip_tags_inline(&t))
             .filter(|t| !t.is_empty());
-        if body.trim().is_empty() && title.is_none() {
+        if body.trim().is_empty() && quotes.is_empty() && title.is_none() {
             ex.warnings
                 .push(format!("item {n}: no body or title; skipped"));
             continue;
@@ -79,16 +90,74 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             published_at,
             body,
             rating: f.rating.as_ref().and_then(|s| rating_value(s, it)),
-            ..Item::default()
+            reply_to: f
+                .reply_to
+                .as_ref()
+                .and_then(|s| string_value(s, it))
+                .filter(|r| !r.trim().is_empty() && r != "0"),
+            quotes,
         });
     }
-    ex.next_page = recipe
-        .next
-        .as_ref()
-        .and_then(|s| string_value(s, &doc))
-        .and_then(|u| ctx.resolve(&u, None))
-        .and_then(|u| url::Url::parse(&u).ok());
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| string_value(s, &doc))
+            .and_then(|u| ctx.resolve(&u, None))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
+    ex.next_page = link(&recipe.next);
+    ex.last_page = link(&recipe.last);
+    ex.prev_page = link(&recipe.prev);
     ex
+}
+
+/// An HTML body's own text and its quotes (the recipe's `[quotes]`), or its whole text.
+fn body_and_quotes(html: &str, recipe: &Recipe) -> (String, Vec<Quote>) {
+    match &recipe.quotes {
+        Some(q) => {
+            let frag = scraper::Html::parse_fragment(html);
+            super::quotes::split(frag.root_element(), q)
+        }
+        None => (html_to_text(html), Vec::new()),
+    }
+}
+
+/// A listing's rows as thread links.
+fn listing(ex: &mut Extraction, follow: &Follow, rows: &[Value], ctx: &Ctx) {
+    for (i, row) in rows.iter().enumerate() {
+        let Some(link) = string_value(&follow.link, row)
+            .and_then(|u| ctx.resolve(&u, None))
+            .and_then(|u| url::Url::parse(&u).ok())
+        else {
+            continue;
+        };
+        let thread_url = canonical_thread_url(&link);
+        if ex.threads.iter().any(|t| t.thread_url == thread_url) {
+            continue;
+        }
+        let last_post_at = follow
+            .last_post_at
+            .as_ref()
+            .and_then(|s| date_value(s, row, ctx, &mut ex.warnings, i + 1));
+        let replies = follow
+            .replies
+            .as_ref()
+            .and_then(|s| match first_value(s, row) {
+                Some(Value::Number(n)) => n.as_u64(),
+                Some(Value::String(t)) => parse_count(t),
+                _ => None,
+            });
+        ex.threads.push(ThreadLink {
+            thread_url,
+            title: follow
+                .title
+                .as_ref()
+                .and_then(|s| string_value(s, row))
+                .map(|t| strip_tags_inline(&t))
+                .filter(|t| !t.is_empty()),
+            last_post_at,
+            replies,
+        });
+    }
 }
 
 /// Scalars as text: strings as they are, numbers and booleans written out; null, arrays and objects are

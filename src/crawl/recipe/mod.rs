@@ -21,6 +21,7 @@
 
 mod html;
 mod json;
+mod quotes;
 mod schema_org;
 
 use std::fmt;
@@ -34,6 +35,7 @@ use toml::de::{DeTable, DeValue};
 use url::Url;
 
 use crate::domain::item::Item;
+use crate::domain::thread::ThreadLink;
 
 /// Whether a recipe reads HTML (CSS selectors) or JSON (JSON pointers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,15 @@ pub struct Extraction {
     pub items: Vec<Item>,
     /// The next page to fetch, when the recipe has pagination and the page links onward.
     pub next_page: Option<Url>,
+    /// The thread's last page (`[pagination] last`), where a thread is entered to read it newest first.
+    pub last_page: Option<Url>,
+    /// The page before this one (`[pagination] prev`), for walking a thread backwards.
+    pub prev_page: Option<Url>,
+    /// Every link on the page to another page of the same thread (HTML pages): the highest is the last
+    /// page and the one just below this page's number the previous one, where the recipe names neither.
+    pub page_links: Vec<Url>,
+    /// A listing's thread links (recipes with `[follow]`), one per row; such a recipe yields no items.
+    pub threads: Vec<ThreadLink>,
     /// Things the user should see but that do not stop extraction: unparseable dates (with the text),
     /// items skipped because they had neither body nor title, an unreadable document.
     pub warnings: Vec<String>,
@@ -122,7 +133,33 @@ struct Fields {
     date: Option<FieldSpec>,
     rating: Option<FieldSpec>,
     thread: Option<FieldSpec>,
+    reply_to: Option<FieldSpec>,
 }
+
+/// `[quotes]`: the quote blocks inside a post's body, and where each names its author and its text
+/// (both HTML selectors relative to the quote block, also for JSON recipes, whose bodies are HTML).
+#[derive(Debug, Clone)]
+struct QuoteSpec {
+    select: (Selector, String),
+    author: Option<FieldSpec>,
+    text: Option<FieldSpec>,
+}
+
+/// `[follow]`: a listing's rows are thread links, each crawled with `thread_recipe`.
+#[derive(Debug, Clone)]
+pub struct Follow {
+    link: FieldSpec,
+    title: Option<FieldSpec>,
+    last_post_at: Option<FieldSpec>,
+    replies: Option<FieldSpec>,
+    /// The recipe each thread is read with (a built-in name or a file, resolved by the configuration).
+    pub thread_recipe: Option<String>,
+    /// Most threads read per crawl of the listing (new and changed ones, newest rows first).
+    pub max_threads: usize,
+}
+
+/// Threads one crawl of a listing reads at most, unless `[follow] max_threads` says otherwise.
+pub const DEFAULT_MAX_THREADS: usize = 20;
 
 #[derive(Debug, Clone)]
 enum ItemSource {
@@ -139,12 +176,25 @@ pub struct Recipe {
     item: ItemSource,
     fields: Fields,
     next: Option<FieldSpec>,
+    last: Option<FieldSpec>,
+    prev: Option<FieldSpec>,
     max_pages: usize,
+    quotes: Option<QuoteSpec>,
+    follow: Option<Follow>,
 }
 
 const FIELD_NAMES: &[&str] = &[
-    "id", "link", "title", "author", "body", "date", "rating", "thread",
+    "id", "link", "title", "author", "body", "date", "rating", "thread", "reply_to",
 ];
+const FOLLOW_KEYS: &[&str] = &[
+    "link",
+    "title",
+    "last_post_at",
+    "replies",
+    "thread_recipe",
+    "max_threads",
+];
+const QUOTE_KEYS: &[&str] = &["select", "author", "text"];
 const TOP_KEYS: &[&str] = &[
     "name",
     "kind",
@@ -154,6 +204,8 @@ const TOP_KEYS: &[&str] = &[
     "fields",
     "pagination",
     "max_pages",
+    "quotes",
+    "follow",
 ];
 const HTML_FIELD_KEYS: &[&str] = &[
     "select", "attr", "scope", "format", "locale", "timezone", "scale", "prefix",
@@ -238,6 +290,16 @@ impl Recipe {
         self.max_pages
     }
 
+    /// The listing's `[follow]` table, when the recipe reads a listing of threads.
+    pub fn follow(&self) -> Option<&Follow> {
+        self.follow.as_ref()
+    }
+
+    /// Whether the recipe reads pages of one thread in order (it names a next, last or previous page).
+    pub fn is_paginated(&self) -> bool {
+        self.next.is_some() || self.last.is_some() || self.prev.is_some()
+    }
+
     /// Runs the recipe on one page (decoded text). `now` resolves relative dates and clamps future ones;
     /// `default_tz` applies to dates without a zone when the recipe names none.
     pub fn extract(
@@ -259,6 +321,9 @@ impl Recipe {
         };
         if ex.next_page.as_ref() == Some(page_url) {
             ex.next_page = None;
+        }
+        if ex.prev_page.as_ref() == Some(page_url) {
+            ex.prev_page = None;
         }
         ex
     }
@@ -413,6 +478,9 @@ pub fn item_json_line(item: &Item) -> String {
         published_at: Option<String>,
         body: &'a str,
         rating: &'a Option<crate::domain::item::Rating>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reply_to: &'a Option<String>,
+        quotes: &'a [crate::domain::item::Quote],
     }
     let line = Line {
         id: &item.id,
@@ -425,14 +493,50 @@ pub fn item_json_line(item: &Item) -> String {
             .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
         body: &item.body,
         rating: &item.rating,
+        reply_to: &item.reply_to,
+        quotes: &item.quotes,
     };
     // Serialising plain strings and numbers cannot fail; the fallback keeps the line JSON anyway.
     serde_json::to_string(&line).unwrap_or_else(|_| "{}".to_string())
 }
 
+/// The `lyssna source test` output line for one thread link of a listing:
+/// `{thread_url, title, last_post_at, replies}`, `last_post_at` as RFC 3339 UTC or null.
+pub fn thread_json_line(link: &ThreadLink) -> String {
+    serde_json::json!({
+        "thread_url": link.thread_url,
+        "title": link.title,
+        "last_post_at": link
+            .last_post_at
+            .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        "replies": link.replies,
+    })
+    .to_string()
+}
+
+/// A reply count as a listing row writes it: `3,280`, `1 234`, `12 svar` → the number.
+fn parse_count(text: &str) -> Option<u64> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'))
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Loading and validation
 // ---------------------------------------------------------------------------------------------------
+
+/// A recipe's `[pagination]` table, checked.
+struct Pagination {
+    next: Option<FieldSpec>,
+    last: Option<FieldSpec>,
+    prev: Option<FieldSpec>,
+    max_pages: usize,
+}
 
 struct Loader<'a> {
     text: &'a str,
@@ -485,14 +589,20 @@ impl Loader<'_> {
         let kind = self.kind_of(doc);
         let item = self.item_of(doc, kind);
         let fields = self.fields_of(doc, kind, item.as_ref());
-        let (next, max_pages) = self.pagination_of(doc, kind);
+        let pagination = self.pagination_of(doc, kind);
+        let quotes = self.quotes_of(doc);
+        let follow = self.follow_of(doc, kind);
         Some(Recipe {
             name: name?,
             kind,
             item: item?,
             fields,
-            next,
-            max_pages,
+            next: pagination.next,
+            last: pagination.last,
+            prev: pagination.prev,
+            max_pages: pagination.max_pages,
+            quotes,
+            follow,
         })
     }
 
@@ -566,6 +676,7 @@ impl Loader<'_> {
         };
         let neither_written = !written("body") && !written("title");
         if !matches!(item, Some(ItemSource::SchemaOrg))
+            && self.get(doc, "follow").is_none()
             && fields.body.is_none()
             && fields.title.is_none()
             && neither_written
@@ -579,20 +690,25 @@ impl Loader<'_> {
         fields
     }
 
-    /// `[pagination]` (and a top-level `max_pages`): the next-page link and the page budget.
-    fn pagination_of(&mut self, doc: &DeTable, kind: RecipeKind) -> (Option<FieldSpec>, usize) {
+    /// `[pagination]` (and a top-level `max_pages`): the next, last and previous page links and the
+    /// page budget.
+    fn pagination_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Pagination {
         let mut max_pages = None;
         let mut next = None;
+        let mut last = None;
+        let mut prev = None;
         if let Some(v) = self.get(doc, "pagination") {
             match v.get_ref() {
                 DeValue::Table(t) => {
                     for (key, value) in t.iter() {
                         match key.get_ref().as_ref() {
                             "next" => next = self.field("pagination.next", value, kind),
+                            "last" => last = self.field("pagination.last", value, kind),
+                            "prev" => prev = self.field("pagination.prev", value, kind),
                             "max_pages" => max_pages = self.count(value, "pagination.max_pages"),
                             other => self.problem(
                                 Some(key.span().start),
-                                format!("unknown key `{other}` in [pagination]; valid keys: next, max_pages"),
+                                format!("unknown key `{other}` in [pagination]; valid keys: next, last, prev, max_pages"),
                             ),
                         }
                     }
@@ -612,10 +728,118 @@ impl Loader<'_> {
             }
             max_pages = self.count(v, "max_pages");
         }
+        let paginated = next.is_some() || last.is_some() || prev.is_some();
         let max_pages = max_pages
-            .unwrap_or(if next.is_some() { 3 } else { 1 })
+            .unwrap_or(if paginated { 3 } else { 1 })
             .clamp(1, MAX_PAGES_CAP);
-        (next, max_pages)
+        Pagination {
+            next,
+            last,
+            prev,
+            max_pages,
+        }
+    }
+
+    /// `[quotes]`: `select` (required), `author` and `text`, HTML selectors inside the quote block.
+    fn quotes_of(&mut self, doc: &DeTable) -> Option<QuoteSpec> {
+        let v = self.get(doc, "quotes")?;
+        let DeValue::Table(t) = v.get_ref() else {
+            self.problem(
+                Some(v.span().start),
+                "`quotes` must be a table: [quotes]".to_string(),
+            );
+            return None;
+        };
+        let mut select = None;
+        let mut author = None;
+        let mut text = None;
+        for (key, value) in t.iter() {
+            match key.get_ref().as_ref() {
+                "select" => match value.get_ref() {
+                    DeValue::String(sel) => {
+                        select = self.selector(sel, "quotes.select", value.span().start)
+                    }
+                    _ => self.problem(
+                        Some(value.span().start),
+                        "`quotes.select` must be a CSS selector string".to_string(),
+                    ),
+                },
+                "author" => author = self.field("quotes.author", value, RecipeKind::Html),
+                "text" => text = self.field("quotes.text", value, RecipeKind::Html),
+                other => self.problem(
+                    Some(key.span().start),
+                    format!(
+                        "unknown key `{other}` in [quotes]{}; valid keys: {}",
+                        crate::domain::spelling::did_you_mean(other, QUOTE_KEYS),
+                        QUOTE_KEYS.join(", ")
+                    ),
+                ),
+            }
+        }
+        if select.is_none() && self.get(t, "select").is_none() {
+            self.problem(
+                Some(v.span().start),
+                "[quotes] needs `select`, the CSS selector of a quote block (e.g. \"blockquote\")"
+                    .to_string(),
+            );
+        }
+        Some(QuoteSpec {
+            select: select?,
+            author,
+            text,
+        })
+    }
+
+    /// `[follow]`: `link` (required), `title`, `last_post_at`, `replies`, `thread_recipe`, `max_threads`.
+    fn follow_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Option<Follow> {
+        let v = self.get(doc, "follow")?;
+        let DeValue::Table(t) = v.get_ref() else {
+            self.problem(
+                Some(v.span().start),
+                "`follow` must be a table: [follow]".to_string(),
+            );
+            return None;
+        };
+        let mut link = None;
+        let mut title = None;
+        let mut last_post_at = None;
+        let mut replies = None;
+        let mut thread_recipe = None;
+        let mut max_threads = None;
+        for (key, value) in t.iter() {
+            let k = key.get_ref().as_ref();
+            let what = format!("follow.{k}");
+            match k {
+                "link" => link = self.field(&what, value, kind),
+                "title" => title = self.field(&what, value, kind),
+                "last_post_at" => last_post_at = self.field(&what, value, kind),
+                "replies" => replies = self.field(&what, value, kind),
+                "thread_recipe" => thread_recipe = self.string(t, "thread_recipe", &what),
+                "max_threads" => max_threads = self.count(value, &what),
+                other => self.problem(
+                    Some(key.span().start),
+                    format!(
+                        "unknown key `{other}` in [follow]{}; valid keys: {}",
+                        crate::domain::spelling::did_you_mean(other, FOLLOW_KEYS),
+                        FOLLOW_KEYS.join(", ")
+                    ),
+                ),
+            }
+        }
+        if link.is_none() && self.get(t, "link").is_none() {
+            self.problem(
+                Some(v.span().start),
+                "[follow] needs `link`, where a row links to its thread".to_string(),
+            );
+        }
+        Some(Follow {
+            link: link?,
+            title,
+            last_post_at,
+            replies,
+            thread_recipe,
+            max_threads: max_threads.unwrap_or(DEFAULT_MAX_THREADS).max(1),
+        })
     }
 
     fn get<'t, 'i>(&self, table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
@@ -737,6 +961,7 @@ impl Loader<'_> {
                 "date" => &mut fields.date,
                 "rating" => &mut fields.rating,
                 "thread" => &mut fields.thread,
+                "reply_to" => &mut fields.reply_to,
                 other => {
                     self.problem(
                         Some(key.span().start),
@@ -1031,5 +1256,7 @@ fn selector_problem(e: &scraper::error::SelectorErrorKind) -> String {
     words.to_string()
 }
 
+#[cfg(test)]
+mod forum_tests;
 #[cfg(test)]
 mod tests;

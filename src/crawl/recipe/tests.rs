@@ -540,12 +540,26 @@ fn item_json_line_format() {
     };
     assert_eq!(
         item_json_line(&item),
-        r#"{"id":"post1","url":"https://f.example/sp1","thread_url":null,"title":null,"author":"Ö","published_at":"2000-09-06T16:09:00Z","body":"rad 1\nrad \"2\"","rating":{"value":4.5,"scale":5.0}}"#
+        r#"{"id":"post1","url":"https://f.example/sp1","thread_url":null,"title":null,"author":"Ö","published_at":"2000-09-06T16:09:00Z","body":"rad 1\nrad \"2\"","rating":{"value":4.5,"scale":5.0},"quotes":[]}"#
+    );
+    let quoting = Item {
+        reply_to: Some("7".into()),
+        quotes: vec![crate::domain::item::Quote {
+            author: None,
+            text: "citerat".into(),
+        }],
+        ..Item::default()
+    };
+    assert!(
+        item_json_line(&quoting)
+            .ends_with(r#""reply_to":"7","quotes":[{"author":null,"text":"citerat"}]}"#),
+        "{}",
+        item_json_line(&quoting)
     );
     let empty = item_json_line(&Item::default());
     assert_eq!(
         empty,
-        r#"{"id":null,"url":null,"thread_url":null,"title":null,"author":null,"published_at":null,"body":"","rating":null}"#
+        r#"{"id":null,"url":null,"thread_url":null,"title":null,"author":null,"published_at":null,"body":"","rating":null,"quotes":[]}"#
     );
 }
 

@@ -1,0 +1,332 @@
+//! Threads: the stored cursor on both backends, and reading a long thread newest first from a loopback
+//! forum (entered at its last page, walked back to what was seen, known posts not processed again).
+
+use crate::support::site::{Reply, Site};
+use crate::support::stores;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use lyssna::crawl::extract::Reader;
+use lyssna::crawl::recipe::Recipe;
+use lyssna::crawl::thread::{ThreadReading, read_thread};
+use lyssna::domain::source::SourceKind;
+use lyssna::domain::thread::{SeenPost, ThreadCursor, ThreadLink};
+use lyssna::ingest::threads::FetcherPages;
+use lyssna::net::{Fetcher, FetcherConfig};
+use lyssna::store::{SourceSpec, ThreadRead};
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+fn t(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+}
+
+#[tokio::test]
+async fn thread_cursors_round_trip_on_both_backends() {
+    for (label, store, _dir) in stores("thread_cursors").await {
+        store
+            .sync_sources(
+                &[SourceSpec {
+                    name: "Forum".into(),
+                    kind: SourceKind::Html,
+                    url: Some("https://forum.example/f12".into()),
+                    schedule: "every 30m".into(),
+                }],
+                t(8, 0),
+            )
+            .await
+            .unwrap();
+        let source_id = store.source_by_name("Forum").await.unwrap().unwrap().id;
+        let url = "https://forum.example/t77";
+        assert!(store.thread(url).await.unwrap().is_none(), "{label}");
+        let listed = ThreadLink {
+            thread_url: url.into(),
+            title: Some("Kalle om GoMonday".into()),
+            last_post_at: Some(t(9, 0)),
+            replies: Some(4),
+        };
+        let cursor = ThreadCursor {
+            last_post_id: Some("post5".into()),
+            last_post_at: Some(t(9, 0)),
+            pages: 1,
+            last_page_url: Some(url.into()),
+            seen: vec![SeenPost {
+                key: "post5".into(),
+                hash: "abc".into(),
+            }],
+        };
+        let read = ThreadRead {
+            source_id,
+            url,
+            title: listed.title.as_deref(),
+            listed: Some(&listed),
+            cursor: &cursor,
+            at: t(9, 5),
+        };
+        store.record_thread_read(&read).await.unwrap();
+        let stored = store.thread(url).await.unwrap().expect(label.as_str());
+        assert_eq!(stored.cursor, cursor, "{label}");
+        assert_eq!(stored.title.as_deref(), Some("Kalle om GoMonday"));
+        assert_eq!(stored.listed_replies, Some(4));
+        assert_eq!(stored.first_seen_at, t(9, 5));
+        assert!(!stored.listing_changed(&listed), "{label}: same row");
+        let busier = ThreadLink {
+            replies: Some(5),
+            ..listed.clone()
+        };
+        assert!(stored.listing_changed(&busier), "{label}: one more reply");
+        let later = ThreadLink {
+            last_post_at: Some(t(10, 0)),
+            replies: None,
+            ..listed.clone()
+        };
+        assert!(stored.listing_changed(&later), "{label}: a later last post");
+
+        // A second read moves the cursor, keeps the first-seen time, the title and the listing row.
+        let cursor2 = ThreadCursor {
+            last_post_id: Some("post9".into()),
+            pages: 2,
+            ..cursor.clone()
+        };
+        store
+            .record_thread_read(&ThreadRead {
+                title: None,
+                listed: None,
+                cursor: &cursor2,
+                at: t(10, 0),
+                ..read
+            })
+            .await
+            .unwrap();
+        let stored = store.thread(url).await.unwrap().unwrap();
+        assert_eq!(stored.cursor.last_post_id.as_deref(), Some("post9"));
+        assert_eq!(stored.cursor.pages, 2);
+        assert_eq!(stored.title.as_deref(), Some("Kalle om GoMonday"));
+        assert_eq!(stored.listed_replies, Some(4));
+        assert_eq!(stored.first_seen_at, t(9, 5));
+        assert_eq!(stored.last_crawled_at, Some(t(10, 0)));
+        let all = store.threads_of_source(source_id).await.unwrap();
+        assert_eq!(all.len(), 1, "{label}");
+        let by_url = store
+            .threads_by_url(&[url, "https://x/none"])
+            .await
+            .unwrap();
+        assert_eq!(by_url.len(), 1, "{label}");
+    }
+}
+
+/// A recipe for the loopback forum: Flashback-style page URLs, a `last` link.
+pub const THREAD_RECIPE: &str = r#"
+name = "loop-thread"
+kind = "html"
+item = "div.post"
+[fields]
+id     = { attr = "id" }
+author = ".author"
+body   = ".text"
+date   = { select = "time", attr = "datetime" }
+[pagination]
+next = { select = "a[rel=next]", attr = "href" }
+last = { select = "a.last", attr = "href" }
+max_pages = 5
+"#;
+
+/// A forum thread at `/t{id}`: `posts` posts of `(author, text)`, ten to a page, `/t{id}pN` for page N.
+#[derive(Clone)]
+pub struct LoopThread {
+    pub site: Site,
+    pub id: u32,
+    pub posts: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+pub const PER_PAGE: usize = 10;
+
+impl LoopThread {
+    pub fn new(site: &Site, id: u32, posts: Vec<(String, String)>) -> LoopThread {
+        let t = LoopThread {
+            site: site.clone(),
+            id,
+            posts: Arc::new(Mutex::new(posts)),
+        };
+        t.publish();
+        t
+    }
+
+    pub fn page_path(&self, n: usize) -> String {
+        if n == 1 {
+            format!("/t{}", self.id)
+        } else {
+            format!("/t{}p{n}", self.id)
+        }
+    }
+
+    /// Serves every page as the posts stand now.
+    pub fn publish(&self) {
+        let posts = self.posts.lock().unwrap().clone();
+        let pages = posts.len().div_ceil(PER_PAGE).max(1);
+        for n in 1..=pages {
+            let mut html = format!(
+                "<html><head><title>Tråd {}</title></head><body><h1>Tråd {}</h1>",
+                self.id, self.id
+            );
+            for (i, (author, text)) in posts
+                .iter()
+                .enumerate()
+                .skip((n - 1) * PER_PAGE)
+                .take(PER_PAGE)
+            {
+                let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+                    + Duration::minutes(i as i64 * 7);
+                html.push_str(&format!(
+                    "<div class=\"post\" id=\"post{}_{i}\"><span class=\"author\">{author}</span>\
+                     <time datetime=\"{}\">x</time><div class=\"text\">{text}</div></div>",
+                    self.id,
+                    at.to_rfc3339()
+                ));
+            }
+            html.push_str("<div class=\"pages\">");
+            // Like real forums: first, a window around this page, next, last.
+            html.push_str(&format!("<a href=\"{}\">1</a>", self.page_path(1)));
+            for m in n.saturating_sub(2).max(2)..=(n + 2).min(pages) {
+                html.push_str(&format!("<a href=\"{}\">{m}</a>", self.page_path(m)));
+            }
+            if n < pages {
+                html.push_str(&format!(
+                    "<a rel=\"next\" href=\"{}\">›</a><a class=\"last\" href=\"{}\">Sista »</a>",
+                    self.page_path(n + 1),
+                    self.page_path(pages)
+                ));
+            }
+            html.push_str("</div></body></html>");
+            self.site.set(
+                &self.page_path(n),
+                Reply::ok("text/html; charset=utf-8", html),
+            );
+        }
+    }
+
+    pub fn url(&self) -> Url {
+        Url::parse(&self.site.url(&self.page_path(1))).unwrap()
+    }
+
+    /// Requests made to any page of this thread so far.
+    pub fn requests(&self) -> usize {
+        let pages = self.posts.lock().unwrap().len().div_ceil(PER_PAGE) + 2;
+        (1..=pages)
+            .map(|n| self.site.requests(&self.page_path(n)).len())
+            .sum()
+    }
+}
+
+pub fn test_fetcher() -> Fetcher {
+    lyssna::net::install_crypto_provider();
+    Fetcher::new(FetcherConfig {
+        user_agent: "Lyssna-test/1.0".into(),
+        per_host_delay: std::time::Duration::from_millis(0),
+        connect_timeout: std::time::Duration::from_secs(5),
+        timeout: std::time::Duration::from_secs(5),
+        max_body: 5_000_000,
+        max_redirects: 5,
+        respect_robots: true,
+        robots_ttl: std::time::Duration::from_secs(3600),
+        max_retry_wait: std::time::Duration::from_secs(1),
+    })
+    .unwrap()
+}
+
+async fn read(
+    fetcher: &Fetcher,
+    recipe: &Recipe,
+    thread: &LoopThread,
+    cursor: &ThreadCursor,
+) -> ThreadReading {
+    let reader = Reader {
+        kind: SourceKind::Html,
+        recipe: Some(recipe),
+        timezone: chrono_tz::Europe::Stockholm,
+    };
+    let pages = FetcherPages {
+        fetcher,
+        ignore_robots: false,
+        allow_private: true,
+    };
+    read_thread(
+        &pages,
+        &reader,
+        &thread.url(),
+        cursor,
+        recipe.max_pages(),
+        Utc::now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn a_sixty_page_thread_is_read_from_its_last_page_backwards() {
+    let site = Site::start().await;
+    let posts: Vec<(String, String)> = (0..600)
+        .map(|i| (format!("user{}", i % 7), format!("Inlägg nummer {i}")))
+        .collect();
+    let thread = LoopThread::new(&site, 4242, posts);
+    let recipe = Recipe::from_toml("loop-thread.toml", THREAD_RECIPE).unwrap();
+    let fetcher = test_fetcher();
+
+    // First crawl: page 1, then its `last` link (page 60), then back through 59, 58, 57: the budget.
+    let first = read(&fetcher, &recipe, &thread, &ThreadCursor::default()).await;
+    assert_eq!(first.requests, 5);
+    assert_eq!(thread.requests(), 5);
+    assert_eq!(first.cursor.pages, 60);
+    assert_eq!(first.items.len(), 40, "pages 57–60");
+    assert_eq!(first.items[0].body, "Inlägg nummer 560", "oldest first");
+    assert_eq!(first.items[39].body, "Inlägg nummer 599");
+    assert_eq!(first.cursor.last_post_id.as_deref(), Some("post4242_599"));
+    assert!(
+        first
+            .items
+            .iter()
+            .all(|i| i.thread_url.as_deref() == Some(thread.url().as_str()))
+    );
+    assert!(
+        site.requests(&thread.page_path(2)).is_empty(),
+        "the pages between the first and the last are never fetched"
+    );
+
+    // Nothing new: one request (the stored last page), nothing processed again.
+    let quiet = read(&fetcher, &recipe, &thread, &first.cursor).await;
+    assert_eq!(quiet.requests, 1);
+    assert!(quiet.items.is_empty(), "{:?}", quiet.items);
+
+    // Three new posts, one of them starting page 61; and an edit on page 60.
+    {
+        let mut p = thread.posts.lock().unwrap();
+        p[598].1 = "Inlägg nummer 598, redigerat".into();
+        for i in 600..603 {
+            p.push(("kalle".into(), format!("Nytt inlägg {i}")));
+        }
+    }
+    thread.publish();
+    let before = thread.requests();
+    let grown = read(&fetcher, &recipe, &thread, &quiet.cursor).await;
+    assert_eq!(grown.requests, 2, "the stored last page, then the new one");
+    assert_eq!(thread.requests() - before, 2);
+    assert_eq!(grown.cursor.pages, 61);
+    let bodies: Vec<&str> = grown.items.iter().map(|i| i.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "Inlägg nummer 598, redigerat",
+            "Nytt inlägg 600",
+            "Nytt inlägg 601",
+            "Nytt inlägg 602"
+        ]
+    );
+
+    // A stored last page that is gone: the thread is entered at its first page again.
+    let gone = ThreadCursor {
+        last_page_url: Some(site.url("/t4242p99")),
+        ..grown.cursor.clone()
+    };
+    let again = read(&fetcher, &recipe, &thread, &gone).await;
+    assert!(again.items.is_empty());
+    assert_eq!(again.requests, 3, "the gone page, page 1, page 61");
+    assert!(again.errors.iter().any(|e| e.contains("p99")));
+}
