@@ -153,7 +153,13 @@ impl Pipeline {
                 item.thread_url = page_thread.clone();
             }
             // One thread, one URL, whichever source or page of it the post was read through.
-            if let Some(canonical) = item.thread_url.as_deref().and_then(dedup::canonical_url) {
+            if let Some(canonical) = item
+                .thread_url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| crate::domain::thread::canonical_thread_url(&u))
+            {
                 item.thread_url = Some(canonical);
             }
             let keys = dedup::keys_for(source_scope, &item, &ambiguous);
