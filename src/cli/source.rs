@@ -55,6 +55,14 @@ pub(super) fn test(
         if let Some(next) = &ex.next_page {
             eprintln!("next page: {next}");
         }
+        if let Some(last) = &ex.last_page {
+            eprintln!("last page: {last}");
+        }
+        if r.follow().is_some() {
+            // A listing: one line per thread link, `{thread_url, title, last_post_at, replies}`.
+            eprintln!("{} thread link(s)", ex.threads.len());
+            return stdout_lines(ex.threads.iter().map(recipe::thread_json_line));
+        }
         ex.items
     };
     eprintln!("{} item(s)", items.len());

@@ -109,6 +109,9 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     pub url: Option<url::Url>,
     pub recipe: Option<Recipe>,
+    /// A listing's recipe for each thread it links (the source's `thread_recipe`, else its recipe's
+    /// `[follow] thread_recipe`); `None` for sources that are not listings.
+    pub thread_recipe: Option<Recipe>,
     pub schedule: Schedule,
     pub ignore_robots: bool,
     pub allow_private: bool,

@@ -207,6 +207,7 @@ pub(super) struct RawSource {
     pub(super) kind: Spanned<String>,
     pub(super) url: Option<Spanned<String>>,
     pub(super) recipe: Option<Spanned<String>>,
+    pub(super) thread_recipe: Option<Spanned<String>>,
     pub(super) every: Option<Spanned<String>>,
     pub(super) schedule: Option<Spanned<String>>,
     #[serde(default)]

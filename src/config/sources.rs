@@ -24,9 +24,12 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
             p.at(&s.kind, e);
             SourceKind::Manual
         });
+        let recipe = recipe(s, &name, kind, base_dir, p);
+        let thread_recipe = thread_recipe(s, &name, recipe.as_ref(), base_dir, p);
         sources.push(SourceConfig {
             url: url(s, &name, kind, p),
-            recipe: recipe(s, &name, kind, base_dir, p),
+            recipe,
+            thread_recipe,
             schedule: schedule(&s.every, &s.schedule, &name, p),
             name,
             kind,
@@ -124,6 +127,53 @@ fn recipe(
         }
         (None, _) => None,
     }
+}
+
+/// A listing's thread recipe: the source's `thread_recipe`, else the one its recipe's `[follow]` names.
+fn thread_recipe(
+    s: &RawSource,
+    name: &str,
+    recipe: Option<&Recipe>,
+    base_dir: &Path,
+    p: &mut Problems,
+) -> Option<Recipe> {
+    let Some(follow) = recipe.and_then(Recipe::follow) else {
+        if let (Some(t), Some(_)) = (&s.thread_recipe, recipe) {
+            p.at(
+                t,
+                format!(
+                    "source '{name}': thread_recipe is for listings, and recipe '{}' reads no thread links (it has no [follow] table)",
+                    recipe.map_or("", Recipe::name)
+                ),
+            );
+        }
+        return None;
+    };
+    let (wanted, at) = match (&s.thread_recipe, &follow.thread_recipe) {
+        (Some(t), _) => (t.get_ref().clone(), Some(t)),
+        (None, Some(n)) => (n.clone(), None),
+        (None, None) => {
+            p.at(
+                &s.name,
+                format!(
+                    "source '{name}' is a listing (its recipe has a [follow] table) and needs the recipe to read each thread with: thread_recipe = \"flashback-thread\" on the source or in [follow]"
+                ),
+            );
+            return None;
+        }
+    };
+    let problem = match resolve_recipe(&wanted, base_dir) {
+        Ok(r) if r.follow().is_none() => return Some(r),
+        Ok(_) => format!(
+            "source '{name}': thread recipe '{wanted}' reads thread links itself ([follow]); name a recipe that reads a thread's posts"
+        ),
+        Err(e) => format!("source '{name}': thread recipe: {e}"),
+    };
+    match at {
+        Some(t) => p.at(t, problem),
+        None => p.at(&s.name, problem),
+    }
+    None
 }
 
 fn schedule(

@@ -30,6 +30,8 @@ pub struct PageItems {
     pub last: Option<Url>,
     pub prev: Option<Url>,
     pub page_links: Vec<Url>,
+    /// A listing's thread links (recipes with `[follow]`).
+    pub threads: Vec<crate::domain::thread::ThreadLink>,
     pub warnings: Vec<String>,
 }
 
@@ -79,6 +81,7 @@ impl Reader<'_> {
                     last: ex.last_page,
                     prev: ex.prev_page,
                     page_links: ex.page_links,
+                    threads: ex.threads,
                     warnings: ex.warnings,
                 })
             }

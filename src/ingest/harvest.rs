@@ -11,6 +11,8 @@ use url::Url;
 /// What fetching and extracting all pages gave.
 pub struct Harvest {
     pub items: Vec<Item>,
+    /// A listing's thread links, from all its pages.
+    pub threads: Vec<crate::domain::thread::ThreadLink>,
     pub first_url: Url,
     pub pages: usize,
     /// 1 when the first page answered 304 (nothing else was fetched).
@@ -119,6 +121,7 @@ pub async fn harvest(
 ) -> Result<Harvest, CrawlFailure> {
     let mut h = Harvest {
         items: Vec::new(),
+        threads: Vec::new(),
         first_url: target.url.clone(),
         pages: 0,
         unchanged: 0,
@@ -151,8 +154,10 @@ pub async fn harvest(
                 item_matches,
                 next,
                 warnings,
+                threads,
                 ..
             }) => {
+                h.threads.extend(threads);
                 if item_matches == Some(0) && h.pages == 1 {
                     h.no_items_matched = true;
                 }

@@ -5,6 +5,7 @@
 pub mod dry_run;
 pub mod harvest;
 pub mod learning;
+mod listing;
 pub mod manual;
 pub mod threads;
 
@@ -16,7 +17,7 @@ use crate::domain::pipeline::{Pipeline, Processed};
 use crate::net::Fetcher;
 use crate::store::{CrawlRecord, SourceRecord, Store, StoreResult};
 use chrono::{DateTime, Utc};
-use harvest::{Harvest, Target, harvest};
+use harvest::{Harvest, Target};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -81,7 +82,21 @@ impl Ingest {
             max_pages: source.recipe.as_ref().map_or(1, |r| r.max_pages().max(1)),
             max_items: self.config.crawler.max_items,
         };
-        let result = harvest(&self.fetcher, &reader, &target, now, progress).await;
+        let mut result = listing::harvest_each_query(
+            &self.fetcher,
+            &reader,
+            &target,
+            &self.config.brands,
+            now,
+            progress,
+        )
+        .await;
+        let followed = match &mut result {
+            Ok(h) if h.unchanged == 0 && source.thread_recipe.is_some() => {
+                self.follow_listing(source, h, now).await?
+            }
+            _ => Vec::new(),
+        };
         let finished_at = Utc::now().max(now);
         let gathered = match result {
             Err(e) => {
@@ -100,7 +115,9 @@ impl Ingest {
                 Gathered::loaded(rec.id, now, finished_at, h, item_count, processed)
             }
         };
-        self.store_crawl(source, rec, gathered, finished_at).await
+        let report = self.store_crawl(source, rec, gathered, finished_at).await?;
+        self.record_followed(rec, &followed, finished_at).await?;
+        Ok(report)
     }
 
     /// Runs the pipeline on a harvest's items. Matching and classifying are CPU work: they run off the

@@ -330,3 +330,285 @@ async fn a_sixty_page_thread_is_read_from_its_last_page_backwards() {
     assert_eq!(again.requests, 3, "the gone page, page 1, page 61");
     assert!(again.errors.iter().any(|e| e.contains("p99")));
 }
+
+/// A thread page in Flashback's current layout, one page: `(post id, author, date, text)`.
+fn flashback_thread_page(site: &Site, id: u32, title: &str, posts: &[(u32, &str, &str, &str)]) {
+    let mut html = format!(
+        "<html><head><meta property=\"og:url\" content=\"{}\"></head><body>\
+         <div class=\"page-title\"><h1><a href=\"/t{id}\">{title}</a></h1></div><div id=\"posts\">",
+        site.url(&format!("/t{id}"))
+    );
+    for (pid, author, date, text) in posts {
+        html.push_str(&format!(
+            "<div id=\"post{pid}\" data-postid=\"{pid}\" class=\"post\"><div class=\"post-heading\">{date}\
+             <a href=\"/sp{pid}\" id=\"postcount{pid}\">#</a></div>\
+             <a class=\"post-user-username\" href=\"/u1\">{author}</a>\
+             <div class=\"post_message\" id=\"post_message_{pid}\">{text}</div></div>"
+        ));
+    }
+    html.push_str("</div></body></html>");
+    site.set(
+        &format!("/t{id}"),
+        Reply::ok("text/html; charset=utf-8", html),
+    );
+}
+
+/// A Flashback section listing: `(thread id, title, replies, last post)`.
+fn flashback_section(site: &Site, rows: &[(u32, &str, u32, &str)]) {
+    let mut html = String::from("<html><body><table id=\"threadslist\"><tbody>");
+    for (id, title, replies, last) in rows {
+        html.push_str(&format!(
+            "<tr><td class=\"td_title\"><a id=\"thread_title_{id}\" href=\"/t{id}\">{title}</a></td>\
+             <td class=\"td_replies\"><div>{replies}</div><div>1 234 visningar</div></td>\
+             <td class=\"td_last_post\"><div>{last}</div><div>av någon</div></td></tr>"
+        ));
+    }
+    html.push_str("</tbody></table></body></html>");
+    site.set("/f12", Reply::ok("text/html; charset=utf-8", html));
+}
+
+#[tokio::test]
+async fn a_forum_section_finds_new_threads_and_reads_only_what_changed() {
+    for (db, url, _dir) in crate::support::databases("forum_section").await {
+        let site = Site::start().await;
+        let tmp = tempfile::tempdir().unwrap();
+        flashback_section(
+            &site,
+            &[
+                (100, "Bästa elbolaget?", 1, "2026-11-20 09:00"),
+                (101, "Helgens fotboll", 0, "2026-11-20 09:30"),
+            ],
+        );
+        flashback_thread_page(
+            &site,
+            100,
+            "Bästa elbolaget?",
+            &[
+                (1000, "lisa", "2026-11-20, 08:55", "Vilket elbolag har ni?"),
+                (
+                    1001,
+                    "kalle",
+                    "2026-11-20, 09:00",
+                    "GoMonday har varit helt okej för oss.",
+                ),
+            ],
+        );
+        flashback_thread_page(
+            &site,
+            101,
+            "Helgens fotboll",
+            &[(1010, "olle", "2026-11-20, 09:30", "Vem vinner på lördag?")],
+        );
+        let config = format!(
+            r#"database_url = "{url}"
+[crawler]
+per_host_delay = "10ms"
+timeout = "5s"
+
+[[brands]]
+name = "GoMonday"
+query = 'gomonday'
+
+[[sources]]
+name = "Flashback el"
+kind = "html"
+url = "{}"
+recipe = "flashback-section"
+allow_private = true
+"#,
+            site.url("/f12")
+        );
+        let app = crate::support::build_app(tmp.path(), &config).await;
+        let first = crawl_source(&app, "Flashback el").await;
+        assert_eq!(first.errors, Vec::<String>::new(), "{db}");
+        assert_eq!(first.pages, 3, "{db}: the listing and two threads");
+        assert_eq!(first.new_mentions, 1, "{db}");
+        assert_eq!(site.requests("/t100").len(), 1);
+
+        // Three new threads appear; thread 100 gets a reply quoting Kalle (no second mention), 101 is
+        // unchanged.
+        flashback_section(
+            &site,
+            &[
+                (104, "GoMonday-appen krånglar", 0, "2026-11-20 11:00"),
+                (103, "Byta elbolag", 2, "2026-11-20 10:50"),
+                (102, "Recept på kanelbullar", 0, "2026-11-20 10:40"),
+                (100, "Bästa elbolaget?", 2, "2026-11-20 10:30"),
+                (101, "Helgens fotboll", 0, "2026-11-20 09:30"),
+            ],
+        );
+        flashback_thread_page(
+            &site,
+            100,
+            "Bästa elbolaget?",
+            &[
+                (1000, "lisa", "2026-11-20, 08:55", "Vilket elbolag har ni?"),
+                (
+                    1001,
+                    "kalle",
+                    "2026-11-20, 09:00",
+                    "GoMonday har varit helt okej för oss.",
+                ),
+                (
+                    1002,
+                    "stina",
+                    "2026-11-20, 10:30",
+                    "<div class=\"post-bbcode-quote-wrapper\"><small>Citat:</small><div class=\"post-bbcode-quote\">\
+                     <div>Ursprungligen postat av <strong>kalle</strong></div>\
+                     <div class=\"post-clamped-text\">GoMonday har varit helt okej för oss.</div></div></div>\
+                     Håller med!",
+                ),
+            ],
+        );
+        flashback_thread_page(
+            &site,
+            102,
+            "Recept på kanelbullar",
+            &[(1020, "eva", "2026-11-20, 10:40", "Mycket smör.")],
+        );
+        flashback_thread_page(
+            &site,
+            103,
+            "Byta elbolag",
+            &[
+                (1030, "per", "2026-11-20, 10:45", "Funderar på att byta."),
+                (
+                    1031,
+                    "ann",
+                    "2026-11-20, 10:48",
+                    "Ta inte GoMonday, usel support.",
+                ),
+                (1032, "bo", "2026-11-20, 10:50", "Tibber då?"),
+            ],
+        );
+        flashback_thread_page(
+            &site,
+            104,
+            "GoMonday-appen krånglar",
+            &[(
+                1040,
+                "sam",
+                "2026-11-20, 11:00",
+                "Appen loggar ut mig hela tiden.",
+            )],
+        );
+        let second = crawl_source(&app, "Flashback el").await;
+        assert_eq!(second.errors, Vec::<String>::new(), "{db}");
+        assert_eq!(
+            second.pages, 5,
+            "{db}: the listing, three new threads and the changed one"
+        );
+        assert_eq!(
+            site.requests("/t101").len(),
+            1,
+            "{db}: unchanged, not fetched again"
+        );
+        assert_eq!(site.requests("/t100").len(), 2);
+        // 103 (Ann's complaint) and 104 (its title names the brand); Stina's quote of Kalle is no mention.
+        assert_eq!(second.new_mentions, 2, "{db}");
+        let stored = app.store.export_all().await.unwrap();
+        let bodies: Vec<&str> = stored.iter().map(|m| m.body.as_str()).collect();
+        assert!(
+            !bodies.iter().any(|b| b.contains("Håller med")),
+            "{db}: {bodies:?}"
+        );
+        assert!(bodies.iter().any(|b| b.contains("usel support")), "{db}");
+        let kalle = stored
+            .iter()
+            .find(|m| m.body.contains("helt okej"))
+            .unwrap();
+        assert_eq!(
+            kalle.thread_url.as_deref(),
+            Some(site.url("/t100").as_str()),
+            "{db}: the canonical thread URL"
+        );
+        let thread = app.store.thread(&site.url("/t103")).await.unwrap().unwrap();
+        assert_eq!(thread.listed_replies, Some(2));
+        assert_eq!(thread.cursor.last_post_id.as_deref(), Some("post1032"));
+
+        // Nothing changed: only the listing is fetched.
+        let third = crawl_source(&app, "Flashback el").await;
+        assert_eq!(third.pages, 1, "{db}");
+        assert_eq!(third.new_mentions, 0);
+    }
+}
+
+async fn crawl_source(app: &lyssna::app::App, name: &str) -> lyssna::ingest::CrawlReport {
+    let src = app.config.source(name).unwrap();
+    let rec = app.store.source_by_name(name).await.unwrap().unwrap();
+    app.ingest
+        .crawl_source(src, &rec, Utc::now(), &|_| {})
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_listing_needs_a_thread_recipe_that_reads_posts() {
+    let config = |more: &str| {
+        format!(
+            "[[sources]]\nname = \"Lista\"\nkind = \"html\"\nurl = \"https://forum.example/f1\"\nrecipe = \"{more}\n"
+        )
+    };
+    let err = |text: &str| {
+        lyssna::config::Config::parse_str("lyssna.toml", text, None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        lyssna::config::Config::parse_str("lyssna.toml", &config("flashback-section\""), None)
+            .unwrap()
+            .source("Lista")
+            .unwrap()
+            .thread_recipe
+            .as_ref()
+            .is_some_and(|r| r.name() == "flashback-thread"),
+        "the section's [follow] names its thread recipe"
+    );
+    let wrong = err(&config(
+        "flashback-section\"\nthread_recipe = \"flashback-section\"",
+    ));
+    assert!(wrong.contains("reads thread links itself"), "{wrong}");
+    let unknown = err(&config("flashback-section\"\nthread_recipe = \"nope\""));
+    assert!(unknown.contains("unknown recipe 'nope'"), "{unknown}");
+    let not_listing = err(&config(
+        "flashback-thread\"\nthread_recipe = \"flashback-thread\"",
+    ));
+    assert!(
+        not_listing.contains("thread_recipe is for listings"),
+        "{not_listing}"
+    );
+}
+
+#[test]
+fn source_test_on_a_listing_prints_thread_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("f12.html");
+    std::fs::write(
+        &page,
+        "<table id=\"threadslist\"><tr><td><a id=\"thread_title_7\" href=\"/t7p3#post9\">Om GoMonday</a></td>\
+         <td class=\"td_replies\"><div>1 204</div></td><td class=\"td_last_post\"><div>2026-11-20 10:15</div></td></tr></table>",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lyssna"))
+        .args(["source", "test", "--recipe", "flashback-section", "--file"])
+        .arg(&page)
+        .args(["--url", "https://www.flashback.org/f12"])
+        .current_dir(dir.path())
+        .env_remove("LYSSNA_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        line,
+        serde_json::json!({
+            "thread_url": "https://www.flashback.org/t7",
+            "title": "Om GoMonday",
+            "last_post_at": "2026-11-20T09:15:00Z",
+            "replies": 1204
+        })
+    );
+}

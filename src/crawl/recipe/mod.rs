@@ -226,6 +226,10 @@ const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../../config/recipes/flashback-thread.toml"),
     ),
     (
+        "flashback-section",
+        include_str!("../../../config/recipes/flashback-section.toml"),
+    ),
+    (
         "wordpress-comments",
         include_str!("../../../config/recipes/wordpress-comments.toml"),
     ),
