@@ -71,8 +71,9 @@ fn crawl_record(
         items: ITEMS_PER_FEED as i64,
         error: None,
         candidates: processed.candidates,
-        replies: processed.replies,
-        posts: processed.posts,
+        thread_posts: processed.thread_posts,
+        reply_scope: Default::default(),
+        brand_reply_scopes: Vec::new(),
     };
     (record, state)
 }

@@ -1,10 +1,13 @@
 //! Brands and identities: names unique, every query parsed (all errors, with the parser's caret) and
 //! the whole set compiled, each error pointing at its query's line.
 
+use super::defaults;
 use super::problems::Problems;
 use super::raw::{RawBrand, RawIdentity};
 use super::{BrandRelevance, BrandSpec, Identity, Matcher};
+use crate::domain::conversation::ReplyScope;
 use crate::domain::query::QueryRef;
+use toml::Spanned;
 
 pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> (Vec<BrandSpec>, Vec<BrandRelevance>) {
     let mut brands = Vec::new();
@@ -87,6 +90,29 @@ pub(super) fn brands(raw: &[RawBrand], p: &mut Problems) -> (Vec<BrandSpec>, Vec
         }
     }
     (brands, relevance)
+}
+
+/// A `reply_scope` as written, or the default.
+pub(super) fn reply_scope(raw: Option<&Spanned<String>>, p: &mut Problems) -> ReplyScope {
+    match raw {
+        None => defaults::REPLY_SCOPE,
+        Some(s) => s.get_ref().parse().unwrap_or_else(|e: String| {
+            p.at(s, e);
+            defaults::REPLY_SCOPE
+        }),
+    }
+}
+
+/// Each brand's `reply_scope`.
+pub(super) fn reply_scopes(raw: &[RawBrand], p: &mut Problems) -> Vec<(String, ReplyScope)> {
+    raw.iter()
+        .map(|b| {
+            (
+                b.name.get_ref().clone(),
+                reply_scope(b.reply_scope.as_ref(), p),
+            )
+        })
+        .collect()
 }
 
 pub(super) fn identities(raw: &[RawIdentity]) -> Vec<Identity> {

@@ -31,6 +31,10 @@ pub const SOURCE_EVERY_MIN: Duration = Duration::from_secs(60);
 /// Silence longer than this makes a source "silent".
 pub const EXPECTED_QUIET: Duration = Duration::from_secs(14 * 86_400);
 
+/// A reply by the leader counts for the posts it answers (not every open mention in the thread).
+pub const REPLY_SCOPE: crate::domain::conversation::ReplyScope =
+    crate::domain::conversation::ReplyScope::Post;
+
 /// The weekly report, local time.
 pub const REPORT_SCHEDULE: &str = "0 8 * * MON";
 

@@ -16,6 +16,7 @@ mod sources;
 mod warnings;
 
 use crate::crawl::recipe::Recipe;
+use crate::domain::conversation::ReplyScope;
 use crate::domain::pipeline::Pipeline;
 use crate::domain::query::{BrandSpec, Matcher};
 use crate::domain::report::{ReportSettings, WorkingHours};
@@ -64,6 +65,8 @@ pub struct Config {
     pub brands: Vec<BrandSpec>,
     /// Per brand, in the order of `brands`: thread context and the relevance threshold.
     pub brand_relevance: Vec<BrandRelevance>,
+    /// Each brand's `reply_scope`, in the brands' order.
+    pub brand_reply_scopes: Vec<(String, ReplyScope)>,
     pub identities: Vec<Identity>,
     pub sources: Vec<SourceConfig>,
     pub report: ReportConfig,
@@ -122,6 +125,8 @@ pub struct SourceConfig {
     pub about: Vec<String>,
     /// Whether a post in a thread about a brand is a mention of it (`false` turns that off here).
     pub thread_context: bool,
+    /// How far one of the leader's posts in a thread reaches (`reply_scope`).
+    pub reply_scope: ReplyScope,
 }
 
 /// A source's credentials as configured: the *names* of the environment variables holding each value
@@ -288,6 +293,7 @@ impl Config {
             sentiment_lexicon,
             brands,
             brand_relevance,
+            brand_reply_scopes: brands::reply_scopes(&raw.brands, &mut p),
             identities: brands::identities(&raw.identities),
             sources,
             report: sections::report(&raw.report, &mut p),
@@ -450,12 +456,21 @@ mod tests {
             );
             assert_eq!(b.context, bare.brands[0].context, "{}", b.name);
         }
+        assert_eq!(
+            example.brand_reply_scopes,
+            vec![("GoMonday".to_string(), defaults::REPLY_SCOPE)]
+        );
+        assert_eq!(
+            bare.brand_reply_scopes,
+            vec![("B".to_string(), defaults::REPLY_SCOPE)]
+        );
         for s in &example.sources {
             let base = &bare.sources[0];
             assert_eq!(s.ignore_robots, base.ignore_robots, "{}", s.name);
             assert_eq!(s.allow_private, base.allow_private, "{}", s.name);
             assert_eq!(s.expected_quiet, base.expected_quiet, "{}", s.name);
             assert_eq!(s.enabled, base.enabled, "{}", s.name);
+            assert_eq!(s.reply_scope, base.reply_scope, "{}", s.name);
             if let Schedule::Every(every) = s.schedule {
                 assert_eq!(every, defaults::SOURCE_EVERY, "{}", s.name);
             }

@@ -193,6 +193,7 @@ pub(super) struct RawBrand {
     #[serde(default = "yes")]
     pub(super) thread_context: bool,
     pub(super) relevance_threshold: Option<Spanned<f64>>,
+    pub(super) reply_scope: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +225,7 @@ pub(super) struct RawSource {
     pub(super) about: Vec<Spanned<String>>,
     #[serde(default = "yes")]
     pub(super) thread_context: bool,
+    pub(super) reply_scope: Option<Spanned<String>>,
 }
 
 /// A source's credentials: every value is the *name* of an environment variable holding it.

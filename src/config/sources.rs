@@ -41,6 +41,7 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
             enabled: s.enabled,
             about: s.about.iter().map(|b| b.get_ref().clone()).collect(),
             thread_context: s.thread_context,
+            reply_scope: super::brands::reply_scope(s.reply_scope.as_ref(), p),
         });
     }
     sources

@@ -1,6 +1,7 @@
-//! What the pipeline hands to the store: items that matched a brand (candidates for a mention), the
-//! leader's own posts (replies), and every dated post (to notice follow-ups).
+//! What the pipeline hands to the store: items that matched a brand (candidates for a mention), and
+//! every post of the threads it read (to link replies and notice follow-ups).
 
+use crate::domain::conversation::ThreadPost;
 use crate::domain::query::MatchedBrand;
 use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
@@ -42,20 +43,13 @@ pub fn held_back(matches: &[MatchedBrand]) -> bool {
     !matches.is_empty() && matches.iter().all(|m| m.held)
 }
 
-/// A post by one of the leader's identities in a thread: a reply to the open mentions written there
-/// before it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DetectedReply {
+/// A post of a thread, as one crawl read it: every post, the leader's included, so that replies are
+/// linked to the posts they answer (`domain::conversation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadedPost {
+    /// The thread's canonical URL.
     pub thread_url: String,
-    pub at: DateTime<Utc>,
-    pub reply_url: Option<String>,
-    pub handle: String,
-}
-
-/// A dated post by someone else in a thread: how a follow-up after the leader's reply is noticed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Post {
-    pub thread_url: String,
-    pub author: String,
-    pub at: DateTime<Utc>,
+    pub post: ThreadPost,
+    /// The candidate (index into the crawl's candidates) this post became, when it matched a brand.
+    pub candidate: Option<usize>,
 }

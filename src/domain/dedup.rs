@@ -155,6 +155,48 @@ pub struct IngestPlan {
     pub new_keys: Vec<(String, Owner)>,
 }
 
+impl IngestPlan {
+    /// Takes `candidates` out of the new mentions (each is a follow-up, attached to an earlier
+    /// mention instead): they count as known, their keys are not recorded (the thread's posts say
+    /// where they belong), and the remaining new mentions keep their order.
+    pub fn drop_new(&mut self, candidates: &HashSet<usize>) {
+        let mut renumbered = HashMap::new();
+        let mut kept = Vec::with_capacity(self.new.len());
+        for (n, &index) in self.new.iter().enumerate() {
+            if candidates.contains(&index) {
+                self.already_known += 1;
+            } else {
+                renumbered.insert(n, kept.len());
+                kept.push(index);
+            }
+        }
+        self.new = kept;
+        let owner = |o: &Owner| match o {
+            Owner::New(n) => renumbered.get(n).map(|m| Owner::New(*m)),
+            stored => Some(stored.clone()),
+        };
+        let mut dropped_edits = 0;
+        self.edits.retain_mut(|(o, _)| match owner(o) {
+            Some(now) => {
+                *o = now;
+                true
+            }
+            None => {
+                dropped_edits += 1;
+                false
+            }
+        });
+        self.already_known += dropped_edits;
+        self.new_keys.retain_mut(|(_, o)| match owner(o) {
+            Some(now) => {
+                *o = now;
+                true
+            }
+            None => false,
+        });
+    }
+}
+
 /// Decides, for each candidate of a crawl of source `source_id`, whether it is new, an edit of a stored
 /// mention, or known (PRODUCT §3.4). A candidate is a stored mention when any of its keys is known
 /// (strongest key first); it is an edit only when its text changed and the mention came from this same
@@ -384,6 +426,33 @@ mod tests {
                 "{case}: every candidate is decided once"
             );
         }
+    }
+
+    #[test]
+    fn dropped_new_mentions_count_as_known_and_the_rest_keep_their_order() {
+        let cands = vec![
+            cand(&["url:b"], "h2"),
+            cand(&["url:c"], "h3"),
+            cand(&["url:c"], "h4"),
+            cand(&["url:d"], "h5"),
+        ];
+        let mut plan = resolve(1, &cands, &known_m1());
+        plan.drop_new(&[1].into());
+        assert_eq!(plan.new, vec![0, 3]);
+        assert_eq!(
+            plan.edits,
+            vec![],
+            "the edit of the dropped one goes with it"
+        );
+        assert_eq!(plan.already_known, 2);
+        assert_eq!(
+            keys(&plan),
+            vec![("url:b", Owner::New(0)), ("url:d", Owner::New(1))]
+        );
+        assert_eq!(
+            plan.new.len() + plan.edits.len() + plan.already_known,
+            cands.len()
+        );
     }
 
     #[test]

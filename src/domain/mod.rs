@@ -1,6 +1,7 @@
 //! Pure domain code: values in, values out. No HTTP, no SQL, no clock reads (`now` is a parameter).
 
 pub mod candidate;
+pub mod conversation;
 pub mod dedup;
 pub mod health;
 pub mod ipnet;

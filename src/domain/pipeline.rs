@@ -1,7 +1,8 @@
 //! The pure middle of a crawl: extracted items → normalised → matched against the brands → the leader's
 //! own posts set aside (they are replies, not mentions) → classified → candidates with dedup keys.
 
-use crate::domain::candidate::{Candidate, DetectedReply, Post};
+use crate::domain::candidate::{Candidate, ThreadedPost};
+use crate::domain::conversation::ThreadPost;
 use crate::domain::dedup;
 use crate::domain::item::Item;
 use crate::domain::query::Field;
@@ -21,9 +22,9 @@ use url::Url;
 #[derive(Debug, Default)]
 pub struct Processed {
     pub candidates: Vec<Candidate>,
-    pub replies: Vec<DetectedReply>,
-    /// Every post with its thread, author and time known: how follow-ups are noticed.
-    pub posts: Vec<Post>,
+    /// Every post that names its thread, the leader's included: how replies are linked and
+    /// follow-ups noticed.
+    pub thread_posts: Vec<ThreadedPost>,
     /// Items written by one of the leader's identities.
     pub own_posts: usize,
     /// Items that matched no brand.
@@ -70,6 +71,8 @@ impl Default for SourceContext {
 /// An item that matched, or may be a mention by its context, before it becomes a candidate.
 struct Pending {
     item: Item,
+    /// Its entry in [`Processed::thread_posts`], when it names its thread.
+    thread_post: Option<usize>,
     keys: Vec<String>,
     matches: Vec<BrandMatch>,
     context: Vec<MatchedBrand>,
@@ -241,30 +244,33 @@ impl Pipeline {
             if item.thread_url.is_none() && thread_is_page {
                 item.thread_url = page_thread.clone();
             }
+            // One thread, one URL, whichever source or page of it the post was read through.
+            if let Some(canonical) = item
+                .thread_url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| crate::domain::thread::canonical_thread_url(&u))
+            {
+                item.thread_url = Some(canonical);
+            }
             let keys = dedup::keys_for(source_scope, &item, &ambiguous);
             all_keys.extend(keys.iter().cloned());
-            if let Some(identity) = self.identity_of(&item, page_url) {
+            let identity = self.identity_of(&item, page_url).map(|i| i.handle.clone());
+            let threaded = item.thread_url.as_ref().map(|thread| ThreadedPost {
+                thread_url: thread.clone(),
+                post: ThreadPost::of(&item, identity.as_deref()),
+                candidate: None,
+            });
+            if identity.is_some() {
                 out.own_posts += 1;
-                // Without a date the post cannot be placed after anything: it answers nothing.
-                if let (Some(thread), Some(at)) = (&item.thread_url, item.published_at) {
-                    out.replies.push(DetectedReply {
-                        thread_url: thread.clone(),
-                        at,
-                        reply_url: item.url.clone(),
-                        handle: identity.handle.clone(),
-                    });
-                }
+                out.thread_posts.extend(threaded);
                 continue;
             }
-            if let (Some(thread), Some(author), Some(at)) =
-                (&item.thread_url, &item.author, item.published_at)
-            {
-                out.posts.push(Post {
-                    thread_url: thread.clone(),
-                    author: author.clone(),
-                    at,
-                });
-            }
+            let thread_post = threaded.map(|t| {
+                out.thread_posts.push(t);
+                out.thread_posts.len() - 1
+            });
             // A title every post of a thread page carries is the thread's, not the post's: it counts
             // for the first post only, or a thread named after a brand would make every reply a
             // mention by its title. The others are the thread's posts: thread context decides them.
@@ -294,6 +300,7 @@ impl Pipeline {
             }
             pending.push(Pending {
                 item,
+                thread_post,
                 keys,
                 matches,
                 context: Vec::new(),
@@ -304,6 +311,9 @@ impl Pipeline {
             if p.matches.is_empty() && p.context.is_empty() {
                 out.unmatched += 1;
                 continue;
+            }
+            if let Some(t) = p.thread_post.and_then(|i| out.thread_posts.get_mut(i)) {
+                t.candidate = Some(out.candidates.len());
             }
             out.candidates
                 .push(self.candidate(p.item, p.keys, &p.matches, p.context));

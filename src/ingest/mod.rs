@@ -11,6 +11,7 @@ pub mod threads;
 
 use crate::config::{Config, SourceConfig};
 use crate::crawl::extract::Reader;
+use crate::domain::conversation::ReplyScope;
 use crate::domain::health::{self, CrawlOutcome, Expectations, Harvested, Health};
 use crate::domain::pipeline::{Pipeline, Processed};
 use crate::net::Fetcher;
@@ -207,10 +208,12 @@ impl Ingest {
             recipe: source.recipe.as_ref().map(|r| r.name()),
         };
         let Gathered {
-            record,
+            mut record,
             mut harvested,
             errors,
         } = gathered;
+        record.reply_scope = source.reply_scope;
+        record.brand_reply_scopes = self.config.brand_reply_scopes.clone();
         let (summary, state) = self
             .store
             .record_crawl(&record, |plan| {
@@ -261,8 +264,9 @@ impl Gathered {
                 items: 0,
                 error: Some(message.clone()),
                 candidates: Vec::new(),
-                replies: Vec::new(),
-                posts: Vec::new(),
+                thread_posts: Vec::new(),
+                reply_scope: ReplyScope::Post,
+                brand_reply_scopes: Vec::new(),
             },
             errors: vec![message.clone()],
             harvested: Harvested::Failed {
@@ -312,8 +316,9 @@ impl Gathered {
                 items: item_count as i64,
                 error: h.errors.first().cloned(),
                 candidates: p.candidates,
-                replies: p.replies,
-                posts: p.posts,
+                thread_posts: p.thread_posts,
+                reply_scope: ReplyScope::Post,
+                brand_reply_scopes: Vec::new(),
             },
             harvested,
             errors: h.errors,

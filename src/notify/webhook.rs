@@ -200,6 +200,8 @@ mod tests {
             status: crate::domain::mention::Status::New,
             snoozed_until: None,
             replied_at: None,
+            leader_posted_at: None,
+            leader_post_url: None,
         };
         let body: Value =
             serde_json::from_str(&criticism_body(WebhookFormat::Slack, &m, "http://l")).unwrap();

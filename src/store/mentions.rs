@@ -5,10 +5,11 @@ use super::{
     Store, StoreError, StoreResult, col, from_ts, in_list, json_col, new_id, opt_from_ts,
     opt_parsed_col, parsed_col, placeholders_for, search, ts,
 };
-pub use crate::domain::candidate::{Candidate, DetectedReply, Post};
+pub use crate::domain::candidate::{Candidate, ThreadedPost};
+use crate::domain::conversation::ReplyScope;
 use crate::domain::dedup::{self, IngestPlan, Owner};
 use crate::domain::health::{CrawlOutcome, SourceState};
-use crate::domain::mention::{self, Action, EventKind, EventReason, Status, SystemNote};
+use crate::domain::mention::{self, Action, EventKind, EventReason, Status};
 use crate::domain::query::MatchedBrand;
 use crate::domain::sentiment::Label;
 use chrono::{DateTime, Utc};
@@ -49,9 +50,12 @@ pub struct CrawlRecord {
     pub items: i64,
     pub error: Option<String>,
     pub candidates: Vec<Candidate>,
-    pub replies: Vec<DetectedReply>,
-    /// Posts used to notice follow-ups after a reply.
-    pub posts: Vec<Post>,
+    /// Every post of the threads the crawl read: replies are linked, follow-ups noticed from them.
+    pub thread_posts: Vec<ThreadedPost>,
+    /// The source's `reply_scope`.
+    pub reply_scope: ReplyScope,
+    /// Each brand's `reply_scope`.
+    pub brand_reply_scopes: Vec<(String, ReplyScope)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -89,6 +93,12 @@ pub struct MentionRecord {
     pub status: Status,
     pub snoozed_until: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
+    /// The latest post by the leader in the thread after this one that answers nobody in
+    /// particular ("you posted in this thread after this"), and its link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_posted_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_post_url: Option<String>,
 }
 
 impl MentionRecord {
@@ -125,7 +135,8 @@ pub struct EventRecord {
 
 pub(crate) const MENTION_COLUMNS: &str = "m.id, m.source_id, s.name AS source_name, m.url, m.thread_url, m.title, m.body, \
      m.author, m.published_at, m.found_at, m.updated_at, m.rating, m.rating_scale, m.brands, m.matches, m.lang, \
-     m.sentiment, m.sentiment_score, m.sentiment_reasons, m.sentiment_override, m.status, m.snoozed_until, m.replied_at";
+     m.sentiment, m.sentiment_score, m.sentiment_reasons, m.sentiment_override, m.status, m.snoozed_until, m.replied_at, \
+     m.leader_posted_at, m.leader_post_url";
 
 pub(crate) fn mention_from_row(row: &AnyRow) -> StoreResult<MentionRecord> {
     Ok(MentionRecord {
@@ -152,6 +163,8 @@ pub(crate) fn mention_from_row(row: &AnyRow) -> StoreResult<MentionRecord> {
         status: parsed_col(row, "status")?,
         snoozed_until: opt_from_ts(col(row, "snoozed_until")?),
         replied_at: opt_from_ts(col(row, "replied_at")?),
+        leader_posted_at: opt_from_ts(col(row, "leader_posted_at")?),
+        leader_post_url: col(row, "leader_post_url")?,
     })
 }
 
@@ -436,7 +449,8 @@ impl Store {
             let mut tx = self.begin_write().await?;
             let now = rec.finished_at;
             let known = known_for(&mut tx, &rec.candidates).await?;
-            let plan = dedup::resolve(rec.source_id, &rec.candidates, &known);
+            let mut plan = dedup::resolve(rec.source_id, &rec.candidates, &known);
+            let threads = super::conversation::link_threads(&mut tx, rec, &mut plan, now).await?;
             let state = decide_state(&plan);
             let new_ids = match apply_plan(&mut tx, rec, &plan, now).await? {
                 Ok(ids) => ids,
@@ -452,131 +466,21 @@ impl Store {
                     )));
                 }
             };
+            let linked =
+                super::conversation::apply_links(&mut tx, &threads, &plan, &new_ids, now).await?;
             let mut summary = IngestSummary {
                 updated_mentions: plan.edits.len(),
                 already_known: plan.already_known,
+                replies_detected: linked.replied,
+                reopened: linked.reopened,
                 ..IngestSummary::default()
             };
-            summary.replies_detected = self.detect_replies(&mut tx, &rec.replies, now).await?;
-            summary.reopened = self.detect_follow_ups(&mut tx, &rec.posts, now).await?;
             write_source_state(&mut tx, rec.source_id, &state).await?;
             insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
             tx.commit().await?;
             summary.new_mentions = new_ids;
             return Ok((summary, state));
         }
-    }
-
-    /// Open mentions in a thread, written before the leader's post, become replied at the post's time.
-    async fn detect_replies(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        replies: &[DetectedReply],
-        now: DateTime<Utc>,
-    ) -> StoreResult<usize> {
-        let mut count = 0;
-        for r in replies {
-            let rows = sqlx::query(
-                // A leader post counts only if it is later than the mention's last status change:
-                // after a follow-up reopened it, the old reply must not close it again on every crawl.
-                "SELECT m.id, m.status FROM mentions m WHERE m.thread_url = $1 AND m.status IN ('new', 'snoozed') \
-                 AND COALESCE(m.published_at, m.found_at) <= $2 \
-                 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
-                                 AND e.from_value IS NOT NULL AND e.at >= $2)",
-            )
-            .bind(r.thread_url.as_str())
-            .bind(ts(r.at))
-            .fetch_all(&mut **tx)
-            .await?;
-            for row in rows {
-                let id: String = col(&row, "id")?;
-                let status: String = col(&row, "status")?;
-                let note = SystemNote::ReplyDetected {
-                    handle: r.handle.clone(),
-                }
-                .text();
-                let action = Action::Replied {
-                    at: r.at,
-                    reply_url: r.reply_url.clone(),
-                    note: Some(note),
-                };
-                let from: Status = status.parse().map_err(StoreError::Corrupt)?;
-                if mention::apply(from, &action, now).is_ok() {
-                    transition_in_tx(tx, &id, from, &action, REPLY_DETECTION_ACTOR, now).await?;
-                    count += 1;
-                }
-            }
-        }
-        Ok(count)
-    }
-
-    /// A replied mention whose author posts again in the thread after the reply goes back to the inbox.
-    async fn detect_follow_ups(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        posts: &[Post],
-        now: DateTime<Utc>,
-    ) -> StoreResult<usize> {
-        if posts.is_empty() {
-            return Ok(0);
-        }
-        // One query finds the threads that hold replied mentions at all; posts elsewhere (nearly all of
-        // them) need no further look.
-        let threads: Vec<&str> = posts
-            .iter()
-            .map(|p| p.thread_url.as_str())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let mut live: HashSet<String> = HashSet::new();
-        let backend = search::backend_of(tx);
-        for chunk in threads.chunks(backend.chunk_rows(1)) {
-            let sql = format!(
-                "SELECT DISTINCT thread_url FROM mentions WHERE status = 'replied' AND thread_url IN ({})",
-                in_list(backend, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for t in chunk {
-                q = q.bind(*t);
-            }
-            for row in q.fetch_all(&mut **tx).await? {
-                live.insert(col(&row, "thread_url")?);
-            }
-        }
-        let mut count = 0;
-        for Post {
-            thread_url: thread,
-            author,
-            at,
-        } in posts.iter().filter(|p| live.contains(&p.thread_url))
-        {
-            let rows = sqlx::query(
-                // Compared with the latest reply, not the first: after the leader answers a follow-up,
-                // the same follow-up post must not reopen the mention again on the next crawl.
-                "SELECT m.id FROM mentions m WHERE m.thread_url = $1 AND m.author = $2 AND m.status = 'replied' \
-                 AND (SELECT MAX(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
-                      AND e.to_value = 'replied') < $3",
-            )
-            .bind(thread.as_str())
-            .bind(author.as_str())
-            .bind(ts(*at))
-            .fetch_all(&mut **tx)
-            .await?;
-            for row in rows {
-                let id: String = col(&row, "id")?;
-                let action = Action::Reopen {
-                    note: Some(
-                        SystemNote::FollowUp {
-                            author: author.clone(),
-                        }
-                        .text(),
-                    ),
-                };
-                transition_in_tx(tx, &id, Status::Replied, &action, FOLLOW_UP_ACTOR, now).await?;
-                count += 1;
-            }
-        }
-        Ok(count)
     }
 
     /// A mention with its source name, or `None`.
@@ -1134,6 +1038,20 @@ async fn transition_in_tx(
     actor: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    transition_at(tx, id, from, action, actor, now, now).await
+}
+
+/// [`transition_in_tx`] for a change Lyssna saw in a thread: a follow-up's reopen happened at
+/// `happened` (the post's time), recorded `now`. Replies carry their own time.
+pub(super) async fn transition_at(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    from: Status,
+    action: &Action,
+    actor: &str,
+    happened: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let to = action.target();
     let (at, reply_url, note, reason, until) = match action {
         Action::Replied {
@@ -1146,7 +1064,7 @@ async fn transition_in_tx(
         }
         Action::Snooze { until } => (now, None, None, None, Some(*until)),
         Action::Reopen { note } => (
-            now,
+            happened,
             None,
             note.as_deref(),
             Some(EventReason::Reopen.as_str()),

@@ -6,6 +6,7 @@
 //! driver, so times are stored as BIGINT seconds since the epoch and flags as 0/1. The two SQL
 //! dialects differ only in their migration files (`migrations/sqlite`, `migrations/postgres`).
 
+mod conversation;
 mod deliveries;
 mod inbox;
 mod listing;
@@ -19,6 +20,7 @@ mod transfer;
 mod users;
 mod workers;
 
+pub use conversation::*;
 pub use deliveries::*;
 pub use inbox::*;
 pub use listing::*;
@@ -96,6 +98,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_threads.sql"),
     ),
     (
+        7,
+        "thread posts",
+        include_str!("../../migrations/sqlite/0007_thread_posts.sql"),
+    ),
+    (
         8,
         "held back as probably not about us",
         include_str!("../../migrations/sqlite/0008_relevance.sql"),
@@ -126,6 +133,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "threads",
         include_str!("../../migrations/postgres/0006_threads.sql"),
+    ),
+    (
+        7,
+        "thread posts",
+        include_str!("../../migrations/postgres/0007_thread_posts.sql"),
     ),
     (
         8,

@@ -347,6 +347,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Follow-up after your reply",
         "Uppföljning efter ditt svar",
     ),
+    (
+        "flag_posted_after",
+        "You posted in this thread after this",
+        "Du skrev i tråden efter detta",
+    ),
     ("snoozed_until", "snoozed until", "pausad till"),
     ("open_mention", "Open in Lyssna", "Öppna i Lyssna"),
     ("more_actions", "More…", "Mer…"),

@@ -119,6 +119,9 @@ pub struct RowFlags {
     pub reply_detected: bool,
     /// Back in the inbox because its author wrote again after the reply.
     pub follow_up: bool,
+    /// Still open, and the leader posted in its thread after it without answering anyone in
+    /// particular: perhaps answered, perhaps not.
+    pub posted_after: bool,
 }
 
 impl RowFlags {
@@ -135,6 +138,15 @@ impl RowFlags {
         RowFlags {
             reply_detected: status == Status::Replied && by(REPLY_DETECTION_ACTOR),
             follow_up: status == Status::New && by(FOLLOW_UP_ACTOR),
+            posted_after: false,
+        }
+    }
+
+    /// [`RowFlags::of`] for a stored mention, with what its thread says.
+    pub fn of_mention(m: &MentionRecord, events: &[EventRecord]) -> RowFlags {
+        RowFlags {
+            posted_after: m.status.is_open() && m.leader_posted_at.is_some(),
+            ..RowFlags::of(m.status, events)
         }
     }
 }
@@ -197,7 +209,7 @@ impl RowView {
                 .snoozed_until
                 .filter(|_| m.status == Status::Snoozed)
                 .map(|u| short_time(u, tz, lang)),
-            flags: RowFlags::of(m.status, events),
+            flags: RowFlags::of_mention(m, events),
             context: m
                 .matches
                 .iter()

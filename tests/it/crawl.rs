@@ -288,7 +288,7 @@ async fn latin1_forum_pages_keep_swedish_letters_and_replies_are_detected() {
                     "p3",
                     "ErikA",
                     "2026-11-20 11:00",
-                    "Hej! Erik på GoMonday här, jag ringer dig i dag.",
+                    "Hej Kassakalle! Erik på GoMonday här, jag ringer dig i dag.",
                 ),
             ]),
         );
@@ -321,7 +321,7 @@ async fn latin1_forum_pages_keep_swedish_letters_and_replies_are_detected() {
                     "p3",
                     "ErikA",
                     "2026-11-20 11:00",
-                    "Hej! Erik på GoMonday här, jag ringer dig i dag.",
+                    "Hej Kassakalle! Erik på GoMonday här, jag ringer dig i dag.",
                 ),
                 (
                     "p4",

@@ -7,6 +7,7 @@
 mod architecture;
 mod browser;
 mod cli;
+mod conversation;
 mod corpora;
 mod crawl;
 mod demo;

@@ -74,8 +74,9 @@ fn crawl(source_id: i64, now: DateTime<Utc>, candidates: Vec<Candidate>) -> Craw
         items: candidates.len() as i64,
         error: None,
         candidates,
-        replies: Vec::new(),
-        posts: Vec::new(),
+        thread_posts: Vec::new(),
+        reply_scope: Default::default(),
+        brand_reply_scopes: Vec::new(),
     }
 }
 

@@ -211,7 +211,7 @@ fn mention_view(
             .map(|u| short_time(u, tz, lang)),
         can_undo: crate::store::undo_target(events)
             .is_some_and(|e| e.to.as_deref() == Some(m.status.as_str())),
-        flags: view::RowFlags::of(m.status, events),
+        flags: view::RowFlags::of_mention(m, events),
     }
 }
 

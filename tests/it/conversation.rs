@@ -1,0 +1,319 @@
+//! Conversations against loopback forums, on SQLite and (when configured) PostgreSQL: a reply marks
+//! only the mentions it answers, follow-ups are judged by post times, a follow-up is attached to the
+//! mention it follows up, and a leader post that answers nobody only notes the open mentions.
+
+use crate::support::databases;
+use crate::support::site::{Reply, Site};
+use chrono::{DateTime, Utc};
+use lyssna::app::App;
+use lyssna::domain::mention::Status;
+use lyssna::ingest::CrawlReport;
+use lyssna::store::MentionRecord;
+use serde_json::Value;
+
+const FORUM_RECIPE: &str = r#"name = "conv-forum"
+kind = "html"
+item = "div.post"
+[fields]
+title  = { select = "h1", scope = "page" }
+link   = { select = "a.permalink", attr = "href" }
+id     = { attr = "id" }
+author = ".user"
+body   = ".text"
+date   = { select = ".date", format = "%Y-%m-%d %H:%M", timezone = "UTC" }
+"#;
+
+/// An app watching one forum thread at `/t/1` of `site`; `more` is added to the source entry.
+async fn app(db: &str, dir: &std::path::Path, site: &Site, more: &str) -> App {
+    std::fs::create_dir_all(dir.join("recipes")).unwrap();
+    std::fs::write(dir.join("recipes/conv-forum.toml"), FORUM_RECIPE).unwrap();
+    let text = format!(
+        r#"database_url = "{db}"
+[crawler]
+per_host_delay = "10ms"
+timeout = "5s"
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday'
+
+[[identities]]
+site = "127.0.0.1"
+handle = "ErikA"
+
+[[sources]]
+name = "Forum"
+kind = "html"
+url = "{url}"
+recipe = "conv-forum"
+allow_private = true
+{more}
+"#,
+        url = site.url("/t/1")
+    );
+    crate::support::build_app(dir, &text).await
+}
+
+/// A thread page: (id, author, "YYYY-MM-DD HH:MM" UTC, text).
+fn page(posts: &[(&str, &str, &str, &str)]) -> Reply {
+    let body: String = posts
+        .iter()
+        .map(|(id, user, date, text)| {
+            format!(
+                "<div class=\"post\" id=\"{id}\"><a class=\"permalink\" href=\"/t/1#{id}\">#</a>\
+                 <span class=\"user\">{user}</span><span class=\"date\">{date}</span>\
+                 <div class=\"text\">{text}</div></div>"
+            )
+        })
+        .collect();
+    Reply::ok(
+        "text/html; charset=utf-8",
+        format!(
+            "<html><head><title>t</title></head><body><h1>Appar för pendlare</h1>{body}</body></html>"
+        ),
+    )
+}
+
+async fn crawl(app: &App) -> CrawlReport {
+    let src = app.config.source("Forum").unwrap();
+    let rec = app.store.source_by_name("Forum").await.unwrap().unwrap();
+    app.ingest
+        .crawl_source(src, &rec, Utc::now(), &|_| {})
+        .await
+        .unwrap()
+}
+
+/// The stored mentions, by author.
+async fn by_author(app: &App, author: &str) -> Vec<MentionRecord> {
+    let mut out = Vec::new();
+    for line in app.store.export_all().await.unwrap() {
+        if line.author.as_deref() == Some(author) {
+            out.push(
+                app.store
+                    .mention(line.id.as_deref().unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+    }
+    out
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+const KALLE: (&str, &str, &str, &str) = (
+    "p1",
+    "Kalle",
+    "2026-11-20 09:00",
+    "GoMonday har inte betalat tillbaka på tre veckor, usel service",
+);
+const LISA: (&str, &str, &str, &str) = (
+    "p2",
+    "Lisa",
+    "2026-11-20 09:30",
+    "Jag älskar GoMonday, bästa appen jag har",
+);
+
+#[tokio::test]
+async fn a_reply_to_kalle_leaves_lisas_praise_open() {
+    for (backend, db, _dir) in databases("conv_kalle").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let app = app(&db, tmp.path(), &site, "").await;
+        site.set("/t/1", page(&[KALLE, LISA]));
+        assert_eq!(crawl(&app).await.new_mentions, 2, "{backend}");
+        site.set(
+            "/t/1",
+            page(&[
+                KALLE,
+                LISA,
+                (
+                    "p3",
+                    "ErikA",
+                    "2026-11-20 10:00",
+                    "Hej Kalle! Jag har skickat ett mejl om återbetalningen.",
+                ),
+            ]),
+        );
+        let r = crawl(&app).await;
+        assert_eq!(r.replies_detected, 1, "{backend}: {r:?}");
+        let kalle = &by_author(&app, "Kalle").await[0];
+        assert_eq!(kalle.status, Status::Replied, "{backend}");
+        assert_eq!(
+            kalle.replied_at,
+            Some(at("2026-11-20T10:00:00Z")),
+            "{backend}"
+        );
+        let lisa = &by_author(&app, "Lisa").await[0];
+        assert_eq!(
+            lisa.status,
+            Status::New,
+            "{backend}: an answer to Kalle is none to Lisa"
+        );
+        assert_eq!(
+            lisa.leader_posted_at, None,
+            "{backend}: the post answered someone"
+        );
+
+        let out =
+            lyssna::cli::report::output(&app.store, &app.config, None, None, "json", Utc::now())
+                .await
+                .unwrap();
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            report["praise"],
+            serde_json::json!({"found": 1, "replied": 0}),
+            "{backend}: {report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_leader_post_answering_nobody_notes_the_open_mentions() {
+    let thanks = (
+        "p3",
+        "ErikA",
+        "2026-11-20 10:00",
+        "Tack för alla synpunkter, vi ser över det här.",
+    );
+    for (name, scope) in [
+        ("conv_note", ""),
+        ("conv_scope", "reply_scope = \"thread\""),
+    ] {
+        for (backend, db, _dir) in databases(name).await {
+            let tmp = tempfile::tempdir().unwrap();
+            let site = Site::start().await;
+            let app = app(&db, tmp.path(), &site, scope).await;
+            site.set("/t/1", page(&[KALLE, LISA, thanks]));
+            crawl(&app).await;
+            for who in ["Kalle", "Lisa"] {
+                let m = &by_author(&app, who).await[0];
+                if scope.is_empty() {
+                    assert_eq!(m.status, Status::New, "{backend}: {who}");
+                    assert_eq!(
+                        m.leader_posted_at,
+                        Some(at("2026-11-20T10:00:00Z")),
+                        "{backend}: {who} is noted"
+                    );
+                    assert!(
+                        m.leader_post_url.as_deref().unwrap().ends_with("/t/1#p3"),
+                        "{backend}: {:?}",
+                        m.leader_post_url
+                    );
+                } else {
+                    // Today's behaviour on request: every open mention before the post is replied.
+                    assert_eq!(m.status, Status::Replied, "{backend} {scope}: {who}");
+                    assert_eq!(m.replied_at, Some(at("2026-11-20T10:00:00Z")));
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_and_the_answer_seen_in_one_crawl_end_replied() {
+    for (backend, db, _dir) in databases("conv_followup").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let app = app(&db, tmp.path(), &site, "").await;
+        let critic = (
+            "c1",
+            "Kritikern",
+            "2026-11-20 08:18",
+            "GoMonday tappade mitt paket, usel service",
+        );
+        let answer = (
+            "l1",
+            "ErikA",
+            "2026-11-20 19:59",
+            "@Kritikern vi letar, återkommer i kväll",
+        );
+        let again = (
+            "c2",
+            "Kritikern",
+            "2026-11-20 20:00",
+            "GoMonday har fortfarande inte hört av sig",
+        );
+        let second = (
+            "l2",
+            "ErikA",
+            "2026-11-20 20:01",
+            "Kritikern: paketet är hittat, det kommer i morgon",
+        );
+        site.set("/t/1", page(&[critic, answer, again, second]));
+        let r = crawl(&app).await;
+        assert_eq!(
+            r.new_mentions, 1,
+            "{backend}: the follow-up is no second mention: {r:?}"
+        );
+        let ms = by_author(&app, "Kritikern").await;
+        assert_eq!(ms.len(), 1, "{backend}");
+        let m = &ms[0];
+        assert_eq!(m.status, Status::Replied, "{backend}");
+        assert_eq!(
+            m.replied_at,
+            Some(at("2026-11-20T19:59:00Z")),
+            "{backend}: the first reply counts"
+        );
+        let history: Vec<(String, DateTime<Utc>)> = app
+            .store
+            .events(&m.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.from.is_some())
+            .map(|e| (e.to.unwrap(), e.at))
+            .collect();
+        assert_eq!(
+            history,
+            vec![
+                ("replied".into(), at("2026-11-20T19:59:00Z")),
+                ("new".into(), at("2026-11-20T20:00:00Z")),
+                ("replied".into(), at("2026-11-20T20:01:00Z")),
+            ],
+            "{backend}: by the posts' times"
+        );
+        let thread = app
+            .store
+            .thread_posts(m.thread_url.as_deref().unwrap())
+            .await
+            .unwrap();
+        let follow_up = thread
+            .iter()
+            .find(|p| p.site_id.as_deref() == Some("c2"))
+            .unwrap();
+        assert_eq!(
+            (follow_up.mention_id.as_deref(), follow_up.role.as_deref()),
+            (Some(m.id.as_str()), Some("follow_up")),
+            "{backend}: the follow-up belongs to the mention"
+        );
+
+        // The same thread again: nothing moves.
+        let r = crawl(&app).await;
+        assert_eq!((r.new_mentions, r.replies_detected), (0, 0), "{backend}");
+        assert_eq!(
+            app.store.mention(&m.id).await.unwrap().unwrap().status,
+            Status::Replied
+        );
+
+        // Only a later post by the critic reopens it — the same one mention.
+        let later = (
+            "c3",
+            "Kritikern",
+            "2026-11-21 09:00",
+            "GoMonday, inget paket i dag heller",
+        );
+        site.set("/t/1", page(&[critic, answer, again, second, later]));
+        let r = crawl(&app).await;
+        assert_eq!(r.new_mentions, 0, "{backend}: {r:?}");
+        assert_eq!(
+            app.store.mention(&m.id).await.unwrap().unwrap().status,
+            Status::New,
+            "{backend}"
+        );
+        assert_eq!(by_author(&app, "Kritikern").await.len(), 1, "{backend}");
+    }
+}
