@@ -146,6 +146,10 @@ fn url_problems(line: &ExportLine) -> Vec<String> {
     .collect()
 }
 
+/// The longest line an import reads (a mention with a long text is a few hundred KB; a line of
+/// gigabytes is a damaged file, and reading it whole would exhaust memory).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Parses and checks an export file's lines. Blank lines are skipped. Every problem is reported.
 pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportError>> {
     let mut lines = Vec::new();
@@ -153,39 +157,46 @@ pub fn parse_import(text: &str) -> Result<Vec<(usize, ExportLine)>, Vec<ImportEr
     let mut ids = HashSet::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let err = |m: String| ImportError {
-            line: n,
-            message: m,
-        };
-        let mut line: ExportLine = match serde_json::from_str(raw) {
-            Ok(l) => l,
-            Err(e) => {
-                errors.push(err(format!("not a mention line: {e}")));
-                continue;
-            }
-        };
-        let mut problems = field_problems(&line);
-        if let Some(id) = &line.id
-            && !ids.insert(id.clone())
-        {
-            problems.push(format!("the id {id} appears twice in the file"));
-        }
-        problems.extend(url_problems(&line));
-        problems.extend(event_problems(&line.events));
-        problems.extend(lifecycle_problems(&mut line));
-        if problems.is_empty() {
-            lines.push((n, line));
-        } else {
-            errors.extend(problems.into_iter().map(err));
+        match check_line(n, raw) {
+            Ok(None) => {}
+            Ok(Some(line)) => match &line.id {
+                Some(id) if !ids.insert(id.clone()) => errors.push(ImportError {
+                    line: n,
+                    message: format!("the id {id} appears twice in the file"),
+                }),
+                _ => lines.push((n, line)),
+            },
+            Err(e) => errors.extend(e),
         }
     }
     if errors.is_empty() {
         Ok(lines)
     } else {
         Err(errors)
+    }
+}
+
+/// Parses and checks one line of an export file (`n`: its number, from 1); `None` for a blank line.
+/// Whether its id repeats another line's is the caller's to see: [`parse_import`] keeps the ids, a
+/// streaming import lets the database tell (its ids are unique).
+pub fn check_line(n: usize, raw: &str) -> Result<Option<ExportLine>, Vec<ImportError>> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    let err = |m: String| ImportError {
+        line: n,
+        message: m,
+    };
+    let mut line: ExportLine =
+        serde_json::from_str(raw).map_err(|e| vec![err(format!("not a mention line: {e}"))])?;
+    let mut problems = field_problems(&line);
+    problems.extend(url_problems(&line));
+    problems.extend(event_problems(&line.events));
+    problems.extend(lifecycle_problems(&mut line));
+    if problems.is_empty() {
+        Ok(Some(line))
+    } else {
+        Err(problems.into_iter().map(err).collect())
     }
 }
 

@@ -4,10 +4,7 @@
 use super::mentions::{
     Candidate, MentionRow, NewEvent, insert_events, insert_keys, insert_mentions,
 };
-use super::{
-    MENTION_COLUMNS, Store, StoreError, StoreResult, col, event_from_row, mention_from_row, new_id,
-    ts,
-};
+use super::{MENTION_COLUMNS, Store, StoreError, StoreResult, col, mention_from_row, new_id, ts};
 use crate::domain::dedup;
 use crate::domain::mention::{EventKind, Status};
 use crate::domain::source::SourceKind;
@@ -16,37 +13,89 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::{HashMap, HashSet};
 
+/// Lines per chunk of an import: a chunk is checked, looked up and inserted together, and only one
+/// chunk is held in memory at a time.
+pub const IMPORT_CHUNK_LINES: usize = 2_000;
+
+/// Mentions per page of an export.
+const EXPORT_PAGE: i64 = 1_000;
+
+/// Where an export page ends: the last mention's found time and id (the export's order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCursor {
+    found_at: i64,
+    id: String,
+}
+
+/// An import in progress, all or nothing in constant memory.
+///
+/// The design: one write transaction from [`Store::begin_import`] to [`Import::commit`]. The
+/// caller streams the file and hands over checked lines in chunks ([`Import::add`]); each chunk's
+/// mentions, keys, events and index entries are written at once with multi-row statements and then
+/// dropped, so memory holds one chunk whatever the file's size, while the database holds the rest
+/// in the transaction (SQLite in its write-ahead log, PostgreSQL in its row versions). Nobody
+/// sees a mention before the commit, and dropping the `Import` (an error in any later line, a
+/// failed statement, the process stopped) rolls every chunk back. An id that repeats one of an
+/// earlier chunk is found like one already stored, by the database inside the transaction. A
+/// staging table swapped in at the end would give the same guarantee with every row written twice.
+/// The price of one transaction: on SQLite other writers (a crawl) wait until the import ends.
+pub struct Import {
+    tx: Transaction<'static, Any>,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+    source_ids: HashMap<String, i64>,
+    now: DateTime<Utc>,
+    stored: usize,
+}
+
 impl Store {
-    /// Every mention with its events, oldest first, as export lines.
+    /// Every mention with its events, oldest first, as export lines (for a few; `lyssna export`
+    /// pages through [`Store::export_page`]).
     pub async fn export_all(&self) -> StoreResult<Vec<ExportLine>> {
-        let sql = format!(
-            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id ORDER BY m.found_at, m.id"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(self.pool())
-            .await?;
-        let ev_rows = sqlx::query(
-            "SELECT id, mention_id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
-             FROM events ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        // One pass over all events, grouped by mention; the line shape is the API's (`export_line`).
-        let mut events: HashMap<String, Vec<super::EventRecord>> = HashMap::new();
-        for r in &ev_rows {
-            let mention_id: String = col(r, "mention_id")?;
-            events
-                .entry(mention_id)
-                .or_default()
-                .push(event_from_row(r)?);
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let (lines, next) = self.export_page(after.as_ref()).await?;
+            all.extend(lines);
+            match next {
+                Some(c) => after = Some(c),
+                None => return Ok(all),
+            }
         }
-        rows.iter()
-            .map(|r| {
-                let m = mention_from_row(r)?;
-                let evs = events.remove(&m.id).unwrap_or_default();
-                Ok(super::export_line(m, evs))
-            })
-            .collect()
+    }
+
+    /// One page of the export, oldest first (by found time, then id), after `after`, and where the
+    /// next page starts (`None` after the last).
+    pub async fn export_page(
+        &self,
+        after: Option<&ExportCursor>,
+    ) -> StoreResult<(Vec<ExportLine>, Option<ExportCursor>)> {
+        // The plain bound lets both databases seek the found_at index; the row comparison breaks
+        // ties in the order.
+        let filter = match after {
+            Some(_) => "WHERE m.found_at >= $1 AND (m.found_at, m.id) > ($1, $2)",
+            None => "",
+        };
+        let sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id {filter} \
+             ORDER BY m.found_at, m.id LIMIT {EXPORT_PAGE}"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        if let Some(c) = after {
+            query = query.bind(c.found_at).bind(c.id.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mentions = rows
+            .iter()
+            .map(mention_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = match mentions.last() {
+            Some(m) if mentions.len() as i64 == EXPORT_PAGE => Some(ExportCursor {
+                found_at: ts(m.found_at),
+                id: m.id.clone(),
+            }),
+            _ => None,
+        };
+        Ok((self.export_lines(mentions).await?, next))
     }
 
     /// Stores checked import lines in one transaction: everything or, on any error, nothing.
@@ -55,20 +104,44 @@ impl Store {
         lines: &[(usize, ExportLine)],
         now: DateTime<Utc>,
     ) -> Result<usize, ImportError> {
-        let _writer = self.writer().await;
-        let mut tx = self.begin_write().await.map_err(dbx)?;
-        let source_ids = ensure_sources(&mut tx, lines, now).await?;
+        let mut import = self.begin_import(now).await?;
+        for chunk in lines.chunks(IMPORT_CHUNK_LINES) {
+            import.add(chunk).await?;
+        }
+        import.commit().await
+    }
+
+    /// Starts an import (see [`Import`]).
+    pub async fn begin_import(&self, now: DateTime<Utc>) -> Result<Import, ImportError> {
+        let writer = self.writer().await;
+        let tx = self.begin_write().await.map_err(dbx)?;
+        Ok(Import {
+            tx,
+            _writer: writer,
+            source_ids: HashMap::new(),
+            now,
+            stored: 0,
+        })
+    }
+}
+
+impl Import {
+    /// Writes a chunk of checked lines (from `domain::transfer::check_line`) into the import's
+    /// transaction. After an error the import can only be dropped, which undoes it.
+    pub async fn add(&mut self, lines: &[(usize, ExportLine)]) -> Result<(), ImportError> {
+        let tx = &mut self.tx;
+        ensure_sources(tx, lines, self.now, &mut self.source_ids).await?;
         let ids: Vec<String> = lines
             .iter()
             .map(|(_, l)| l.id.clone().unwrap_or_else(|| new_id("m_")))
             .collect();
-        refuse_taken_ids(&mut tx, lines, &ids).await?;
+        refuse_taken_ids(tx, lines, &ids).await?;
         let candidates: Vec<Candidate> = lines.iter().map(|(_, l)| candidate_of(l)).collect();
         let mut rows = Vec::with_capacity(lines.len());
         let mut keys = Vec::new();
         let mut events = Vec::new();
         for (((_, l), id), c) in lines.iter().zip(&ids).zip(&candidates) {
-            rows.push(mention_row(l, id, source_ids[&l.source], c));
+            rows.push(mention_row(l, id, self.source_ids[&l.source], c));
             keys.push(match l.url.as_deref().and_then(dedup::url_key) {
                 Some(u) => (format!("url:{u}"), id.clone()),
                 None => (format!("hash:{}", c.content_hash), id.clone()),
@@ -88,12 +161,23 @@ impl Store {
                 undoes: None,
             }));
         }
-        insert_mentions(&mut tx, &rows).await.map_err(db)?;
-        insert_keys(&mut tx, &keys).await.map_err(db)?;
-        insert_events(&mut tx, &events).await.map_err(db)?;
-        restore_undo_links(&mut tx, lines, &ids).await?;
-        tx.commit().await.map_err(dbx)?;
-        Ok(rows.len())
+        insert_mentions(tx, &rows).await.map_err(db)?;
+        insert_keys(tx, &keys).await.map_err(db)?;
+        insert_events(tx, &events).await.map_err(db)?;
+        restore_undo_links(tx, lines, &ids).await?;
+        self.stored += rows.len();
+        Ok(())
+    }
+
+    /// Mentions added so far.
+    pub fn stored(&self) -> usize {
+        self.stored
+    }
+
+    /// Makes the import visible; returns how many mentions it stored.
+    pub async fn commit(self) -> Result<usize, ImportError> {
+        self.tx.commit().await.map_err(dbx)?;
+        Ok(self.stored)
     }
 }
 
@@ -111,13 +195,14 @@ fn dbx(e: sqlx::Error) -> ImportError {
     }
 }
 
-/// Each line's source, created as a `manual` source when it does not exist: name → id.
+/// Each line's source, created as a `manual` source when it does not exist: name → id, kept in
+/// `source_ids` across the import's chunks.
 async fn ensure_sources(
     tx: &mut Transaction<'_, Any>,
     lines: &[(usize, ExportLine)],
     now: DateTime<Utc>,
-) -> Result<HashMap<String, i64>, ImportError> {
-    let mut source_ids: HashMap<String, i64> = HashMap::new();
+    source_ids: &mut HashMap<String, i64>,
+) -> Result<(), ImportError> {
     for (_, l) in lines {
         if source_ids.contains_key(&l.source) {
             continue;
@@ -139,7 +224,7 @@ async fn ensure_sources(
             .map_err(dbx)?;
         source_ids.insert(l.source.clone(), col(&row, "id").map_err(db)?);
     }
-    Ok(source_ids)
+    Ok(())
 }
 
 /// Refuses the import when any of its ids is already stored, naming the line (looked up in batches:
@@ -150,10 +235,20 @@ async fn refuse_taken_ids(
     ids: &[String],
 ) -> Result<(), ImportError> {
     let numbered: Vec<(usize, &String)> = lines.iter().map(|(n, _)| *n).zip(ids).collect();
-    for chunk in numbered.chunks(super::chunk_rows(1)) {
+    let mut in_chunk = HashSet::new();
+    for (n, id) in &numbered {
+        if !in_chunk.insert(id.as_str()) {
+            return Err(ImportError {
+                line: *n,
+                message: format!("the id {id} appears twice in the file"),
+            });
+        }
+    }
+    let backend = super::search::backend_of(tx);
+    for chunk in numbered.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT id FROM mentions WHERE id IN ({})",
-            super::in_placeholders(1, chunk.len())
+            super::in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (_, id) in chunk {
@@ -169,7 +264,9 @@ async fn refuse_taken_ids(
         if let Some((n, id)) = chunk.iter().find(|(_, id)| taken.contains(*id)) {
             return Err(ImportError {
                 line: *n,
-                message: format!("a mention with id {id} is already stored"),
+                message: format!(
+                    "a mention with id {id} is already stored (or appears earlier in the file)"
+                ),
             });
         }
     }
