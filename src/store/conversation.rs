@@ -7,7 +7,7 @@
 use super::mentions::{CrawlRecord, FOLLOW_UP_ACTOR, REPLY_DETECTION_ACTOR, transition_at};
 use super::{
     Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, json_col,
-    opt_from_ts, ts, values_placeholders,
+    opt_from_ts, placeholders_for, ts,
 };
 use crate::domain::conversation::{self, Change, Linking, ReplyScope, ThreadMention, ThreadPost};
 use crate::domain::dedup::IngestPlan;
@@ -458,7 +458,7 @@ async fn write_posts(
              reply_to = excluded.reply_to, quotes = excluded.quotes, leader = excluded.leader, \
              mention_id = COALESCE(excluded.mention_id, thread_posts.mention_id), \
              role = COALESCE(excluded.role, thread_posts.role)",
-            values_placeholders(chunk.len(), POST_COLS)
+            placeholders_for(super::search::backend_of(tx), chunk.len(), POST_COLS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (i, p) in chunk {
