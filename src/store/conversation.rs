@@ -6,8 +6,8 @@
 
 use super::mentions::{CrawlRecord, FOLLOW_UP_ACTOR, REPLY_DETECTION_ACTOR, transition_at};
 use super::{
-    Store, StoreError, StoreResult, chunk_rows, col, from_ts, in_placeholders, json_col,
-    opt_from_ts, placeholders_for, ts,
+    Store, StoreError, StoreResult, col, from_ts, in_list, json_col, opt_from_ts, placeholders_for,
+    search, ts,
 };
 use crate::domain::conversation::{self, Change, Linking, ReplyScope, ThreadMention, ThreadPost};
 use crate::domain::dedup::IngestPlan;
@@ -117,12 +117,13 @@ async fn stored_mentions(
     threads: &[&str],
 ) -> StoreResult<Vec<StoredMention>> {
     let mut out = Vec::new();
-    for chunk in threads.chunks(chunk_rows(1)) {
+    let backend = search::backend_of(tx);
+    for chunk in threads.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT m.id, m.source_id, m.thread_url, m.author, m.published_at, m.found_at, m.body, m.status, \
              m.brands, (SELECT MAX(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
              AND e.from_value IS NOT NULL) AS last_change FROM mentions m WHERE m.thread_url IN ({})",
-            in_placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for t in chunk {
@@ -168,10 +169,11 @@ async fn site_ids(
     mention_ids: &[&str],
 ) -> StoreResult<HashMap<String, Vec<String>>> {
     let mut found: HashMap<String, Vec<String>> = HashMap::new();
-    for chunk in mention_ids.chunks(chunk_rows(1)) {
+    let backend = search::backend_of(tx);
+    for chunk in mention_ids.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT key, mention_id FROM mention_keys WHERE key LIKE 'id:%' AND mention_id IN ({})",
-            in_placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
@@ -215,10 +217,11 @@ async fn stored_posts(
     threads: &[&str],
 ) -> StoreResult<Vec<StoredThreadPost>> {
     let mut out = Vec::new();
-    for chunk in threads.chunks(chunk_rows(1)) {
+    let backend = search::backend_of(conn);
+    for chunk in threads.chunks(backend.chunk_rows(1)) {
         let sql = format!(
             "SELECT {POST_COLUMNS} FROM thread_posts WHERE thread_url IN ({}) ORDER BY thread_url, posted_at, post_key",
-            in_placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for t in chunk {
@@ -449,7 +452,8 @@ async fn write_posts(
         .filter(|(p, _)| **p >= t.read)
         .map(|(p, b)| (*p, *b))
         .collect();
-    for chunk in read.chunks(chunk_rows(POST_COLS)) {
+    let backend = search::backend_of(tx);
+    for chunk in read.chunks(backend.chunk_rows(POST_COLS)) {
         let sql = format!(
             "INSERT INTO thread_posts (thread_url, post_key, site_id, url, author, posted_at, excerpt, reply_to, \
              quotes, leader, mention_id, role, first_seen_at) VALUES {} \
@@ -458,7 +462,7 @@ async fn write_posts(
              reply_to = excluded.reply_to, quotes = excluded.quotes, leader = excluded.leader, \
              mention_id = COALESCE(excluded.mention_id, thread_posts.mention_id), \
              role = COALESCE(excluded.role, thread_posts.role)",
-            placeholders_for(super::search::backend_of(tx), chunk.len(), POST_COLS)
+            placeholders_for(backend, chunk.len(), POST_COLS)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (i, p) in chunk {

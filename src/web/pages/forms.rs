@@ -87,6 +87,26 @@ struct Answer<'a> {
     single: bool,
 }
 
+/// [`answer`] for an action on the one mention named in the URL: back to its page without script.
+async fn answer_one(
+    web: &Web,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    id: &str,
+    outcome: Outcome,
+    change: Change,
+    undoable: bool,
+) -> PageResult {
+    let fallback = format!("/mentions/{id}");
+    let a = Answer {
+        change,
+        fallback: &fallback,
+        undoable,
+        single: true,
+    };
+    answer(web, headers, fields, outcome, a).await
+}
+
 /// The one answer to every action post: JSON for the script, else a redirect with the toast.
 async fn answer(
     web: &Web,
@@ -237,14 +257,7 @@ pub async fn set_status(
     let input = StatusInput::from_form(&fields);
     let outcome = Outcome::one(&id, web.change_status(&id, &input, &session.user).await);
     let change = change_of(&web, &input, web.lang(&headers), &outcome.done);
-    let fallback = format!("/mentions/{id}");
-    let a = Answer {
-        change,
-        fallback: &fallback,
-        undoable: true,
-        single: true,
-    };
-    answer(&web, &headers, &fields, outcome, a).await
+    answer_one(&web, &headers, &fields, &id, outcome, change, true).await
 }
 
 pub async fn undo(
@@ -256,14 +269,8 @@ pub async fn undo(
 ) -> PageResult {
     let fields = form_fields(&body);
     let outcome = Outcome::one(&id, web.undo(&id, &session.user).await);
-    let fallback = format!("/mentions/{id}");
-    let a = Answer {
-        change: Change::Undone,
-        fallback: &fallback,
-        undoable: false,
-        single: true,
-    };
-    answer(&web, &headers, &fields, outcome, a).await
+    let change = Change::Undone;
+    answer_one(&web, &headers, &fields, &id, outcome, change, false).await
 }
 
 /// "About us" on a held-back mention: to the inbox, and a label for its brands' models.
@@ -276,14 +283,8 @@ pub async fn about_us(
 ) -> PageResult {
     let fields = form_fields(&body);
     let outcome = Outcome::one(&id, web.confirm_about_us(&id, &session.user).await);
-    let fallback = format!("/mentions/{id}");
-    let a = Answer {
-        change: Change::AboutUs,
-        fallback: &fallback,
-        undoable: false,
-        single: true,
-    };
-    answer(&web, &headers, &fields, outcome, a).await
+    let change = Change::AboutUs;
+    answer_one(&web, &headers, &fields, &id, outcome, change, false).await
 }
 
 pub async fn set_sentiment(
@@ -299,21 +300,15 @@ pub async fn set_sentiment(
         Err(e) => Err(e),
     };
     let outcome = Outcome::one(&id, result);
-    let fallback = format!("/mentions/{id}");
     let lang = web.lang(&headers);
-    let a = Answer {
-        change: Change::Sentiment(
-            outcome
-                .done
-                .first()
-                .map(|m| Tr(lang).word(m.effective_sentiment().as_str()))
-                .unwrap_or_default(),
-        ),
-        fallback: &fallback,
-        undoable: false,
-        single: true,
-    };
-    answer(&web, &headers, &fields, outcome, a).await
+    let change = Change::Sentiment(
+        outcome
+            .done
+            .first()
+            .map(|m| Tr(lang).word(m.effective_sentiment().as_str()))
+            .unwrap_or_default(),
+    );
+    answer_one(&web, &headers, &fields, &id, outcome, change, false).await
 }
 
 /// The ids a bulk form names (`id`, repeated), or the message asking to select some first.
