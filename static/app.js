@@ -88,6 +88,7 @@
     if (!c) { return; }
     var n = $("#count-new"); if (n) { n.textContent = c.new; }
     var s = $("#count-snoozed"); if (s) { s.textContent = c.snoozed; }
+    var h = $("#count-held"); if (h && c.held_back !== undefined) { h.textContent = c.held_back; }
     var crit = $("#count-crit");
     if (crit) {
       var num = $(".n", crit); if (num) { num.textContent = c.new_criticism; }
@@ -124,9 +125,11 @@
     return holder.firstElementChild;
   }
 
-  function belongsHere(status) {
+  function belongsHere(status, held) {
     var l = list();
     var wanted = l ? l.dataset.filterStatus : "all";
+    // "Probably not about us" lists only what is still held back.
+    if (l && l.dataset.held === "1" && held === false) { return false; }
     return wanted === "all" || wanted === status;
   }
 
@@ -138,7 +141,7 @@
       var row = document.getElementById("row-" + d.id);
       if (!row) { return; }
       var index = all.indexOf(row);
-      if (belongsHere(d.status)) {
+      if (belongsHere(d.status, d.held)) {
         row.replaceWith(freshNode(d.row));
       } else {
         removed.push({ id: d.id, index: index });
@@ -183,7 +186,7 @@
         var row = document.getElementById("row-" + d.id);
         if (row) {
           row.replaceWith(node);
-        } else if (l && belongsHere(d.status) && remembered.length > 0) {
+        } else if (l && belongsHere(d.status, d.held) && remembered.length > 0) {
           var place = remembered.filter(function (r) { return r.id === d.id; })[0];
           var at = place ? place.index : rows().length;
           var ref = rows()[at] || null;
@@ -309,6 +312,11 @@
     if (reason) { go({ reason: reason, note: "" }); } else { askReason().then(go); }
   }
 
+  function aboutUs() {
+    if (article()) { onMentionPage("about-us"); return; }
+    act([["status", "about_us"]]);
+  }
+
   function snooze() {
     askSnooze().then(function (until) {
       if (!until) { return; }
@@ -372,6 +380,7 @@
       case "r": replied(); break;
       case "n": case "e": noReply(); break;
       case "#": noReply("not_about_us"); break;
+      case "a": aboutUs(); break;
       case "!": noReply("spam"); break;
       case "s": case "b": snooze(); break;
       case "u": case "z": undoKey(); break;
@@ -419,6 +428,9 @@
       };
     }
     $$(".select-all, .clear-selection").forEach(function (el) { el.hidden = false; });
+    // On a phone the rows to confirm come first; what was learnt is one tap away.
+    var learned = $("details.learned");
+    if (learned && window.innerWidth < 700) { learned.open = false; }
     var count = $(".bulk .bulk-count");
     if (count) { count.dataset.label = count.dataset.label || count.textContent; }
     // The server-rendered toast: its Undo form works without script; with it, `u` does the same.

@@ -1,4 +1,5 @@
-//! `lyssna match --input DOCS.jsonl` and `lyssna match --stored --brand B --query Q`.
+//! `lyssna match --input DOCS.jsonl`, `lyssna match --stored --brand B --query Q` and
+//! `lyssna brands suggest [--brand B]`.
 
 use super::{Cli, CliError, CliResult, load_config, open_store, read_input, stdout_lines};
 use crate::domain::query::{Matcher, match_line};
@@ -31,16 +32,43 @@ pub(super) async fn run(
         writeln!(out, "{line}")
     })
     .await
-    .map_err(|e| match e {
-        crate::ingest::dry_run::DryRunError::Invalid(m) => CliError::input(m),
-        other => CliError::failure(other.to_string()),
-    })?;
+    .map_err(dry_run_error)?;
     out.flush()?;
     eprintln!(
         "{brand}: {} kept, {} added, {} removed ({} stored mentions scanned; nothing was changed)",
         summary.kept, summary.added, summary.removed, summary.scanned
     );
     Ok(())
+}
+
+/// `brands suggest`: one JSON line per suggested term, and on stderr what it rests on.
+pub(super) async fn suggest(cli: &Cli, brand: Option<&str>) -> CliResult {
+    let config = load_config(cli)?;
+    let store = open_store(&config).await?;
+    let suggestions = crate::ingest::dry_run::suggest(&store, &config, brand)
+        .await
+        .map_err(dry_run_error)?;
+    if suggestions.is_empty() {
+        eprintln!(
+            "No suggestions yet: a term is proposed once at least {} items the leader marked not about \
+             us share it and no confirmed item has it (or the reverse, for context terms).",
+            crate::domain::relevance::suggest::MIN_SUPPORT
+        );
+    } else {
+        eprintln!(
+            "{} suggestion(s); kept/removed/added are what adding the term would do to the stored \
+             mentions. Nothing was changed: add the `toml` line to the brand in lyssna.toml to adopt one.",
+            suggestions.len()
+        );
+    }
+    stdout_lines(suggestions.iter().map(|s| s.to_json().to_string()))
+}
+
+fn dry_run_error(e: crate::ingest::dry_run::DryRunError) -> CliError {
+    match e {
+        crate::ingest::dry_run::DryRunError::Invalid(m) => CliError::input(m),
+        other => CliError::failure(other.to_string()),
+    }
 }
 
 /// One output line per non-blank input line. A line without `lang` gets the detected language of its

@@ -153,6 +153,11 @@ pub enum Command {
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// What the brands' relevance models learnt from the leader's marks.
+    Brands {
+        #[command(subcommand)]
+        action: BrandsAction,
+    },
     /// Dashboard logins.
     User {
         #[command(subcommand)]
@@ -173,6 +178,17 @@ pub enum UserAction {
         /// Read the password from stdin (one line) instead of asking on the terminal.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BrandsAction {
+    /// Propose `exclude` and `context` terms learnt from the marks, one JSON line each with what
+    /// adopting it would do to the stored mentions (kept / removed / added); nothing is changed.
+    Suggest {
+        /// Only this brand (default: every configured brand).
+        #[arg(long)]
+        brand: Option<String>,
     },
 }
 
@@ -396,6 +412,9 @@ pub async fn run(cli: Cli) -> CliResult {
             format,
             learn,
         } => classify::run(&cli, input.as_deref(), eval.as_deref(), format, *learn),
+        Command::Brands {
+            action: BrandsAction::Suggest { brand },
+        } => matching::suggest(&cli, brand.as_deref()).await,
         Command::Match {
             input,
             stored,

@@ -83,11 +83,18 @@ impl Store {
 
 /// A stored mention as examples for its brands' models (brands it matched by its text only).
 pub fn examples_of(m: &MentionRecord, about_us: bool) -> Vec<Example> {
-    m.matches
+    // A mention imported from another tool may name its brands without Lyssna's match details:
+    // those brands count as matched by the text.
+    let by_context = |brand: &str| {
+        m.matches
+            .iter()
+            .any(|x| x.brand == brand && x.context.is_some())
+    };
+    m.brands
         .iter()
-        .filter(|x| x.context.is_none())
-        .map(|x| Example {
-            brand: x.brand.clone(),
+        .filter(|b| !by_context(b))
+        .map(|brand| Example {
+            brand: brand.clone(),
             title: m.title.clone().unwrap_or_default(),
             body: m.body.clone(),
             author: m.author.clone().unwrap_or_default(),

@@ -125,6 +125,36 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Omnämnanden som dina markeringar har lärt Lyssna troligen inte handlar om er. Bekräfta de som gör det (a); avfärda resten (#).",
     ),
     ("about_us", "About us", "Om oss"),
+    (
+        "help_a",
+        "about us (in Probably not about us)",
+        "om oss (i Troligen inte om oss)",
+    ),
+    (
+        "learned",
+        "What Lyssna has learnt",
+        "Vad Lyssna har lärt sig",
+    ),
+    (
+        "learned_intro",
+        "From your marks: \"not about us\" teaches what a brand is not; replied, no reply needed and \"about us\" what it is. Adopt a suggested term by adding its line to the brand in lyssna.toml; the counts say what it would do to the mentions already stored.",
+        "Från dina markeringar: \"inte om oss\" lär vad ett varumärke inte är; besvarat, inget svar behövs och \"om oss\" vad det är. Ta in ett föreslaget villkor genom att lägga dess rad under varumärket i lyssna.toml; siffrorna säger vad det skulle göra med de omnämnanden som redan finns.",
+    ),
+    ("learned_none", "No marks yet.", "Inga markeringar ännu."),
+    ("scoring", "scores new mentions", "bedömer nya omnämnanden"),
+    ("leans_not", "says not about us", "talar för inte om oss"),
+    ("leans_about", "says about us", "talar för om oss"),
+    ("suggested", "Suggested terms", "Föreslagna villkor"),
+    (
+        "no_suggestions",
+        "No terms to suggest yet.",
+        "Inga villkor att föreslå ännu.",
+    ),
+    (
+        "suggestions_failed",
+        "The suggestions could not be computed",
+        "Förslagen kunde inte räknas fram",
+    ),
     ("not_about_us_short", "Not about us", "Inte om oss"),
     ("relevance", "relevance", "relevans"),
     ("held_back", "held back", "hålls tillbaka"),
@@ -864,23 +894,28 @@ pub fn relevance_note(m: &crate::domain::query::MatchedBrand, lang: Lang) -> Opt
         s.push_str(&format!(" ({})", t.get("held_back")));
     }
     if !m.relevance_reasons.is_empty() {
-        let reasons = m.relevance_reasons.join(", ");
-        let reasons = match lang {
-            Lang::En => reasons,
-            Lang::Sv => reasons
-                .replace("near \"", "nära \"")
-                .replace("name written ", "namnet skrivet ")
-                .replace("in lower case", "med gemener")
-                .replace("capitalised", "med versal")
-                .replace("in capitals", "med versaler")
-                .replace("first in a sentence", "först i en mening")
-                .replace("author ", "författare ")
-                .replace("site ", "sajt ")
-                .replace("path /", "sökväg /"),
-        };
+        let reasons = relevance_features(&m.relevance_reasons.join(", "), lang);
         s.push_str(&format!(": {reasons}"));
     }
     Some(s)
+}
+
+/// A relevance model's features as they read (`near "tidigt"`, `name written in lower case`) in
+/// `lang`.
+pub fn relevance_features(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Sv => text
+            .replace("near \"", "nära \"")
+            .replace("name written ", "namnet skrivet ")
+            .replace("in lower case", "med gemener")
+            .replace("capitalised", "med versal")
+            .replace("in capitals", "med versaler")
+            .replace("first in a sentence", "först i en mening")
+            .replace("author ", "författare ")
+            .replace("site ", "sajt ")
+            .replace("path /", "sökväg /"),
+    }
 }
 
 /// Why a brand matched (`gomonday in title; gomonday.se in url`), in the page's language.

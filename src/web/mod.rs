@@ -183,10 +183,15 @@ pub struct Web {
     counts: Arc<Mutex<Option<(Instant, InboxCounts)>>>,
     /// Brand and source names for the inbox's filter menus.
     filter_names: Arc<Mutex<Option<(Instant, FilterNames)>>>,
+    /// The terms the leader's marks suggest, with their dry-run counts, for the "Probably not about
+    /// us" panel: a scan of every stored mention, so reused until the labels change or a while passes.
+    suggestions: Arc<Mutex<Option<(Instant, usize, Suggestions)>>>,
     /// No login exists yet (a first run): the login page says how to create one. Rechecked on each
     /// visit to the login page until a user exists.
     no_users: Arc<std::sync::atomic::AtomicBool>,
 }
+
+type Suggestions = Arc<Vec<crate::ingest::dry_run::CountedSuggestion>>;
 
 /// The inbox's filter menus: brand names and source names.
 pub type FilterNames = (Vec<String>, Vec<String>);
@@ -195,6 +200,7 @@ pub type FilterNames = (Vec<String>, Vec<String>);
 /// every change made through the web; a crawl's new mentions show within this time.
 const COUNTS_TTL: Duration = Duration::from_secs(5);
 const FILTER_NAMES_TTL: Duration = Duration::from_secs(60);
+const SUGGESTIONS_TTL: Duration = Duration::from_secs(600);
 
 impl Web {
     pub fn new(config: Arc<Config>, store: Store, pipeline: Arc<Pipeline>) -> Web {
@@ -207,6 +213,7 @@ impl Web {
             secure_cookies,
             counts: Arc::default(),
             filter_names: Arc::default(),
+            suggestions: Arc::default(),
             no_users: Arc::default(),
         }
     }
@@ -260,6 +267,22 @@ impl Web {
         *self.filter_names.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((Instant::now(), names.clone()));
         Ok(names)
+    }
+
+    /// Every brand's suggested terms with their dry-run counts (`brands suggest`), reused while the
+    /// relevance models have learnt nothing new, for at most ten minutes.
+    pub async fn suggestions(&self) -> Result<Suggestions, crate::ingest::dry_run::DryRunError> {
+        let labels = self.pipeline.relevance_model().len();
+        if let Some((at, n, s)) = &*self.suggestions.lock().unwrap_or_else(|e| e.into_inner())
+            && *n == labels
+            && at.elapsed() < SUGGESTIONS_TTL
+        {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(crate::ingest::dry_run::suggest(&self.store, &self.config, None).await?);
+        *self.suggestions.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), labels, s.clone()));
+        Ok(s)
     }
 
     /// Something changed: the next page recounts.

@@ -286,6 +286,130 @@ async fn current_row(driver: &Driver) -> Value {
         .await
 }
 
+/// Logs in through the login form and lands on `path`.
+async fn log_in(driver: &Driver, t: &crate::support::TestApp, path: &str) {
+    driver.goto(&t.url(path)).await;
+    driver.find("form[action='/login']").await;
+    driver.type_into("input[name=username]", USER).await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+}
+
+/// Marks the leader made (three podcast episodes not about us, three posts that are) and two new
+/// episodes held back as probably not about us.
+fn marked_and_held() -> Vec<Value> {
+    let marked = |id: &str, body: &str, about: bool| {
+        let mut m = mention(id, "neutral", 100, body);
+        let (status, to, reason) = if about {
+            ("replied", "replied", None)
+        } else {
+            ("no_reply_needed", "no_reply_needed", Some("not_about_us"))
+        };
+        m["status"] = json!(status);
+        m["events"] = json!([{"at": m["found_at"], "actor": "erik", "from": "new", "to": to, "reason": reason}]);
+        m
+    };
+    let held = |id: &str, body: &str| {
+        let mut m = mention(id, "neutral", 2, body);
+        m["matches"][0]["relevance"] = json!(0.08);
+        m["matches"][0]["relevance_reasons"] = json!(["near \"podden\" (-1.3)"]);
+        m["matches"][0]["held"] = json!(true);
+        m
+    };
+    vec![
+        marked(
+            "m_p38",
+            "Go Monday-podden avsnitt 38: GoMonday om fotboll och fika",
+            false,
+        ),
+        marked(
+            "m_p39",
+            "Go Monday-podden avsnitt 39: GoMonday om löpning",
+            false,
+        ),
+        marked(
+            "m_p40",
+            "Nytt avsnitt av Go Monday-podden (GoMonday), nummer 40",
+            false,
+        ),
+        marked("m_a1", "GoMonday-appen kraschar när jag loggar in", true),
+        marked("m_a2", "GoMondays kundtjänst svarar inte på mejl", true),
+        marked("m_a3", "Bytte bank till GoMonday och appen är bra", true),
+        held("m_h42", "Go Monday-podden avsnitt 42: GoMonday om fotboll"),
+        held("m_h43", "Go Monday-podden avsnitt 43: GoMonday om cykling"),
+    ]
+}
+
+/// "Probably not about us": the panel says what the marks taught and suggests a term, `a` confirms
+/// the current row (it leaves the view, the count follows), and `a` on a held mention's page does
+/// the same.
+async fn held_back_flow(driver: &Driver, width: u32, height: u32) {
+    let tag = |step: &str| format!("{width}-{step}");
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("lyssna.db").display());
+    let t = spawn(&db).await;
+    t.seed(&marked_and_held()).await;
+    lyssna::ingest::learning::relearn_relevance(&t.app.store, &t.app.ingest.pipeline)
+        .await
+        .unwrap();
+    driver.resize(width, height).await;
+    log_in(driver, &t, "/?held=1").await;
+    driver.find("li#row-m_h42.current").await;
+    let panel = driver
+        .script("return document.querySelector('details.learned').textContent;")
+        .await;
+    assert!(
+        panel.as_str().unwrap().contains("exclude = [\"podden\"]"),
+        "{panel}"
+    );
+    driver.screenshot(&tag("held")).await;
+    driver.assert_no_horizontal_overflow("/?held=1").await;
+
+    driver.press("a").await;
+    driver
+        .wait_for(
+            "the confirmed row to leave the view",
+            "return !document.getElementById('row-m_h42') && document.getElementById('count-held').textContent === '1';",
+        )
+        .await;
+    let events = t.app.store.events("m_h42").await.unwrap();
+    assert!(
+        events.iter().any(|e| e.to.as_deref() == Some("about_us")),
+        "{events:?}"
+    );
+
+    driver.goto(&t.url("/mentions/m_h43")).await;
+    driver.find("form.act-about-us").await;
+    driver.screenshot(&tag("held-mention")).await;
+    driver
+        .assert_no_horizontal_overflow("/mentions/m_h43")
+        .await;
+    driver.press("a").await;
+    driver
+        .wait_for(
+            "the mention page without its About us",
+            "return document.readyState === 'complete' && !document.querySelector('form.act-about-us');",
+        )
+        .await;
+    let m = t.app.store.mention("m_h43").await.unwrap().unwrap();
+    assert!(m.matches.iter().all(|x| !x.held), "{:?}", m.matches);
+}
+
+#[tokio::test]
+#[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
+async fn probably_not_about_us_with_the_keyboard_on_a_laptop_and_a_phone() {
+    let driver = Driver::start()
+        .await
+        .expect("chromedriver and chromium start (needed: the test was not skipped)");
+    held_back_flow(&driver, 1366, 900).await;
+    driver.quit().await;
+    let driver = Driver::start().await.expect("chromedriver restarts");
+    held_back_flow(&driver, 390, 844).await;
+    driver.quit().await;
+}
+
 /// The daily review with the keyboard, at one window width: select two with `x`, `n` with a reason
 /// from the picker acts on exactly those two, the toast offers Undo and the counts follow, `u` puts
 /// them back with the cursor on them, `s` snoozes with a preset, `/` searches, Enter opens the
@@ -312,13 +436,7 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
     };
 
     driver.resize(width, height).await;
-    driver.goto(&t.url("/")).await;
-    driver.find("form[action='/login']").await;
-    driver.type_into("input[name=username]", USER).await;
-    driver.type_into("input[name=password]", PASSWORD).await;
-    driver
-        .click("form[action='/login'] button[type=submit]")
-        .await;
+    log_in(driver, &t, "/").await;
     driver.find("li#row-m_a.current").await;
     let inner = driver.script("return window.innerWidth;").await;
     assert_eq!(inner, json!(width), "the window is {width} px wide");

@@ -568,3 +568,125 @@ fn serve_without_a_login_says_how_to_create_one() {
     assert!(all.contains("No dashboard login exists yet"), "{all}");
     assert!(all.contains("lyssna user add NAME"), "{all}");
 }
+
+/// The leader's marks, imported: three podcast episodes not about us, three posts that are.
+fn marked_mentions() -> String {
+    let at = "2026-11-20T10:00:00Z";
+    let line = |id: &str, body: &str, about: bool| {
+        let (status, event) = if about {
+            (
+                "replied",
+                serde_json::json!({"at": at, "actor": "erik", "from": "new", "to": "replied"}),
+            )
+        } else {
+            (
+                "no_reply_needed",
+                serde_json::json!({"at": at, "actor": "erik", "from": "new", "to": "no_reply_needed", "reason": "not_about_us"}),
+            )
+        };
+        serde_json::json!({
+            "id": id, "source": "Flöde", "url": format!("https://pod.example/{id}"), "body": body,
+            "found_at": "2026-11-19T10:00:00Z", "brands": ["GoMonday"], "sentiment": "neutral",
+            "status": status, "events": [event],
+        })
+        .to_string()
+    };
+    [
+        line(
+            "m_p38",
+            "Go Monday-podden avsnitt 38: fotboll och fika",
+            false,
+        ),
+        line("m_p39", "Go Monday-podden avsnitt 39 om löpning", false),
+        line(
+            "m_p40",
+            "Nytt avsnitt av Go Monday-podden, nummer 40",
+            false,
+        ),
+        line("m_a1", "GoMonday-appen kraschar när jag loggar in", true),
+        line("m_a2", "GoMondays kundtjänst svarar inte på mejl", true),
+        line("m_a3", "Bytte bank till GoMonday och appen är bra", true),
+        serde_json::json!({
+            "id": "m_p42", "source": "Flöde", "url": "https://pod.example/p42",
+            "body": "Go Monday-podden avsnitt 42 om fotboll", "found_at": "2026-11-21T10:00:00Z",
+            "brands": ["GoMonday"], "sentiment": "neutral", "status": "new", "events": [],
+        })
+        .to_string(),
+    ]
+    .join("\n")
+}
+
+#[test]
+fn brands_suggest_and_match_stored_say_what_the_marks_taught() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lyssna.toml"),
+        "database_url = \"sqlite://lyssna.db\"\n\n[[brands]]\nname = \"GoMonday\"\nquery = '\"go monday\" OR gomonday'\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| lyssna(dir.path(), args, None);
+    assert!(run(&["migrate"]).status.success());
+    // No marks yet: nothing to suggest, and it says why.
+    let none = run(&["brands", "suggest"]);
+    assert!(none.status.success(), "{}", text(&none.stderr));
+    assert_eq!(text(&none.stdout), "");
+    assert!(text(&none.stderr).contains("No suggestions yet"));
+    std::fs::write(dir.path().join("marks.jsonl"), marked_mentions()).unwrap();
+    let import = run(&["import", "marks.jsonl"]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
+
+    let out = run(&["brands", "suggest", "--brand", "GoMonday"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let podden = lines
+        .iter()
+        .find(|l| l["term"] == "podden")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(podden["kind"], "exclude");
+    assert_eq!(
+        (podden["not_about_us"].as_u64(), podden["about_us"].as_u64()),
+        (Some(3), Some(0))
+    );
+    // Excluding it would remove the four episodes and keep the three posts about the bank.
+    assert_eq!(
+        (
+            podden["kept"].as_u64(),
+            podden["removed"].as_u64(),
+            podden["added"].as_u64()
+        ),
+        (Some(3), Some(4), Some(0)),
+        "{podden}"
+    );
+    assert_eq!(podden["toml"], "exclude = [\"podden\"]");
+    assert!(lines.iter().all(|l| l["brand"] == "GoMonday"));
+    // A brand that is not configured is bad input.
+    let bad = run(&["brands", "suggest", "--brand", "Nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("no brand named 'Nope'"));
+
+    // The dry run shows each mention's relevance score and whether it would be held back.
+    let dry = run(&[
+        "match",
+        "--stored",
+        "--brand",
+        "GoMonday",
+        "--query",
+        "gomonday OR \"go monday\"",
+    ]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let lines: Vec<serde_json::Value> = text(&dry.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 7, "{lines:?}");
+    let episode = lines.iter().find(|l| l["id"] == "m_p42").unwrap();
+    assert!(episode["relevance"].as_f64().unwrap() < 0.5, "{episode}");
+    assert_eq!(episode["held"], true);
+    assert!(!episode["reasons"].as_array().unwrap().is_empty());
+    let crash = lines.iter().find(|l| l["id"] == "m_a1").unwrap();
+    assert!(crash["relevance"].as_f64().unwrap() > 0.5, "{crash}");
+    assert_eq!(crash["held"], false);
+}

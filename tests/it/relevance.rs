@@ -262,13 +262,19 @@ async fn the_held_back_view_and_its_actions_over_http() {
         held["matches"][0]["relevance"] = serde_json::json!(0.12);
         held["matches"][0]["relevance_reasons"] = serde_json::json!(["\"podden\" (-1.2)"]);
         held["matches"][0]["held"] = serde_json::json!(true);
-        let mut other = held.clone();
-        other["id"] = serde_json::json!("m_held2");
-        other["url"] = serde_json::json!("https://forum.example/t/m_held2");
+        let copy = |id: &str| {
+            let mut other = held.clone();
+            other["id"] = serde_json::json!(id);
+            other["url"] = serde_json::json!(format!("https://forum.example/t/{id}"));
+            other
+        };
+        let (other, third, fourth) = (copy("m_held2"), copy("m_held3"), copy("m_held4"));
         t.seed(&[
             crate::support::mention("m_app", "criticism", 2, "GoMonday-appen kraschar"),
             held,
             other,
+            third,
+            fourth,
         ])
         .await;
         let login = t.login().await;
@@ -277,7 +283,7 @@ async fn the_held_back_view_and_its_actions_over_http() {
             inbox.contains("m_app") && !inbox.contains("m_held"),
             "{backend}"
         );
-        assert!(inbox.contains("id=\"count-held\">2<"), "{backend}");
+        assert!(inbox.contains("id=\"count-held\">4<"), "{backend}");
         let (status, view) = t.page(&login, "/?held=1").await;
         assert_eq!(status, 200);
         assert!(view.contains("Probably not about us"), "{backend}");
@@ -286,6 +292,57 @@ async fn the_held_back_view_and_its_actions_over_http() {
             "{backend}"
         );
         assert!(view.contains("/mentions/m_held/about-us"), "{backend}");
+        // The panel says what was learnt (nothing yet: the seeded scores came with the import), and
+        // the bulk bar offers "About us" here only.
+        assert!(view.contains("What Lyssna has learnt"), "{backend}");
+        assert!(view.contains("No marks yet."), "{backend}");
+        assert!(view.contains("<option value=\"about_us\">"), "{backend}");
+        assert!(!inbox.contains("<option value=\"about_us\">"), "{backend}");
+        // The `a` key and the bulk bar: "about us" for a selection, answered for the script with
+        // each row no longer held back.
+        let resp = t
+            .http
+            .post(t.url("/mentions/bulk"))
+            .header(reqwest::header::COOKIE, &login.cookie)
+            .header("x-lyssna-fetch", "1")
+            .form(&[
+                ("csrf_token", login.csrf.as_str()),
+                ("back", "/?held=1"),
+                ("status", "about_us"),
+                ("id", "m_held3"),
+                ("id", "m_held4"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{backend}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        let done = body["done"].as_array().unwrap();
+        assert_eq!(done.len(), 2, "{backend}: {body}");
+        assert!(
+            done.iter()
+                .all(|d| d["held"] == false && d["status"] == "new"),
+            "{body}"
+        );
+        assert_eq!(body["undo"], serde_json::json!([]), "{body}");
+        assert!(body["toast"].as_str().unwrap().contains("2"), "{body}");
+        for id in ["m_held3", "m_held4"] {
+            let events = t.api_get(&format!("/api/mentions/{id}")).await.1["events"].clone();
+            assert!(
+                events
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["kind"] == "relevance" && e["to"] == "about_us"),
+                "{backend}: {events}"
+            );
+        }
+        // The mention page of a held mention offers "About us" (the `a` key there).
+        let (_, page) = t.page(&login, "/mentions/m_held").await;
+        assert!(
+            page.contains("class=\"act-about-us held-note\""),
+            "{backend}"
+        );
         // A form post without its token is refused; with it, the mention goes to the inbox.
         let resp = t
             .http

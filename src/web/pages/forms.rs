@@ -210,7 +210,12 @@ async fn json_answer(
                 lang,
             ),
         };
-        done.push(json!({"id": m.id, "status": m.status.as_str(), "row": frag.render()?}));
+        done.push(json!({
+            "id": m.id,
+            "status": m.status.as_str(),
+            "held": crate::domain::candidate::held_back(&m.matches),
+            "row": frag.render()?,
+        }));
     }
     let refused: Vec<_> = outcome
         .refused
@@ -223,7 +228,12 @@ async fn json_answer(
         "refused": refused,
         "toast": text,
         "undo": undo,
-        "counts": {"new": counts.new, "new_criticism": counts.new_criticism, "snoozed": counts.snoozed},
+        "counts": {
+            "new": counts.new,
+            "new_criticism": counts.new_criticism,
+            "snoozed": counts.snoozed,
+            "held_back": counts.held_back,
+        },
     });
     let status = match (outcome.done.is_empty(), outcome.refused.first()) {
         (true, Some((_, e))) => e.status(),
@@ -329,17 +339,26 @@ fn selected(fields: &[(String, String)], lang: Lang) -> Result<Vec<String>, Stri
     Ok(ids)
 }
 
-/// The status change `input` (or, without one, an undo) for each of `ids`, as `actor`; each
-/// mention's refusal is kept beside the others' changes.
-async fn each(web: &Web, ids: &[String], actor: &str, input: Option<&StatusInput>) -> Outcome {
+/// What a selection gets: a status change, the leader's "about us", or an undo.
+#[derive(Clone, Copy)]
+enum BulkAction<'a> {
+    Status(&'a StatusInput),
+    AboutUs,
+    Undo,
+}
+
+/// `action` for each of `ids`, as `actor`; each mention's refusal is kept beside the others'
+/// changes.
+async fn each(web: &Web, ids: &[String], actor: &str, action: BulkAction<'_>) -> Outcome {
     let mut outcome = Outcome {
         done: Vec::new(),
         refused: Vec::new(),
     };
     for id in ids {
-        let result = match input {
-            Some(input) => web.change_status(id, input, actor).await,
-            None => web.undo(id, actor).await,
+        let result = match action {
+            BulkAction::Status(input) => web.change_status(id, input, actor).await,
+            BulkAction::AboutUs => web.confirm_about_us(id, actor).await,
+            BulkAction::Undo => web.undo(id, actor).await,
         };
         match result {
             Ok(m) => outcome.done.push(m),
@@ -364,12 +383,18 @@ pub async fn bulk(
         Err(msg) => return nothing_selected(&web, &headers, &fields, &msg),
     };
     let input = StatusInput::from_form(&fields);
-    let outcome = each(&web, &ids, &session.user, Some(&input)).await;
-    let change = change_of(&web, &input, lang, &outcome.done);
+    // "About us" is not a status: it ends the holding back (the `a` key, and the bulk bar of
+    // "Probably not about us"); marking the mention not about us takes it back.
+    let (action, change, undoable) = if input.status.trim() == crate::domain::relevance::ABOUT_US {
+        (BulkAction::AboutUs, Some(Change::AboutUs), false)
+    } else {
+        (BulkAction::Status(&input), None, true)
+    };
+    let outcome = each(&web, &ids, &session.user, action).await;
     let a = Answer {
-        change,
+        change: change.unwrap_or_else(|| change_of(&web, &input, lang, &outcome.done)),
         fallback: "/",
-        undoable: true,
+        undoable,
         single: false,
     };
     answer(&web, &headers, &fields, outcome, a).await
@@ -388,7 +413,7 @@ pub async fn bulk_undo(
         Ok(ids) => ids,
         Err(msg) => return nothing_selected(&web, &headers, &fields, &msg),
     };
-    let outcome = each(&web, &ids, &session.user, None).await;
+    let outcome = each(&web, &ids, &session.user, BulkAction::Undo).await;
     let a = Answer {
         change: Change::Undone,
         fallback: "/",

@@ -36,6 +36,9 @@ pub(super) struct InboxPage {
     q: String,
     /// "Probably not about us": the held-back mentions, each one key from the inbox or dismissed.
     held_view: bool,
+    /// On "Probably not about us": what each brand's relevance model learnt, and the terms it
+    /// suggests.
+    learned: Option<Learned>,
     /// Some filter besides the default status is set: the filter box starts open on a phone.
     filtered: bool,
     /// Why the search or a filter could not be used (the page's status is then 422).
@@ -43,6 +46,116 @@ pub(super) struct InboxPage {
     has_cursor: bool,
     first_href: String,
     next_href: Option<String>,
+}
+
+/// The "What Lyssna has learnt" panel.
+pub(super) struct Learned {
+    brands: Vec<LearnedBrand>,
+    /// Why the suggestions are missing, when they could not be computed.
+    problem: Option<String>,
+}
+
+pub(super) struct LearnedBrand {
+    brand: String,
+    /// `12 about us · 5 not about us · scores new mentions`
+    labels: String,
+    /// The strongest features each way, as they read, with their weights.
+    leans_not: Vec<String>,
+    leans_about: Vec<String>,
+    suggestions: Vec<SuggestionView>,
+}
+
+pub(super) struct SuggestionView {
+    /// The line to add to the brand in `lyssna.toml`.
+    toml: String,
+    /// `4 not about us, 0 about us · keeps 20, removes 4`
+    counts: String,
+}
+
+/// What each configured brand's model learnt and suggests (brands without a mark are left out).
+async fn learned(web: &Web, lang: Lang) -> Learned {
+    let t = Tr(lang);
+    let model = web.pipeline.relevance_model();
+    let (suggestions, problem) = match web.suggestions().await {
+        Ok(s) => (s, None),
+        Err(e) => {
+            tracing::error!(error = %e, "computing the relevance suggestions failed");
+            (
+                Default::default(),
+                Some(t.get("suggestions_failed").to_string()),
+            )
+        }
+    };
+    let brands = web
+        .config
+        .brands
+        .iter()
+        .filter_map(|b| {
+            let (about, not) = model.labels_of(&b.name);
+            if about + not == 0 {
+                return None;
+            }
+            let state = if model.is_ready(&b.name) {
+                t.get("scoring").to_string()
+            } else {
+                let n = crate::domain::relevance::MIN_EACH;
+                t.pick(
+                    &format!("learning: needs {n} of each kind before it holds anything back"),
+                    &format!("lär sig: behöver {n} av varje slag innan något hålls tillbaka"),
+                )
+                .to_string()
+            };
+            let labels = format!(
+                "{about} {} · {not} {} · {state}",
+                t.get("about_us").to_lowercase(),
+                t.get("not_about_us_short").to_lowercase()
+            );
+            let strongest = model.strongest(&b.name, 12);
+            let leaning = |about_us: bool| -> Vec<String> {
+                strongest
+                    .iter()
+                    .filter(|(_, w)| (*w > 0.0) == about_us)
+                    .take(5)
+                    .map(|(f, w)| format!("{} ({w:+.1})", crate::web::i18n::relevance_features(f, lang)))
+                    .collect()
+            };
+            let suggestions = suggestions
+                .iter()
+                .filter(|s| s.suggestion.brand == b.name)
+                .map(|s| SuggestionView {
+                    toml: s.toml_line(),
+                    counts: t
+                        .pick(
+                            &format!(
+                                "in {} not about us and {} about us · would keep {}, remove {}, add {}",
+                                s.suggestion.not_about_us,
+                                s.suggestion.about_us,
+                                s.counts.kept,
+                                s.counts.removed,
+                                s.counts.added
+                            ),
+                            &format!(
+                                "i {} inte om oss och {} om oss · skulle behålla {}, ta bort {}, lägga till {}",
+                                s.suggestion.not_about_us,
+                                s.suggestion.about_us,
+                                s.counts.kept,
+                                s.counts.removed,
+                                s.counts.added
+                            ),
+                        )
+                        .to_string(),
+                })
+                .collect();
+            Some(LearnedBrand {
+                brand: b.name.clone(),
+                labels,
+                leans_not: leaning(false),
+                leans_about: leaning(true),
+                suggestions,
+            })
+        })
+        .collect();
+    Learned { brands, problem }
 }
 
 /// One row, for the script's in-place update.
@@ -258,12 +371,17 @@ pub async fn inbox(
         brand_opts,
         source_opts,
         reason_opts: reason_opts(t),
-        filtered: f.pairs().len() > 1 || f.status_s != "new",
+        filtered: f.pairs().iter().filter(|(k, _)| *k != "held").count() > 1 || f.status_s != "new",
         filter_status: f.status_s,
         from: f.from,
         to: f.to,
         q: f.q,
         held_view: f.held,
+        learned: if f.held {
+            Some(learned(&web, c.lang).await)
+        } else {
+            None
+        },
         has_cursor: p.cursor.is_some(),
         first_href: if base.is_empty() {
             "/".into()

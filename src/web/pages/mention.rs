@@ -44,6 +44,8 @@ pub struct MentionView {
     pub thread_href: Option<String>,
     pub thread: Vec<ThreadPost>,
     pub why: Vec<(String, String)>,
+    /// Held back as probably not about us: the page offers "About us".
+    pub held: bool,
     pub sentiment: String,
     pub classifier_label: String,
     pub overridden: bool,
@@ -181,6 +183,7 @@ fn mention_view(
                 this: p.id == m.id,
             })
             .collect(),
+        held: crate::domain::candidate::held_back(&m.matches),
         why: m
             .matches
             .iter()
