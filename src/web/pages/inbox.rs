@@ -259,6 +259,11 @@ impl Filters {
     }
 
     /// The filters as query pairs (the search box and the page links keep them).
+    /// Some filter besides the default status (and the held-back view) is set.
+    fn filtered(&self) -> bool {
+        self.pairs().iter().filter(|(k, _)| *k != "held").count() > 1 || self.status_s != "new"
+    }
+
     fn pairs(&self) -> Vec<(&'static str, String)> {
         [
             ("status", self.status_s.clone()),
@@ -301,24 +306,7 @@ pub async fn inbox(
             .map_err(|e| problems.push(e.to_string()))
             .ok(),
     };
-    let empty = crate::store::Page {
-        items: Vec::new(),
-        next: None,
-    };
-    let page = if problems.is_empty() {
-        match web.store.inbox(&f.query(&web, cursor)?).await {
-            Ok(page) => page,
-            Err(e) => match WebError::from(e) {
-                WebError::Invalid(msg) => {
-                    problems.push(msg);
-                    empty
-                }
-                other => return Err(PageError(other)),
-            },
-        }
-    } else {
-        empty
-    };
+    let page = inbox_page(&web, &f, cursor, &mut problems).await?;
     let problem = (!problems.is_empty()).then(|| {
         problems
             .iter()
@@ -371,7 +359,7 @@ pub async fn inbox(
         brand_opts,
         source_opts,
         reason_opts: reason_opts(t),
-        filtered: f.pairs().iter().filter(|(k, _)| *k != "held").count() > 1 || f.status_s != "new",
+        filtered: f.filtered(),
         filter_status: f.status_s,
         from: f.from,
         to: f.to,
@@ -398,6 +386,33 @@ pub async fn inbox(
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(resp)
+}
+
+/// The mentions the filters ask for; nothing when a filter has a problem, or when the store refuses
+/// the search (its reason joins `problems`).
+async fn inbox_page(
+    web: &Web,
+    f: &Filters,
+    cursor: Option<crate::store::Cursor>,
+    problems: &mut Vec<String>,
+) -> Result<crate::store::Page, PageError> {
+    let empty = crate::store::Page {
+        items: Vec::new(),
+        next: None,
+    };
+    if !problems.is_empty() {
+        return Ok(empty);
+    }
+    match web.store.inbox(&f.query(web, cursor)?).await {
+        Ok(page) => Ok(page),
+        Err(e) => match WebError::from(e) {
+            WebError::Invalid(msg) => {
+                problems.push(msg);
+                Ok(empty)
+            }
+            other => Err(PageError(other)),
+        },
+    }
 }
 
 /// The filter menus: status, sentiment, brand and source, each with the current choice selected.
