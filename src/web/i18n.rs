@@ -125,6 +125,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Omnämnanden som dina markeringar har lärt Lyssna troligen inte handlar om er. Bekräfta de som gör det (a); avfärda resten (#).",
     ),
     ("about_us", "About us", "Om oss"),
+    ("leader_post", "you", "du"),
+    ("reply_that_counted", "the reply that counted", "svaret som räknades"),
+    ("unknown_author", "unknown", "okänd"),
     (
         "help_a",
         "about us (in Probably not about us)",

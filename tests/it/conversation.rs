@@ -168,6 +168,26 @@ async fn a_reply_to_kalle_leaves_lisas_praise_open() {
             serde_json::json!({"found": 1, "replied": 0}),
             "{backend}: {report}"
         );
+
+        // The mention page shows the conversation: Kalle's post, Lisa's, and the leader's answer
+        // marked as the reply that counted — on Kalle's page only.
+        let (kalle_id, lisa_id) = (kalle.id.clone(), lisa.id.clone());
+        let t = crate::support::serve(app, tmp).await;
+        let login = t.login().await;
+        let (status, page) = t.page(&login, &format!("/mentions/{kalle_id}")).await;
+        assert_eq!(status, 200, "{backend}");
+        let conversation = &page[page.find("class=\"thread conversation\"").expect("the conversation")..];
+        let order: Vec<usize> = ["Kalle", "Lisa", "ErikA"]
+            .iter()
+            .map(|a| conversation.find(&format!("<strong>{a}</strong>")).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{backend}: {order:?}");
+        assert!(conversation.contains("the reply that counted"), "{backend}");
+        assert!(conversation.contains("Jag har skickat ett mejl"), "{backend}");
+        assert!(conversation.contains(&format!("href=\"/mentions/{lisa_id}\"")));
+        let (_, page) = t.page(&login, &format!("/mentions/{lisa_id}")).await;
+        assert!(page.contains("class=\"thread conversation\""), "{backend}");
+        assert!(!page.contains("the reply that counted"), "{backend}");
     }
 }
 

@@ -115,6 +115,11 @@ query = '"go monday" OR gomonday'
 "#
     );
     let app = build_app(dir.path(), &text).await;
+    serve(app, dir).await
+}
+
+/// Serves a built app on port 0 with a user and an API token; `dir` lives as long as it.
+pub async fn serve(app: App, dir: tempfile::TempDir) -> TestApp {
     let hash = lyssna::web::auth::hash_password(PASSWORD).unwrap();
     app.store
         .upsert_user(USER, &hash, Utc::now())

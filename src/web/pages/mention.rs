@@ -26,6 +26,24 @@ pub struct ThreadPost {
     pub this: bool,
 }
 
+/// A post of the thread as Lyssna read it (the critic's, the leader's, the follow-ups), for the
+/// conversation on the mention page.
+pub struct ConversationPost {
+    pub author: String,
+    pub at: Option<When>,
+    pub excerpt: String,
+    pub quotes: Vec<(String, String)>,
+    pub href: Option<String>,
+    /// The stored mention this post is or follows up, linked unless it is this one.
+    pub mention_id: Option<String>,
+    pub this: bool,
+    pub follow_up: bool,
+    /// Written by one of the leader's identities.
+    pub leader: bool,
+    /// The leader's reply that marked this mention replied.
+    pub counted: bool,
+}
+
 pub struct MentionView {
     pub id: String,
     pub status: String,
@@ -43,6 +61,8 @@ pub struct MentionView {
     pub url_text: String,
     pub thread_href: Option<String>,
     pub thread: Vec<ThreadPost>,
+    /// The thread's posts around this mention, in time order (empty when Lyssna stored none).
+    pub conversation: Vec<ConversationPost>,
     pub why: Vec<(String, String)>,
     /// Held back as probably not about us: the page offers "About us".
     pub held: bool,
@@ -87,9 +107,12 @@ pub async fn mention(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("no mention with id {id}")))?;
     let events = web.store.events(&id).await?;
-    let thread = match m.thread_url.as_deref() {
-        Some(url) => web.store.thread_mentions(url, 50).await?,
-        None => Vec::new(),
+    let (thread, posts) = match m.thread_url.as_deref() {
+        Some(url) => (
+            web.store.thread_mentions(url, 50).await?,
+            web.store.thread_posts(url).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     // The next open mention after this one, in the inbox's order.
     let next = web
@@ -110,7 +133,8 @@ pub async fn mention(
             .iter()
             .map(|s| (s.to_string(), t.word(s.as_str()))),
     );
-    let v = mention_view(&m, &events, &thread, t, c.now, tz, c.lang);
+    let mut v = mention_view(&m, &events, &thread, t, c.now, tz, c.lang);
+    v.conversation = conversation(&m, &events, &posts, c.now, tz, c.lang);
     let page = MentionPage {
         csrf: c.nav.csrf.clone(),
         back: format!("/mentions/{}", m.id),
@@ -130,6 +154,53 @@ pub async fn mention(
         nav: c.nav,
     };
     Ok(respond(&web, page.render()?, c.had_flash))
+}
+
+/// How many posts around the mention the page shows: the conversation, not the whole thread.
+const CONVERSATION_AROUND: usize = 12;
+
+/// The stored posts of the mention's thread around it: those before it that it follows, and what
+/// came after — the leader's reply that counted marked.
+fn conversation(
+    m: &crate::store::MentionRecord,
+    events: &[EventRecord],
+    posts: &[crate::store::StoredThreadPost],
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    lang: Lang,
+) -> Vec<ConversationPost> {
+    let Some(own) = posts
+        .iter()
+        .position(|p| p.mention_id.as_deref() == Some(&m.id) && p.role.as_deref() == Some("mention"))
+    else {
+        return Vec::new();
+    };
+    let counted = events
+        .iter()
+        .rev()
+        .find(|e| e.to.as_deref() == Some("replied"))
+        .and_then(|e| e.reply_url.as_deref());
+    let start = own.saturating_sub(2);
+    posts[start..]
+        .iter()
+        .take(CONVERSATION_AROUND)
+        .map(|p| ConversationPost {
+            author: p.author.clone().unwrap_or_default(),
+            at: p.posted_at.map(|at| when(at, now, tz, lang)),
+            excerpt: p.excerpt.clone(),
+            quotes: p
+                .quotes
+                .iter()
+                .map(|q| (q.author.clone().unwrap_or_default(), q.text.clone()))
+                .collect(),
+            href: view::safe_href(p.url.as_deref()),
+            this: p.mention_id.as_deref() == Some(&m.id) && p.role.as_deref() == Some("mention"),
+            follow_up: p.role.as_deref() == Some("follow_up"),
+            mention_id: p.mention_id.clone().filter(|id| id != &m.id),
+            leader: p.leader.is_some(),
+            counted: p.leader.is_some() && counted.is_some() && p.url.as_deref() == counted,
+        })
+        .collect()
 }
 
 fn mention_view(
@@ -184,6 +255,7 @@ fn mention_view(
             })
             .collect(),
         held: crate::domain::candidate::held_back(&m.matches),
+        conversation: Vec::new(),
         why: m
             .matches
             .iter()
