@@ -81,12 +81,7 @@ impl App {
         }
         let fetcher = Fetcher::new(fetcher_config(&config))?;
         let config = Arc::new(config);
-        let ingest = Ingest {
-            config: config.clone(),
-            store: store.clone(),
-            fetcher,
-            pipeline,
-        };
+        let ingest = Ingest::new(config.clone(), store.clone(), fetcher, pipeline);
         Ok(App {
             config,
             store,

@@ -28,6 +28,28 @@ pub struct Ingest {
     pub store: Store,
     pub fetcher: Fetcher,
     pub pipeline: Arc<Pipeline>,
+    /// Pipeline runs at a time: one per core. Matching and classifying are CPU work; with more
+    /// crawls than cores processing at once they only take turns on the cores, each crawl's
+    /// transaction waits longer, and memory holds every crawl's items at the same time.
+    pub cpu: Arc<tokio::sync::Semaphore>,
+}
+
+impl Ingest {
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        fetcher: Fetcher,
+        pipeline: Arc<Pipeline>,
+    ) -> Ingest {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ingest {
+            config,
+            store,
+            fetcher,
+            pipeline,
+            cpu: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
 }
 
 /// The summary of one crawl, for the `crawl` command's table and the logs.
@@ -147,6 +169,8 @@ impl Ingest {
         let first_url = first_url.clone();
         let thread_is_page = source.kind == crate::domain::source::SourceKind::Html;
         let context = self.source_context(source, rec, &items).await;
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _core = self.cpu.acquire().await.ok();
         let done = tokio::task::spawn_blocking(move || {
             pipeline.process_in(&scope, items, &first_url, thread_is_page, now, &context)
         })

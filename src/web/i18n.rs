@@ -126,7 +126,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("about_us", "About us", "Om oss"),
     ("leader_post", "you", "du"),
-    ("reply_that_counted", "the reply that counted", "svaret som räknades"),
+    (
+        "reply_that_counted",
+        "the reply that counted",
+        "svaret som räknades",
+    ),
     ("unknown_author", "unknown", "okänd"),
     (
         "help_a",

@@ -176,14 +176,22 @@ async fn a_reply_to_kalle_leaves_lisas_praise_open() {
         let login = t.login().await;
         let (status, page) = t.page(&login, &format!("/mentions/{kalle_id}")).await;
         assert_eq!(status, 200, "{backend}");
-        let conversation = &page[page.find("class=\"thread conversation\"").expect("the conversation")..];
+        let conversation = &page[page
+            .find("class=\"thread conversation\"")
+            .expect("the conversation")..];
         let order: Vec<usize> = ["Kalle", "Lisa", "ErikA"]
             .iter()
             .map(|a| conversation.find(&format!("<strong>{a}</strong>")).unwrap())
             .collect();
-        assert!(order.windows(2).all(|w| w[0] < w[1]), "{backend}: {order:?}");
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "{backend}: {order:?}"
+        );
         assert!(conversation.contains("the reply that counted"), "{backend}");
-        assert!(conversation.contains("Jag har skickat ett mejl"), "{backend}");
+        assert!(
+            conversation.contains("Jag har skickat ett mejl"),
+            "{backend}"
+        );
         assert!(conversation.contains(&format!("href=\"/mentions/{lisa_id}\"")));
         let (_, page) = t.page(&login, &format!("/mentions/{lisa_id}")).await;
         assert!(page.contains("class=\"thread conversation\""), "{backend}");

@@ -169,10 +169,9 @@ fn conversation(
     tz: chrono_tz::Tz,
     lang: Lang,
 ) -> Vec<ConversationPost> {
-    let Some(own) = posts
-        .iter()
-        .position(|p| p.mention_id.as_deref() == Some(&m.id) && p.role.as_deref() == Some("mention"))
-    else {
+    let Some(own) = posts.iter().position(|p| {
+        p.mention_id.as_deref() == Some(&m.id) && p.role.as_deref() == Some("mention")
+    }) else {
         return Vec::new();
     };
     let counted = events
