@@ -3,6 +3,7 @@
 //! pipeline. Nothing here parses bytes (that is `crawl`) or writes SQL (that is `store`).
 
 pub mod dry_run;
+mod group;
 pub mod harvest;
 pub mod learning;
 mod listing;
@@ -32,6 +33,8 @@ pub struct Ingest {
     /// crawls than cores processing at once they only take turns on the cores, each crawl's
     /// transaction waits longer, and memory holds every crawl's items at the same time.
     pub cpu: Arc<tokio::sync::Semaphore>,
+    /// Unchanged crawls share their commits.
+    unchanged: Arc<group::GroupCommit>,
 }
 
 impl Ingest {
@@ -48,6 +51,7 @@ impl Ingest {
             fetcher,
             pipeline,
             cpu: Arc::new(tokio::sync::Semaphore::new(cores)),
+            unchanged: Arc::default(),
         }
     }
 }
@@ -238,6 +242,12 @@ impl Ingest {
         } = gathered;
         record.reply_scope = source.reply_scope;
         record.brand_reply_scopes = self.config.brand_reply_scopes.clone();
+        if matches!(harvested, Harvested::Unchanged) {
+            let state = health::next_state(&memory, &harvested, expect, finished_at, regular_next);
+            let report = CrawlReport::unchanged(source, &record, state.clone(), errors);
+            self.unchanged.record(&self.store, record, state).await?;
+            return Ok(report);
+        }
         let (summary, state) = self
             .store
             .record_crawl(&record, |plan| {
@@ -365,6 +375,26 @@ impl CrawlReport {
                 "storing the crawl failed (nothing of it was kept): {error}"
             )],
             ..CrawlReport::nothing(source, now)
+        }
+    }
+
+    /// The report of a crawl that found nothing changed.
+    fn unchanged(
+        source: &SourceConfig,
+        record: &CrawlRecord,
+        state: crate::domain::health::SourceState,
+        errors: Vec<String>,
+    ) -> CrawlReport {
+        CrawlReport {
+            source: source.name.clone(),
+            outcome: record.outcome,
+            health: state.health,
+            pages: record.pages as usize,
+            unchanged: record.unchanged_pages as usize,
+            items: record.items as usize,
+            errors,
+            next_check_at: state.next_check_at,
+            ..CrawlReport::nothing(&source.name, state.next_check_at)
         }
     }
 

@@ -974,7 +974,7 @@ async fn update_edited(
 }
 
 /// The source's state after a crawl (its lease ends with it).
-async fn write_source_state(
+pub(super) async fn write_source_state(
     tx: &mut Transaction<'_, Any>,
     source_id: i64,
     s: &SourceState,
@@ -1004,7 +1004,7 @@ async fn write_source_state(
     Ok(())
 }
 
-async fn insert_crawl_run(
+pub(super) async fn insert_crawl_run(
     tx: &mut Transaction<'_, Any>,
     rec: &CrawlRecord,
     new_mentions: usize,

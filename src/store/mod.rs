@@ -17,6 +17,7 @@ mod search;
 mod sources;
 mod threads;
 mod transfer;
+mod unchanged;
 mod users;
 mod workers;
 

@@ -206,6 +206,80 @@ async fn an_unchanged_feed_is_not_parsed_again() {
     assert_eq!(second.health, Health::Ok);
 }
 
+/// Forty feeds that all answer 304 the second time, crawled together: the unchanged results share
+/// their commits, and every source still gets its own run, its next check and its lease back.
+#[tokio::test]
+async fn many_unchanged_feeds_crawled_together_each_keep_their_state() {
+    let site = Site::start().await;
+    let mut sources = String::new();
+    for i in 0..40 {
+        let path = format!("/feed{i}.xml");
+        site.set(
+            &path,
+            Reply::ok(
+                "application/rss+xml",
+                rss(&[(
+                    &format!("A{i}"),
+                    Some(&format!("a{i}")),
+                    "http://x/a",
+                    "GoMonday",
+                )]),
+            )
+            .header("etag", &format!("\"v{i}\"")),
+        );
+        sources.push_str(&source(&format!("Blogg {i}"), "feed", &site.url(&path), ""));
+    }
+    for (backend, db, _keep) in databases("unchanged_group").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let app = app(&db, tmp.path(), &sources).await;
+        let all = app.config.sources.clone();
+        let quiet: lyssna::scheduler::CrawlProgress = std::sync::Arc::new(|_, _, _| {});
+        let first = lyssna::scheduler::crawl_now(&app.ingest, all.clone(), quiet.clone())
+            .await
+            .unwrap();
+        assert!(
+            first.iter().all(|r| r.outcome.as_str() == "ok"),
+            "{backend}: {first:?}"
+        );
+        let before = Utc::now();
+        let second = lyssna::scheduler::crawl_now(&app.ingest, all, quiet)
+            .await
+            .unwrap();
+        assert_eq!(second.len(), 40, "{backend}");
+        assert!(
+            second
+                .iter()
+                .all(|r| r.outcome.as_str() == "unchanged" && r.unchanged == 1),
+            "{backend}: {second:?}"
+        );
+        for s in app.store.sources().await.unwrap() {
+            let runs = app.store.recent_runs(s.id, 5).await.unwrap();
+            assert_eq!(runs.len(), 2, "{backend}: {}", s.name);
+            assert_eq!(runs[0].outcome, "unchanged", "{backend}: {}", s.name);
+            assert!(
+                s.next_check_at.is_some_and(|n| n > before),
+                "{backend}: {}",
+                s.name
+            );
+            assert_eq!(s.health, Health::Ok, "{backend}: {}", s.name);
+        }
+        // No lease was left behind: a third crawl is not told another process holds them.
+        let rec = app.store.source_by_name("Blogg 7").await.unwrap().unwrap();
+        assert!(
+            app.store
+                .lease_source(
+                    rec.id,
+                    "test",
+                    Utc::now(),
+                    Utc::now() + Duration::minutes(1)
+                )
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+    }
+}
+
 fn forum_html(posts: &[(&str, &str, &str, &str)], item_class: &str) -> String {
     let body: String = posts
         .iter()
