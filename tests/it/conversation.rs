@@ -25,8 +25,20 @@ date   = { select = ".date", format = "%Y-%m-%d %H:%M", timezone = "UTC" }
 
 /// An app watching one forum thread at `/t/1` of `site`; `more` is added to the source entry.
 async fn app(db: &str, dir: &std::path::Path, site: &Site, more: &str) -> App {
+    let source = format!(
+        "kind = \"html\"\nurl = \"{}\"\nrecipe = \"conv-forum\"\n{more}",
+        site.url("/t/1")
+    );
+    app_with(db, dir, &[("conv-forum", FORUM_RECIPE)], &source).await
+}
+
+/// An app with the leader's identity ErikA on 127.0.0.1, the given recipe files, and one source
+/// "Forum" with the given entry lines (kind, url, recipe …).
+async fn app_with(db: &str, dir: &std::path::Path, recipes: &[(&str, &str)], source: &str) -> App {
     std::fs::create_dir_all(dir.join("recipes")).unwrap();
-    std::fs::write(dir.join("recipes/conv-forum.toml"), FORUM_RECIPE).unwrap();
+    for (name, text) in recipes {
+        std::fs::write(dir.join(format!("recipes/{name}.toml")), text).unwrap();
+    }
     let text = format!(
         r#"database_url = "{db}"
 [crawler]
@@ -43,13 +55,9 @@ handle = "ErikA"
 
 [[sources]]
 name = "Forum"
-kind = "html"
-url = "{url}"
-recipe = "conv-forum"
 allow_private = true
-{more}
-"#,
-        url = site.url("/t/1")
+{source}
+"#
     );
     crate::support::build_app(dir, &text).await
 }
@@ -343,5 +351,180 @@ async fn a_follow_up_and_the_answer_seen_in_one_crawl_end_replied() {
             "{backend}"
         );
         assert_eq!(by_author(&app, "Kritikern").await.len(), 1, "{backend}");
+    }
+}
+
+/// A WordPress post's comments through the REST API: the leader's comment whose `parent` is Kalle's
+/// answers Kalle only, though it names nobody and quotes nothing.
+#[tokio::test]
+async fn a_wordpress_parent_links_the_reply_to_its_comment() {
+    const RECIPE: &str = r#"name = "wp-rest"
+kind = "json"
+items = ""
+[fields]
+id       = "/id"
+link     = "/link"
+author   = "/author_name"
+body     = "/content/rendered"
+date     = { path = "/date_gmt", timezone = "UTC" }
+thread   = { template = "/?p={/post}" }
+reply_to = "/parent"
+"#;
+    let comment = |site: &Site, id: u32, parent: u32, author: &str, date: &str, text: &str| {
+        serde_json::json!({
+            "id": id, "post": 130, "parent": parent, "author_name": author,
+            "date_gmt": date, "link": site.url(&format!("/inlagg/?p=130#comment-{id}")),
+            "content": {"rendered": format!("<p>{text}</p>")},
+        })
+    };
+    for (backend, db, _dir) in databases("conv_wp_parent").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let source = format!(
+            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"wp-rest\"",
+            site.url("/wp-json/wp/v2/comments")
+        );
+        let app = app_with(&db, tmp.path(), &[("wp-rest", RECIPE)], &source).await;
+        let kalle = comment(
+            &site,
+            11,
+            0,
+            "Kalle",
+            "2026-11-20T09:00:00",
+            "GoMonday har inte svarat på min reklamation, usel service",
+        );
+        let lisa = comment(
+            &site,
+            12,
+            0,
+            "Lisa",
+            "2026-11-20T09:30:00",
+            "Jag älskar GoMonday, bästa appen",
+        );
+        let erik = comment(
+            &site,
+            13,
+            11,
+            "ErikA",
+            "2026-11-20T10:00:00",
+            "Förlåt dröjsmålet, jag har ordnat det nu.",
+        );
+        // Newest first, as the REST API answers.
+        let set = |list: Vec<&Value>| {
+            site.set(
+                "/wp-json/wp/v2/comments",
+                Reply::ok("application/json", serde_json::to_string(&list).unwrap()),
+            )
+        };
+        set(vec![&lisa, &kalle]);
+        assert_eq!(crawl(&app).await.new_mentions, 2, "{backend}");
+        set(vec![&erik, &lisa, &kalle]);
+        let r = crawl(&app).await;
+        assert_eq!(r.replies_detected, 1, "{backend}: {r:?}");
+        let k = &by_author(&app, "Kalle").await[0];
+        assert_eq!(k.status, Status::Replied, "{backend}");
+        assert_eq!(k.replied_at, Some(at("2026-11-20T10:00:00Z")), "{backend}");
+        let l = &by_author(&app, "Lisa").await[0];
+        assert_eq!(
+            l.status,
+            Status::New,
+            "{backend}: the answer to Kalle is none to Lisa"
+        );
+        assert_eq!(
+            l.leader_posted_at, None,
+            "{backend}: the comment answered someone"
+        );
+    }
+}
+
+/// A Discourse topic's JSON: the leader's post with `reply_to_post_number` 2 answers Lisa's
+/// complaint, not Kalle's earlier one.
+#[tokio::test]
+async fn a_discourse_reply_to_post_number_links_the_reply_to_its_post() {
+    const RECIPE: &str = r#"name = "discourse-topic-test"
+kind = "json"
+items = "/post_stream/posts"
+[fields]
+id       = "/post_number"
+link     = { template = "/t/gomonday/1/{/post_number}" }
+thread   = { template = "/t/gomonday/{/topic_id}" }
+author   = "/username"
+body     = "/cooked"
+date     = "/created_at"
+reply_to = "/reply_to_post_number"
+"#;
+    let post = |n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str| {
+        serde_json::json!({
+            "id": 1000 + n, "topic_id": 1, "post_number": n, "username": user, "created_at": at,
+            "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
+        })
+    };
+    for (backend, db, _dir) in databases("conv_discourse").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let source = format!(
+            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"discourse-topic-test\"",
+            site.url("/t/1.json")
+        );
+        let app = app_with(
+            &db,
+            tmp.path(),
+            &[("discourse-topic-test", RECIPE)],
+            &source,
+        )
+        .await;
+        let topic = |posts: Vec<Value>| {
+            Reply::ok(
+                "application/json",
+                serde_json::json!({"id": 1, "title": "Appar", "post_stream": {"posts": posts}})
+                    .to_string(),
+            )
+        };
+        let kalle = post(
+            1,
+            None,
+            "Kalle",
+            "2026-11-20T09:00:00.000Z",
+            "GoMonday tar betalt två gånger",
+        );
+        let lisa = post(
+            2,
+            None,
+            "Lisa",
+            "2026-11-20T09:30:00.000Z",
+            "GoMonday-appen kraschar vid inloggning",
+        );
+        let erik = post(
+            3,
+            Some(2),
+            "ErikA",
+            "2026-11-20T10:00:00.000Z",
+            "Vi har släppt en rättning i dag, prova igen.",
+        );
+        site.set("/t/1.json", topic(vec![kalle.clone(), lisa.clone()]));
+        assert_eq!(crawl(&app).await.new_mentions, 2, "{backend}");
+        site.set("/t/1.json", topic(vec![kalle, lisa, erik]));
+        let r = crawl(&app).await;
+        assert_eq!(r.replies_detected, 1, "{backend}: {r:?}");
+        let l = &by_author(&app, "Lisa").await[0];
+        assert_eq!(l.status, Status::Replied, "{backend}");
+        assert_eq!(l.replied_at, Some(at("2026-11-20T10:00:00Z")), "{backend}");
+        let events = app.store.events(&l.id).await.unwrap();
+        let reply = events
+            .iter()
+            .rev()
+            .find(|e| e.to.as_deref() == Some("replied"));
+        assert!(
+            reply
+                .and_then(|e| e.reply_url.as_deref())
+                .is_some_and(|u| u.ends_with("/t/gomonday/1/3")),
+            "{backend}: {events:?}"
+        );
+        let k = &by_author(&app, "Kalle").await[0];
+        assert_eq!(
+            k.status,
+            Status::New,
+            "{backend}: the answer to Lisa is none to Kalle"
+        );
     }
 }
