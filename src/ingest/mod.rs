@@ -244,7 +244,7 @@ impl Ingest {
         record.brand_reply_scopes = self.config.brand_reply_scopes.clone();
         if matches!(harvested, Harvested::Unchanged) {
             let state = health::next_state(&memory, &harvested, expect, finished_at, regular_next);
-            let report = CrawlReport::unchanged(source, &record, state.clone(), errors);
+            let report = CrawlReport::stored(source, &record, state.clone(), errors);
             self.unchanged.record(&self.store, record, state).await?;
             return Ok(report);
         }
@@ -258,18 +258,11 @@ impl Ingest {
             })
             .await?;
         Ok(CrawlReport {
-            source: source.name.clone(),
-            outcome: record.outcome,
-            health: state.health,
-            pages: record.pages as usize,
-            unchanged: record.unchanged_pages as usize,
-            items: record.items as usize,
             new_mentions: summary.new_mentions.len(),
             updated_mentions: summary.updated_mentions,
             replies_detected: summary.replies_detected,
-            errors,
-            next_check_at: state.next_check_at,
             new_mention_ids: summary.new_mentions,
+            ..CrawlReport::stored(source, &record, state, errors)
         })
     }
 }
@@ -378,8 +371,8 @@ impl CrawlReport {
         }
     }
 
-    /// The report of a crawl that found nothing changed.
-    fn unchanged(
+    /// The report of a stored crawl, before what it found is counted.
+    fn stored(
         source: &SourceConfig,
         record: &CrawlRecord,
         state: crate::domain::health::SourceState,

@@ -300,17 +300,6 @@ async fn log_in(driver: &Driver, t: &crate::support::TestApp, path: &str) {
 /// Marks the leader made (three podcast episodes not about us, three posts that are) and two new
 /// episodes held back as probably not about us.
 fn marked_and_held() -> Vec<Value> {
-    let marked = |id: &str, body: &str, about: bool| {
-        let mut m = mention(id, "neutral", 100, body);
-        let (status, to, reason) = if about {
-            ("replied", "replied", None)
-        } else {
-            ("no_reply_needed", "no_reply_needed", Some("not_about_us"))
-        };
-        m["status"] = json!(status);
-        m["events"] = json!([{"at": m["found_at"], "actor": "erik", "from": "new", "to": to, "reason": reason}]);
-        m
-    };
     let held = |id: &str, body: &str| {
         let mut m = mention(id, "neutral", 2, body);
         m["matches"][0]["relevance"] = json!(0.08);
@@ -318,28 +307,16 @@ fn marked_and_held() -> Vec<Value> {
         m["matches"][0]["held"] = json!(true);
         m
     };
-    vec![
-        marked(
-            "m_p38",
-            "Go Monday-podden avsnitt 38: GoMonday om fotboll och fika",
-            false,
-        ),
-        marked(
-            "m_p39",
-            "Go Monday-podden avsnitt 39: GoMonday om löpning",
-            false,
-        ),
-        marked(
-            "m_p40",
-            "Nytt avsnitt av Go Monday-podden (GoMonday), nummer 40",
-            false,
-        ),
-        marked("m_a1", "GoMonday-appen kraschar när jag loggar in", true),
-        marked("m_a2", "GoMondays kundtjänst svarar inte på mejl", true),
-        marked("m_a3", "Bytte bank till GoMonday och appen är bra", true),
-        held("m_h42", "Go Monday-podden avsnitt 42: GoMonday om fotboll"),
-        held("m_h43", "Go Monday-podden avsnitt 43: GoMonday om cykling"),
-    ]
+    let mut all = crate::support::podcast_marks();
+    all.push(held(
+        "m_h42",
+        "Go Monday-podden avsnitt 42: GoMonday om fotboll",
+    ));
+    all.push(held(
+        "m_h43",
+        "Go Monday-podden avsnitt 43: GoMonday om cykling",
+    ));
+    all
 }
 
 /// "Probably not about us": the panel says what the marks taught and suggests a term, `a` confirms
@@ -400,14 +377,19 @@ async fn held_back_flow(driver: &Driver, width: u32, height: u32) {
 #[tokio::test]
 #[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
 async fn probably_not_about_us_with_the_keyboard_on_a_laptop_and_a_phone() {
-    let driver = Driver::start()
-        .await
-        .expect("chromedriver and chromium start (needed: the test was not skipped)");
-    held_back_flow(&driver, 1366, 900).await;
-    driver.quit().await;
-    let driver = Driver::start().await.expect("chromedriver restarts");
-    held_back_flow(&driver, 390, 844).await;
-    driver.quit().await;
+    on_a_laptop_and_a_phone(held_back_flow).await;
+}
+
+/// Runs `flow` at 1366 × 900 and then at 390 × 844, each in a fresh browser: no tab memory of the
+/// laptop's run reaches the phone's.
+async fn on_a_laptop_and_a_phone(flow: impl AsyncFn(&Driver, u32, u32)) {
+    for (width, height) in [(1366, 900), (390, 844)] {
+        let driver = Driver::start()
+            .await
+            .expect("chromedriver and chromium start (needed: the test was not skipped)");
+        flow(&driver, width, height).await;
+        driver.quit().await;
+    }
 }
 
 /// The daily review with the keyboard, at one window width: select two with `x`, `n` with a reason
@@ -715,13 +697,5 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
 #[tokio::test]
 #[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
 async fn the_daily_review_with_the_keyboard_on_a_laptop_and_a_phone() {
-    let driver = Driver::start()
-        .await
-        .expect("chromedriver and chromium start (needed: the test was not skipped)");
-    daily_flow(&driver, 1366, 900).await;
-    // A fresh browser for the phone: no tab memory of the laptop's run.
-    driver.quit().await;
-    let driver = Driver::start().await.expect("chromedriver restarts");
-    daily_flow(&driver, 390, 844).await;
-    driver.quit().await;
+    on_a_laptop_and_a_phone(daily_flow).await;
 }

@@ -569,51 +569,19 @@ fn serve_without_a_login_says_how_to_create_one() {
     assert!(all.contains("lyssna user add NAME"), "{all}");
 }
 
-/// The leader's marks, imported: three podcast episodes not about us, three posts that are.
+/// The leader's marks, imported, and a new episode of the podcast.
 fn marked_mentions() -> String {
-    let at = "2026-11-20T10:00:00Z";
-    let line = |id: &str, body: &str, about: bool| {
-        let (status, event) = if about {
-            (
-                "replied",
-                serde_json::json!({"at": at, "actor": "erik", "from": "new", "to": "replied"}),
-            )
-        } else {
-            (
-                "no_reply_needed",
-                serde_json::json!({"at": at, "actor": "erik", "from": "new", "to": "no_reply_needed", "reason": "not_about_us"}),
-            )
-        };
-        serde_json::json!({
-            "id": id, "source": "Flöde", "url": format!("https://pod.example/{id}"), "body": body,
-            "found_at": "2026-11-19T10:00:00Z", "brands": ["GoMonday"], "sentiment": "neutral",
-            "status": status, "events": [event],
-        })
-        .to_string()
-    };
-    [
-        line(
-            "m_p38",
-            "Go Monday-podden avsnitt 38: fotboll och fika",
-            false,
-        ),
-        line("m_p39", "Go Monday-podden avsnitt 39 om löpning", false),
-        line(
-            "m_p40",
-            "Nytt avsnitt av Go Monday-podden, nummer 40",
-            false,
-        ),
-        line("m_a1", "GoMonday-appen kraschar när jag loggar in", true),
-        line("m_a2", "GoMondays kundtjänst svarar inte på mejl", true),
-        line("m_a3", "Bytte bank till GoMonday och appen är bra", true),
-        serde_json::json!({
-            "id": "m_p42", "source": "Flöde", "url": "https://pod.example/p42",
-            "body": "Go Monday-podden avsnitt 42 om fotboll", "found_at": "2026-11-21T10:00:00Z",
-            "brands": ["GoMonday"], "sentiment": "neutral", "status": "new", "events": [],
-        })
-        .to_string(),
-    ]
-    .join("\n")
+    let mut all = crate::support::podcast_marks();
+    all.push(crate::support::mention(
+        "m_p42",
+        "neutral",
+        1,
+        "Go Monday-podden avsnitt 42 om fotboll",
+    ));
+    all.iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]

@@ -305,6 +305,42 @@ pub fn mention(id: &str, sentiment: &str, age_h: i64, body: &str) -> Value {
     })
 }
 
+/// The leader's marks on a podcast's name twin, as import lines: three episodes of "Go
+/// Monday-podden" marked not about us, three posts about the bank replied to.
+pub fn podcast_marks() -> Vec<Value> {
+    let marked = |id: &str, body: &str, about: bool| {
+        let mut m = mention(id, "neutral", 100, body);
+        let (to, reason) = if about {
+            ("replied", None)
+        } else {
+            ("no_reply_needed", Some("not_about_us"))
+        };
+        m["status"] = json!(to);
+        m["events"] = json!([{"at": m["found_at"], "actor": "erik", "from": "new", "to": to, "reason": reason}]);
+        m
+    };
+    vec![
+        marked(
+            "m_p38",
+            "Go Monday-podden avsnitt 38: GoMonday om fotboll och fika",
+            false,
+        ),
+        marked(
+            "m_p39",
+            "Go Monday-podden avsnitt 39: GoMonday om löpning",
+            false,
+        ),
+        marked(
+            "m_p40",
+            "Nytt avsnitt av Go Monday-podden (GoMonday), nummer 40",
+            false,
+        ),
+        marked("m_a1", "GoMonday-appen kraschar när jag loggar in", true),
+        marked("m_a2", "GoMondays kundtjänst svarar inte på mejl", true),
+        marked("m_a3", "Bytte bank till GoMonday och appen är bra", true),
+    ]
+}
+
 /// A scripted web site on 127.0.0.1:0 standing in for the internet: each path answers what the test
 /// set last, and every request is logged (path and headers) so tests can see what the crawler sent.
 pub mod site {
