@@ -147,3 +147,481 @@ fn flashback_thread_reads_the_current_layout_with_its_quotes() {
         );
     }
 }
+
+/// Each item's quoted authors, `None` for an unattributed quote.
+fn quoted(item: &Item) -> Vec<Option<&str>> {
+    item.quotes.iter().map(|q| q.author.as_deref()).collect()
+}
+
+fn with_quotes(ex: &Extraction) -> usize {
+    ex.items.iter().filter(|i| !i.quotes.is_empty()).count()
+}
+
+const POCKETPC: &str = "https://www.pocketpc.ch/windows-phone-7-allgemein/122760-microsoft-beginnt-auslieferung-vorbereitungsupdate";
+const POCKETPC_S: &str = "?s=22c09551c71c1a6b64e4364ca45cbf28";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn vbulletin4_thread_page_with_german_dates_and_latin1_bytes() {
+    let ex = run(
+        "vbulletin-thread",
+        "html/vbulletin/pocketpc_t122760_p34_vb4.html",
+        &format!("{POCKETPC}-34.html{POCKETPC_S}"),
+    );
+    assert_eq!(ex.item_matches, 20, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 20);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(
+        ex.next_page,
+        Some(url(&format!("{POCKETPC}-35.html{POCKETPC_S}")))
+    );
+    assert_eq!(
+        ex.last_page,
+        Some(url(&format!("{POCKETPC}-40.html{POCKETPC_S}")))
+    );
+    assert_eq!(
+        ex.prev_page,
+        Some(url(&format!("{POCKETPC}-33.html{POCKETPC_S}")))
+    );
+    assert_eq!(with_quotes(&ex), 3);
+    for item in &ex.items {
+        let day = item.published_at.expect("every post is dated");
+        assert_eq!(day.date_naive().to_string(), "2011-03-03", "{:?}", item.id);
+    }
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post_949757"));
+    assert_eq!(first.author.as_deref(), Some("Predator"));
+    // 03.03.2011, 14:17 in the source's zone (Stockholm in these tests).
+    assert_eq!(first.published_at, Some(utc("2011-03-03T13:17:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{POCKETPC}-post949757.html{POCKETPC_S}#post949757").as_str())
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Microsoft beginnt mit der Auslieferung des Vorbereitungsupdate!")
+    );
+    assert_eq!(quoted(first), [Some("TheFreeman")]);
+    assert!(
+        first.quotes[0]
+            .text
+            .starts_with("Gibt es denn irgendow eine Seite")
+    );
+    assert!(
+        first.body.starts_with("Das war noch nicht das Update"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first
+            .body
+            .ends_with("Mit der kostenlosen PocketPC.ch App von meinem HD7 T9292 aus geschrieben."),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post_949763"));
+    assert_eq!(second.author.as_deref(), Some("Chatfix"));
+    assert_eq!(second.published_at, Some(utc("2011-03-03T13:27:00Z")));
+    assert_eq!(quoted(second), [Some("Predator")]);
+    // `ü` is the ISO-8859-1 byte 0xFC on the page.
+    assert!(
+        second
+            .body
+            .contains("Dann links im Menü auf aktualisieren.")
+    );
+
+    let last = &ex.items[19];
+    assert_eq!(last.id.as_deref(), Some("post_949908"));
+    assert_eq!(last.author.as_deref(), Some("tommyp"));
+    assert_eq!(last.published_at, Some(utc("2011-03-03T15:31:00Z")));
+    assert!(
+        last.body
+            .contains("ich glaube bei mir auch net, firmware ist auch noch 1601")
+    );
+}
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn vbulletin3_thread_page_with_nested_and_unattributed_quotes() {
+    let ex = run(
+        "vbulletin-thread",
+        "html/vbulletin/animesuki_vb3_p152.html",
+        "https://forums.animesuki.com/showthread.php?t=128882&page=152",
+    );
+    assert_eq!(ex.item_matches, 20, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 20);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    let page = |n: u32| {
+        url(&format!(
+            "https://forums.animesuki.com/showthread.php?t=128882&page={n}"
+        ))
+    };
+    assert_eq!(ex.next_page, Some(page(153)));
+    assert_eq!(ex.last_page, Some(page(155)));
+    assert_eq!(ex.prev_page, Some(page(151)));
+    assert_eq!(with_quotes(&ex), 12);
+    // 26 quote boxes, one of them inside another quote: it stays part of the outer quote.
+    let quotes: usize = ex.items.iter().map(|i| i.quotes.len()).sum();
+    assert_eq!(quotes, 25);
+    let nested_in = &ex.items[11].quotes[3];
+    assert_eq!(nested_in.author.as_deref(), Some("Kamieichi"));
+    assert!(
+        nested_in
+            .text
+            .contains("Takeda: (laughs) In almost every work")
+    );
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post5768670"));
+    assert_eq!(first.author.as_deref(), Some("Shirohige"));
+    assert_eq!(first.published_at, Some(utc("2016-02-01T01:21:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some("https://forums.animesuki.com/showthread.php?p=5768670#post5768670")
+    );
+    assert_eq!(
+        quoted(first),
+        [Some("TinyRedLeaf"), None, None, Some("Romanticide")]
+    );
+    assert!(
+        first
+            .body
+            .starts_with("Let me reword it from lesbians to \"non-straight\" girls"),
+        "{}",
+        first.body
+    );
+    assert!(!first.body.contains("Originally Posted by"));
+    assert!(
+        !first
+            .body
+            .contains("Sexual orientation is a broad spectrum")
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post5768676"));
+    assert_eq!(second.author.as_deref(), Some("BBOvenGuy"));
+    assert_eq!(second.published_at, Some(utc("2016-02-01T01:29:00Z")));
+    assert_eq!(quoted(second), [Some("Shirohige")]);
+    assert!(
+        second
+            .body
+            .starts_with("That's a rather loose interpretation, if you ask me.")
+    );
+
+    let last = &ex.items[19];
+    assert_eq!(last.id.as_deref(), Some("post5778211"));
+    assert_eq!(last.author.as_deref(), Some("Kamieichi"));
+    assert_eq!(last.published_at, Some(utc("2016-02-13T09:38:00Z")));
+    assert!(
+        last.body
+            .contains("Voice acting is totally re-recorded for the movie.")
+    );
+}
+
+const DORR: &str = "http://forums.militarytimes.com/showthread.php/9687-Legendary-military-columnist-author-Bob-Dorr-dies-at-76";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn vbulletin4_links_resolve_against_the_base_href_and_us_dates_read_month_first() {
+    // The page's URL as a crawler would hold it; its links are relative to `<base href>`, not to it.
+    let ex = run("vbulletin-thread", "html/vbulletin/vb4_bob_dorr.html", DORR);
+    assert_eq!(ex.item_matches, 10, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 10);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 5);
+    // The folder README calls this a one-page thread, but the page says "Results 1 to 10 of 15" and
+    // links a page 2.
+    assert_eq!(ex.next_page, Some(url(&format!("{DORR}/page2"))));
+    assert_eq!(ex.last_page, Some(url(&format!("{DORR}/page2"))));
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post_365266"));
+    assert_eq!(first.author.as_deref(), Some("Rainmaker"));
+    // 06-15-2016, 03:03 PM
+    assert_eq!(first.published_at, Some(utc("2016-06-15T13:03:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{DORR}?p=365266&viewfull=1#post365266").as_str())
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Legendary military columnist, author Bob Dorr dies at 76")
+    );
+    assert_eq!(first.thread_url.as_deref(), Some(DORR));
+    assert!(first.body.contains("RIP Mr. Dorr."), "{}", first.body);
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post_365267"));
+    assert_eq!(second.author.as_deref(), Some("Mjölnir"));
+    assert_eq!(second.published_at, Some(utc("2016-06-15T15:21:00Z")));
+    assert!(
+        second
+            .body
+            .contains("Fair winds and following seas Mr. Dorr.")
+    );
+
+    let last = &ex.items[9];
+    assert_eq!(last.id.as_deref(), Some("post_367742"));
+    assert_eq!(last.author.as_deref(), Some("sandsjames"));
+    assert_eq!(last.published_at, Some(utc("2016-09-19T12:38:00Z")));
+    assert_eq!(quoted(last), [Some("giggawatt")]);
+}
+
+const ISEKAI: &str = "https://fandompost.vbulletin.net/forum/anime-manga-discussions/general-anime-discussions/727744-isekai-quartet-discussion-thread";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn vbulletin5_thread_page_dates_from_the_publish_timestamp() {
+    use chrono_tz::America::Los_Angeles;
+    let ex = run(
+        "vbulletin5-thread",
+        "html/vbulletin/fandompost_vb5.html",
+        ISEKAI,
+    );
+    assert_eq!(ex.item_matches, 15, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 15);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 5);
+    assert_eq!(ex.next_page, Some(url(&format!("{ISEKAI}/page2"))));
+    assert_eq!(ex.last_page, Some(url(&format!("{ISEKAI}/page2"))));
+    assert_eq!(ex.prev_page, None);
+    // The hidden page-nav template is not a page; only page 2 is linked.
+    assert_eq!(ex.page_links, [url(&format!("{ISEKAI}/page2"))]);
+    // The README's times are the `<time datetime>` values, the server's local time (UTC−7 in spring).
+    let local = |i: &Item| {
+        i.published_at
+            .map(|d| d.with_timezone(&Los_Angeles).naive_local().to_string())
+    };
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("727744"));
+    assert_eq!(first.author.as_deref(), Some("Buckeye"));
+    assert_eq!(first.published_at, Some(utc("2019-04-09T15:37:23Z")));
+    assert_eq!(local(first).as_deref(), Some("2019-04-09 08:37:23"));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{ISEKAI}#post727744").as_str())
+    );
+    assert_eq!(first.thread_url.as_deref(), Some(ISEKAI));
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Isekai Quartet Discussion Thread")
+    );
+    assert!(first.body.starts_with("異世界かるてっと"), "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("A short about characters from four different Kadokawa isekai shows")
+    );
+
+    let third = &ex.items[2];
+    assert_eq!(third.id.as_deref(), Some("727761"));
+    assert_eq!(third.author.as_deref(), Some("General Hentai"));
+    assert_eq!(local(third).as_deref(), Some("2019-04-09 11:40:18"));
+    assert_eq!(
+        third.url.as_deref(),
+        Some(format!("{ISEKAI}?p=727761#post727761").as_str())
+    );
+    assert_eq!(quoted(third), [Some("Buckeye")]);
+    assert!(third.quotes[0].text.starts_with("Episode 1"));
+    assert!(!third.quotes[0].text.contains("View Post"));
+
+    let last = &ex.items[14];
+    assert_eq!(last.id.as_deref(), Some("731647"));
+    assert_eq!(last.author.as_deref(), Some("Buckeye"));
+    assert_eq!(local(last).as_deref(), Some("2019-05-28 19:02:19"));
+    assert!(last.body.starts_with("Episode 8"), "{}", last.body);
+    assert!(last.body.contains("Got swimsuits?"));
+}
+
+const SA: &str = "https://forums.somethingawful.com/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn something_awful_thread_middle_page_windows_1252_without_a_charset() {
+    let at = format!("{SA}showthread.php?threadid=3507451&userid=0&perpage=40&pagenumber=5");
+    let ex = run(
+        "vbulletin-thread",
+        "html/somethingawful/showthread_t3507451_p5.html",
+        &at,
+    );
+    assert_eq!(ex.item_matches, 40, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 40);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 29);
+    let page = |n: u32| {
+        url(&format!(
+            "{SA}showthread.php?threadid=3507451&userid=0&perpage=40&pagenumber={n}"
+        ))
+    };
+    assert_eq!(ex.next_page, Some(page(6)));
+    assert_eq!(ex.last_page, Some(page(151)));
+    assert_eq!(ex.prev_page, Some(page(4)));
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post407741839"));
+    assert_eq!(first.author.as_deref(), Some("Majuju"));
+    // Sep 20, 2012 11:16
+    assert_eq!(first.published_at, Some(utc("2012-09-20T09:16:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{at}#post407741839").as_str())
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Canadian Politics Thread: Revenge of Trudeaumania: Brawl Me, Maybe")
+    );
+    assert_eq!(
+        first.thread_url.as_deref(),
+        Some(format!("{SA}showthread.php?threadid=3507451").as_str())
+    );
+    assert_eq!(quoted(first), [Some("MikeSevigny")]);
+    assert_eq!(first.quotes[0].text, "BC's most evil premier");
+    assert!(
+        first
+            .body
+            .starts_with("Hey, now, there's a lot of room for debate on this one."),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post407742778"));
+    assert_eq!(second.author.as_deref(), Some("Pinterest Mom"));
+    assert_eq!(second.published_at, Some(utc("2012-09-20T09:47:00Z")));
+    assert_eq!(quoted(second), [Some("JohnnyCanuck")]);
+    assert!(second.body.starts_with(
+        "No. They're not affiliated, so the federal Libs has no say on the use of the Liberal name by the BC Libs."
+    ));
+
+    let last = &ex.items[39];
+    assert_eq!(last.id.as_deref(), Some("post407769816"));
+    assert_eq!(last.author.as_deref(), Some("Louis Riel"));
+    assert_eq!(last.published_at, Some(utc("2012-09-21T01:19:00Z")));
+
+    // 0xE9 without any charset on the page: windows-1252, as the site's HTTP header says.
+    let quebec = ex
+        .items
+        .iter()
+        .find(|i| i.id.as_deref() == Some("post407751664"))
+        .expect("post407751664");
+    assert!(
+        quebec.body.contains("Resounding win for Québec students."),
+        "{}",
+        quebec.body
+    );
+}
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn something_awful_last_page_has_no_next_page() {
+    let at = format!("{SA}showthread.php?threadid=3179230&userid=0&perpage=40&pagenumber=77");
+    let ex = run(
+        "vbulletin-thread",
+        "html/somethingawful/showthread_t3179230_p77_last.html",
+        &at,
+    );
+    assert_eq!(ex.item_matches, 33, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 33);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    // The folder README says 8, but 13 posts of this page hold a `div.bbc-block` quote (15 quotes).
+    assert_eq!(with_quotes(&ex), 13);
+    assert_eq!(ex.items.iter().map(|i| i.quotes.len()).sum::<usize>(), 15);
+    assert_eq!(ex.next_page, None);
+    assert_eq!(ex.last_page, None);
+    assert_eq!(
+        ex.prev_page,
+        Some(url(&format!(
+            "{SA}showthread.php?threadid=3179230&userid=0&perpage=40&pagenumber=76"
+        )))
+    );
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post397709043"));
+    assert_eq!(first.author.as_deref(), Some("Jazerus"));
+    assert_eq!(first.published_at, Some(utc("2011-11-17T13:13:00Z")));
+    assert_eq!(quoted(first), [Some("NCPalooka")]);
+    assert!(
+        first
+            .body
+            .starts_with("Moronville does \"Expansion Thursdays\" now"),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post397715438"));
+    assert_eq!(second.author.as_deref(), Some("Gestalt Intellect"));
+    assert_eq!(second.published_at, Some(utc("2011-11-17T16:27:00Z")));
+    assert_eq!(quoted(second), [Some("Jazerus"), None]);
+
+    let last = &ex.items[32];
+    assert_eq!(last.id.as_deref(), Some("post411283452"));
+    assert_eq!(last.author.as_deref(), Some("Ashmole"));
+    assert_eq!(last.published_at, Some(utc("2013-01-07T18:21:00Z")));
+    assert!(
+        last.body
+            .contains("Well, they're not in his voice...so let's pretend it's some evil robot.")
+    );
+}
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn something_awful_forum_listing_skips_the_announcement_row() {
+    let r = builtin("vbulletin-forum");
+    assert_eq!(
+        r.follow().and_then(|f| f.thread_recipe.as_deref()),
+        Some("vbulletin-thread")
+    );
+    let ex = r.extract(
+        &page("html/somethingawful/forumdisplay_f46_p1.html"),
+        &url(&format!("{SA}forumdisplay.php?forumid=46")),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.item_matches, 41, "{:?}", ex.warnings);
+    assert_eq!(ex.threads.len(), 40);
+    assert!(ex.items.is_empty());
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    let listing = |n: u32| {
+        url(&format!(
+            "{SA}forumdisplay.php?forumid=46&daysprune=30&perpage=40&posticon=0&sortorder=desc&sortfield=lastpost&pagenumber={n}"
+        ))
+    };
+    assert_eq!(ex.next_page, Some(listing(2)));
+    assert_eq!(ex.last_page, Some(listing(6)));
+
+    let first = &ex.threads[0];
+    assert_eq!(
+        first.thread_url,
+        format!("{SA}showthread.php?threadid=3332697")
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("The Improved Rules of Debate and Discussion - New Update")
+    );
+    assert_eq!(first.replies, Some(11));
+    // "19:42 Feb 25, 2012"
+    assert_eq!(first.last_post_at, Some(utc("2012-02-25T18:42:00Z")));
+
+    let second = &ex.threads[1];
+    assert_eq!(
+        second.thread_url,
+        format!("{SA}showthread.php?threadid=3520449")
+    );
+    assert_eq!(
+        second.title.as_deref(),
+        Some("Aust Pol Dec- Jan Late Edition : Wiping Out The British One Receptionist At A Time")
+    );
+    assert_eq!(second.replies, Some(3280));
+
+    let last = &ex.threads[39];
+    assert_eq!(
+        last.thread_url,
+        format!("{SA}showthread.php?threadid=3510719")
+    );
+    assert_eq!(last.title.as_deref(), Some("Venezuelan elections"));
+}

@@ -18,14 +18,21 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
     }
     let doc = Html::parse_document(page);
     let root = doc.root_element();
+    let with_base = Ctx {
+        base: base_href(&doc, ctx.page_url),
+        ..*ctx
+    };
+    let ctx = &with_base;
     let f = &recipe.fields;
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| url_value(s, root, root, ctx))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
     if let Some(follow) = &recipe.follow {
         listing(&mut ex, follow, &doc, item_sel, ctx);
-        ex.next_page = recipe
-            .next
-            .as_ref()
-            .and_then(|s| url_value(s, root, root, ctx))
-            .and_then(|u| url::Url::parse(&u).ok());
+        ex.next_page = link(&recipe.next);
+        ex.last_page = link(&recipe.last);
         return ex;
     }
     for (i, el) in doc.select(item_sel).enumerate() {
@@ -76,11 +83,6 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
             quotes,
         });
     }
-    let link = |spec: &Option<FieldSpec>| {
-        spec.as_ref()
-            .and_then(|s| url_value(s, root, root, ctx))
-            .and_then(|u| url::Url::parse(&u).ok())
-    };
     ex.next_page = link(&recipe.next);
     ex.last_page = link(&recipe.last);
     ex.prev_page = link(&recipe.prev);
@@ -129,6 +131,15 @@ fn listing(ex: &mut Extraction, follow: &Follow, doc: &Html, item_sel: &Selector
     }
 }
 
+/// The document's `<base href>` resolved against the page, when it is an http(s) URL.
+fn base_href(doc: &Html, page_url: &url::Url) -> Option<url::Url> {
+    static BASE: std::sync::LazyLock<Selector> =
+        std::sync::LazyLock::new(|| Selector::parse("base[href]").expect("a valid selector"));
+    let href = doc.select(&BASE).next()?.value().attr("href")?;
+    let url = page_url.join(href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
 /// Every distinct link on the page to another page of this page's thread.
 fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
     use crate::domain::thread::{canonical_thread_url, page_number};
@@ -145,11 +156,13 @@ fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
         else {
             continue;
         };
-        if &u == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread {
-            continue;
-        }
         let mut bare = u.clone();
         bare.set_fragment(None);
+        // A post's permalink on this page (`…#post727744`) is this page too.
+        if &bare == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread
+        {
+            continue;
+        }
         if !out.contains(&bare) {
             out.push(bare);
         }

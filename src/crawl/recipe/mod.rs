@@ -245,6 +245,18 @@ const BUILTINS: &[(&str, &str)] = &[
         "hn-algolia",
         include_str!("../../../config/recipes/hn-algolia.toml"),
     ),
+    (
+        "vbulletin-thread",
+        include_str!("../../../config/recipes/vbulletin-thread.toml"),
+    ),
+    (
+        "vbulletin5-thread",
+        include_str!("../../../config/recipes/vbulletin5-thread.toml"),
+    ),
+    (
+        "vbulletin-forum",
+        include_str!("../../../config/recipes/vbulletin-forum.toml"),
+    ),
 ];
 
 /// Upper bound on `max_pages`: a recipe must not turn one crawl into a site mirror.
@@ -315,6 +327,7 @@ impl Recipe {
     ) -> Extraction {
         let ctx = Ctx {
             page_url,
+            base: None,
             now,
             default_tz,
         };
@@ -336,6 +349,9 @@ impl Recipe {
 /// What every extractor needs besides the recipe.
 struct Ctx<'a> {
     page_url: &'a Url,
+    /// The page's `<base href>`, which relative links resolve against instead of the page's URL
+    /// (vBulletin 4 writes every link relative to it).
+    base: Option<Url>,
     now: DateTime<Utc>,
     default_tz: Tz,
 }
@@ -353,7 +369,12 @@ impl Ctx<'_> {
             }
             _ => raw.to_string(),
         };
-        let url = self.page_url.join(&joined).ok()?;
+        let url = self
+            .base
+            .as_ref()
+            .unwrap_or(self.page_url)
+            .join(&joined)
+            .ok()?;
         matches!(url.scheme(), "http" | "https").then(|| url.to_string())
     }
 

@@ -58,7 +58,7 @@ fn quote_of(el: ElementRef, spec: &QuoteSpec) -> Quote {
 }
 
 /// The quoted author a quote's header line names: `Ursprungligen postat av X`, `Originally Posted by
-/// X`, `Quote from X`, `Zitat von X`, `X skrev:`, `X wrote:`, `X said:`, `X schrieb:`.
+/// X`, `Quote from X`, `Zitat von X`, `X skrev:`, `X wrote:`, `X said:`, `X schrieb:`, `X posted:`.
 pub(crate) fn attribution(line: &str) -> Option<String> {
     let line = collapse(line);
     let lower = line.to_lowercase();
@@ -85,6 +85,7 @@ pub(crate) fn attribution(line: &str) -> Option<String> {
         " wrote:",
         " said:",
         " schrieb:",
+        " posted:",
         " skrev",
         " wrote",
     ] {
