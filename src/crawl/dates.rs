@@ -354,7 +354,10 @@ const WEEKDAY_WORDS: &[&str] = &[
 
 /// Words that carry no date information in these positions (`5 mars 2024 kl. 14.22`, `June 22 at 1 PM`).
 const NOISE_WORDS: &[&str] = &[
-    "-", "–", "—", "at", "kl", "klockan", "den", "on", "@", "|", "the", "of", "le", "à", "um", "om",
+    "-", "–", "—", "at", "kl", "klockan", "den", "on", "@", "|", "the", "of", "le", "à", "um",
+    "om",
+    // phpBB's "by NAME » Sun May 26, 2019 4:34 pm" and other breadcrumb-like separators.
+    "»", "«", "•", "·",
 ];
 
 fn lookup(table: &[(&str, u32)], word: &str) -> Option<u32> {
@@ -998,6 +1001,7 @@ mod tests {
         assert_eq!(p("Mar. 5, 2024, 2:22 p.m.").as_deref(), want);
         assert_eq!(p("tisdag 5 mars 2024 14:22").as_deref(), want);
         assert_eq!(p("5 Mar 2024 14:22").as_deref(), want);
+        assert_eq!(p("» Tue Mar 05, 2024 2:22 pm").as_deref(), want);
         assert_eq!(p("5/3 2024").as_deref(), Some("2024-03-04T23:00:00+00:00"));
         assert_eq!(
             p("5 okt. 2023").as_deref(),

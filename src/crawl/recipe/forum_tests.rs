@@ -625,3 +625,371 @@ fn something_awful_forum_listing_skips_the_announcement_row() {
     );
     assert_eq!(last.title.as_deref(), Some("Venezuelan elections"));
 }
+
+const KATZEN: &str = "https://www.katzen-forum.net/threads/jede-nacht-verliert-pepe-soviel-dreck-aus-dem-fell.230143/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn xenforo2_custom_theme_with_the_permalink_on_the_share_link() {
+    let ex = run(
+        "xenforo-thread",
+        "html/xenforo/katzen-forum_t230143_xf2.html",
+        KATZEN,
+    );
+    assert_eq!(ex.item_matches, 18, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 18);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(
+        (ex.next_page, ex.last_page, ex.prev_page),
+        (None, None, None)
+    );
+    assert!(ex.page_links.is_empty(), "{:?}", ex.page_links);
+    let quoting: Vec<Vec<Option<&str>>> = ex
+        .items
+        .iter()
+        .filter(|i| !i.quotes.is_empty())
+        .map(quoted)
+        .collect();
+    assert_eq!(quoting, [[Some("Pepemaus")], [Some("Pepemaus")]]);
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post-6331411"));
+    assert_eq!(first.author.as_deref(), Some("Pepemaus"));
+    assert_eq!(first.published_at, Some(utc("2018-09-27T14:51:09+02:00")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{KATZEN}post-6331411").as_str())
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Jede Nacht verliert Pepe soviel Dreck aus dem Fell")
+    );
+    assert_eq!(first.thread_url.as_deref(), Some(KATZEN));
+    assert!(first.body.contains(
+        "Pepe schläft nachts mit mir im Schlafzimmer auf seiner beigefarbenen Fensterbankliege."
+    ));
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post-6331423"));
+    assert_eq!(second.author.as_deref(), Some("yellowkitty"));
+    assert_eq!(second.published_at, Some(utc("2018-09-27T15:11:51+02:00")));
+    assert!(second.body.starts_with("Hat er evtl. Milben in den Ohren?"));
+
+    let last = &ex.items[17];
+    assert_eq!(last.id.as_deref(), Some("post-6457563"));
+    assert_eq!(last.author.as_deref(), Some("Pepemaus"));
+    assert_eq!(last.published_at, Some(utc("2019-08-17T10:48:30+02:00")));
+}
+
+const VILLAGERS: &str = "https://villagersandheroes.com/forums/threads/patchnotes-4-47-4-tagundnachtgleiche-bugfix-build.3976/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn xenforo2_quotes_without_data_quote_are_named_by_their_said_line() {
+    let ex = run(
+        "xenforo-thread",
+        "html/xenforo/villagersandheroes_t3976_xf2.html",
+        VILLAGERS,
+    );
+    assert_eq!(ex.item_matches, 9, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 9);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 4);
+    let named: Vec<Option<&str>> = ex.items.iter().flat_map(quoted).collect();
+    assert_eq!(
+        named,
+        [
+            Some("Damon Otter"),
+            Some("Nixe"),
+            Some("Glockenfee"),
+            Some("Bibi Blocksberg")
+        ]
+    );
+    for q in ex.items.iter().flat_map(|i| &i.quotes) {
+        assert!(!q.text.contains("said:"), "{}", q.text);
+        assert!(!q.text.contains("Click to expand"), "{}", q.text);
+    }
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post-53504"));
+    assert_eq!(first.author.as_deref(), Some("Tiberius"));
+    assert_eq!(first.published_at, Some(utc("2020-09-18T08:56:40-07:00")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{VILLAGERS}post-53504").as_str())
+    );
+    // The thread's prefix label ("Patch Notes") is part of its heading.
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Patch Notes Patchnotes 4.47.4 - Tagundnachtgleiche Bugfix Build")
+    );
+    assert!(
+        first
+            .body
+            .starts_with("Patch Notes 4.47.4\n\nVerbesserungen und Balance"),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post-53670"));
+    assert_eq!(second.author.as_deref(), Some("Bibi Blocksberg"));
+    assert_eq!(second.published_at, Some(utc("2020-09-20T04:01:14-07:00")));
+    assert!(
+        second
+            .body
+            .starts_with("Schade das die Lichtrunen bei Okyris weg sind.")
+    );
+
+    let last = &ex.items[8];
+    assert_eq!(last.id.as_deref(), Some("post-54375"));
+    assert_eq!(last.author.as_deref(), Some("Tiberius"));
+    assert_eq!(last.published_at, Some(utc("2020-10-06T09:38:08-07:00")));
+}
+
+const DARK: &str = "https://xenforo.com/community/threads/a-dark-theme-option.8276/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn xenforo2_stock_theme() {
+    let ex = run(
+        "xenforo-thread",
+        "html/xenforo/xenforo-com_t8276_xf2.html",
+        DARK,
+    );
+    assert_eq!(ex.item_matches, 8, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 8);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 0);
+    assert_eq!((ex.next_page, ex.last_page), (None, None));
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post-114210"));
+    assert_eq!(first.author.as_deref(), Some("dieketzer"));
+    assert_eq!(first.published_at, Some(utc("2010-11-21T10:51:58Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{DARK}post-114210").as_str())
+    );
+    assert_eq!(first.title.as_deref(), Some("a dark theme option"));
+    assert!(
+        first
+            .body
+            .starts_with("it would be great if by default a dark theme shipped with xenforo.")
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post-114243"));
+    assert_eq!(second.author.as_deref(), Some("krstep"));
+    assert_eq!(second.published_at, Some(utc("2010-11-21T13:24:47Z")));
+    assert!(
+        second
+            .body
+            .starts_with("I think the theme should stay just as it is.")
+    );
+
+    let last = &ex.items[7];
+    assert_eq!(last.id.as_deref(), Some("post-1358710"));
+    assert_eq!(last.author.as_deref(), Some("sub_ubi"));
+    assert_eq!(last.published_at, Some(utc("2019-06-26T10:25:09+01:00")));
+    assert_eq!(last.body, "i want this added to xenforo.com itself");
+}
+
+const SV: &str = "https://forums.sufficientvelocity.com/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn xenforo1_thread_page_with_dates_in_titles_and_links_relative_to_the_base() {
+    let ex = run(
+        "xenforo-thread",
+        "html/xenforo/sufficientvelocity_t10402_p54_xf1.html",
+        &format!("{SV}threads/renascence-a-homura-quest.10402/page-54"),
+    );
+    assert_eq!(ex.item_matches, 25, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 25);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 18);
+    let page = |n: u32| {
+        url(&format!(
+            "{SV}threads/renascence-a-homura-quest.10402/page-{n}"
+        ))
+    };
+    assert_eq!(ex.next_page, Some(page(55)));
+    assert_eq!(ex.last_page, Some(page(347)));
+    assert_eq!(ex.prev_page, Some(page(53)));
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("post-2146286"));
+    assert_eq!(first.author.as_deref(), Some("TheBleachDoctor"));
+    // "Oct 30, 2014 at 10:48 PM" (the text says only "Oct 30, 2014").
+    assert_eq!(first.published_at, Some(utc("2014-10-30T21:48:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{SV}posts/2146286/").as_str())
+    );
+    assert_eq!(first.title.as_deref(), Some("Renascence: A Homura Quest"));
+    assert!(
+        first.body.contains("TheBleachDoctor threw 60-faced die"),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("post-2146297"));
+    assert_eq!(second.author.as_deref(), Some("Crow"));
+    assert_eq!(second.published_at, Some(utc("2014-10-30T21:49:00Z")));
+    assert_eq!(quoted(second), [Some("Higure"), Some("TheBleachDoctor")]);
+    assert_eq!(second.quotes[1].text, "Rolling.");
+    assert!(second.body.starts_with("OOC behavior? which part?"));
+
+    let last = &ex.items[24];
+    assert_eq!(last.id.as_deref(), Some("post-2146619"));
+    assert_eq!(last.author.as_deref(), Some("Entropy Judge"));
+    assert_eq!(last.published_at, Some(utc("2014-10-30T22:52:00Z")));
+    assert_eq!(quoted(last), [Some("Crow")]);
+    assert!(
+        last.body
+            .starts_with("I'm mildly opposed to any profligate use of magic")
+    );
+}
+
+const ILP: &str = "http://ilovephilosophy.com/viewtopic.php?f=1&t=194998";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn phpbb3_prosilver_topic_page() {
+    let at = format!("{ILP}&start=25");
+    let ex = run(
+        "phpbb-topic",
+        "html/phpbb/ilovephilosophy_biological_will.html",
+        &at,
+    );
+    assert_eq!(ex.item_matches, 25, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 25);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(with_quotes(&ex), 12);
+    assert_eq!(ex.next_page, Some(url(&format!("{ILP}&start=50"))));
+    assert_eq!(ex.last_page, Some(url(&format!("{ILP}&start=225"))));
+    assert_eq!(ex.prev_page, Some(url(&format!("{ILP}&start=0"))));
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("p2729870"));
+    assert_eq!(first.author.as_deref(), Some("Jakob"));
+    // "Sun May 26, 2019 4:34 pm"
+    assert_eq!(first.published_at, Some(utc("2019-05-26T14:34:00Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{at}#p2729870").as_str())
+    );
+    assert_eq!(first.title.as_deref(), Some("Biological Will"));
+    assert_eq!(first.thread_url.as_deref(), Some(at.as_str()));
+    assert!(
+        first
+            .body
+            .starts_with("Good lecture. Believe me I know the clown part.")
+    );
+    assert!(
+        !first.body.contains("acts of love and pleasure"),
+        "no signature"
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("p2729871"));
+    assert_eq!(second.author.as_deref(), Some("promethean75"));
+    assert_eq!(second.published_at, Some(utc("2019-05-26T14:43:00Z")));
+    assert_eq!(second.body, "https://vocaroo.com/i/s0WJlPuchytm");
+
+    let last = &ex.items[24];
+    assert_eq!(last.id.as_deref(), Some("p2730442"));
+    assert_eq!(last.author.as_deref(), Some("promethean75"));
+    assert_eq!(last.published_at, Some(utc("2019-06-01T17:20:00Z")));
+    assert_eq!(last.quotes.len(), 1);
+    assert_eq!(last.body, "Ohhhh no you don't.");
+}
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn phpbb3_one_post_topic_without_pagination() {
+    let at = "https://foren.myoos.de/viewtopic.php?t=167";
+    let ex = run("phpbb-topic", "html/phpbb/myoos_t167.html", at);
+    assert_eq!(ex.item_matches, 1, "{:?}", ex.warnings);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(
+        (&ex.next_page, &ex.last_page, &ex.prev_page),
+        (&None, &None, &None)
+    );
+    let post = &ex.items[0];
+    assert_eq!(post.id.as_deref(), Some("p453"));
+    assert_eq!(post.author.as_deref(), Some("r23"));
+    // "21.01.2009, 05:42"
+    assert_eq!(post.published_at, Some(utc("2009-01-21T04:42:00Z")));
+    assert_eq!(post.url.as_deref(), Some(format!("{at}#p453").as_str()));
+    assert_eq!(post.thread_url.as_deref(), Some(at));
+    assert!(
+        post.body.starts_with(
+            "Was ist Freie Software und warum ist sie wichtig?\nvon Georg C. F. Greve"
+        ),
+        "{}",
+        post.body
+    );
+}
+
+const NODEBB: &str = "https://community.nodebb.org/topic/13803/new-desing-for-nodebb-chat";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn nodebb_topic_page() {
+    let ex = run(
+        "nodebb-topic",
+        "html/nodebb/community-nodebb_t13803.html",
+        NODEBB,
+    );
+    assert_eq!(ex.item_matches, 13, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 13);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(
+        (&ex.next_page, &ex.last_page, &ex.prev_page),
+        (&None, &None, &None)
+    );
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("73812"));
+    assert_eq!(first.author.as_deref(), Some("youhosi"));
+    assert_eq!(first.published_at, Some(utc("2019-03-24T19:54:11.505Z")));
+    assert_eq!(
+        first.url.as_deref(),
+        Some("https://community.nodebb.org/post/73812")
+    );
+    assert_eq!(first.title.as_deref(), Some("New desing for NodeBB chat!"));
+    assert_eq!(first.thread_url.as_deref(), Some(NODEBB));
+    assert!(
+        first.body.starts_with(
+            "What do you think about this chat for NodeBB?\n\nThe look is not finished yet!"
+        ),
+        "{}",
+        first.body
+    );
+
+    let second = &ex.items[1];
+    assert_eq!(second.id.as_deref(), Some("73814"));
+    assert_eq!(second.author.as_deref(), Some("MJ"));
+    assert_eq!(second.published_at, Some(utc("2019-03-24T22:05:33.393Z")));
+    assert_eq!(
+        second.url.as_deref(),
+        Some("https://community.nodebb.org/post/73814")
+    );
+    assert!(
+        second
+            .body
+            .starts_with("It's much better, more like other chat-apps like Whatsapp and Messenger")
+    );
+
+    let last = &ex.items[12];
+    assert_eq!(last.id.as_deref(), Some("74301"));
+    assert_eq!(last.author.as_deref(), Some("tonylee123321"));
+    assert_eq!(last.published_at, Some(utc("2019-05-06T06:07:20.657Z")));
+    assert_eq!(
+        last.url.as_deref(),
+        Some("https://community.nodebb.org/post/74301")
+    );
+}

@@ -47,7 +47,7 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
         let url =
             |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| url_value(s, el, root, ctx));
         let (body, quotes) = match (&f.body, &recipe.quotes) {
-            (Some(spec), Some(q)) if spec.attr.is_none() => target(spec, el, root)
+            (Some(spec), Some(q)) if spec.attr.is_empty() => target(spec, el, root)
                 .map(|b| super::quotes::split(b, q))
                 .unwrap_or_default(),
             (Some(spec), _) => (text_value(spec, el, root).unwrap_or_default(), Vec::new()),
@@ -188,9 +188,10 @@ fn target<'a>(
 
 fn text_value(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Option<String> {
     let el = target(spec, item, root)?;
-    let value = match &spec.attr {
-        Some(a) => el.value().attr(a)?.trim().to_string(),
-        None => element_text(el),
+    let value = if spec.attr.is_empty() {
+        element_text(el)
+    } else {
+        spec.attr_of(el.value())?.trim().to_string()
     };
     Some(match &spec.prefix {
         Some(p) if !value.is_empty() => format!("{p}{value}"),
@@ -201,37 +202,42 @@ fn text_value(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Option<St
 /// A URL field: the `attr` if given, else `href` when present, else the text; resolved against the page.
 fn url_value(spec: &FieldSpec, item: ElementRef, root: ElementRef, ctx: &Ctx) -> Option<String> {
     let el = target(spec, item, root)?;
-    let raw = match &spec.attr {
-        Some(a) => el.value().attr(a)?.to_string(),
+    let raw = if spec.attr.is_empty() {
         // `href` of a link, `content` of a `<meta property="og:url">`, else the text.
-        None => match el
+        match el
             .value()
             .attr("href")
             .or_else(|| el.value().attr("content"))
         {
             Some(h) => h.to_string(),
             None => element_text(el),
-        },
+        }
+    } else {
+        spec.attr_of(el.value())?.to_string()
     };
     ctx.resolve(&raw, spec.prefix.as_deref())
 }
 
-/// Texts to try as a date, best first: the attribute (or `datetime`), the whole text, then each of the
-/// element's own text pieces (Flashback's date cell is `2000-09-06, 18:09` plus a `#1` link).
+/// Texts to try as a date, best first: the attribute (or `datetime`, then `title`), the whole text, then
+/// each of the element's own text pieces (Flashback's date cell is `2000-09-06, 18:09` plus a `#1` link).
 fn date_candidates(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Vec<String> {
     let Some(el) = target(spec, item, root) else {
         return Vec::new();
     };
-    if let Some(a) = &spec.attr {
-        return el
-            .value()
-            .attr(a)
+    if !spec.attr.is_empty() {
+        return spec
+            .attr_of(el.value())
             .map(|v| vec![v.trim().to_string()])
             .unwrap_or_default();
     }
     let mut out = Vec::new();
-    if let Some(dt) = el.value().attr("datetime") {
-        out.push(dt.trim().to_string());
+    // `title` after `datetime`: a date element whose text is only the day (XenForo 1's
+    // `<span class="DateTime" title="Oct 30, 2014 at 10:48 PM">Oct 30, 2014</span>`) or relative
+    // ("3 years ago" with the ISO time in `title`, NodeBB) holds the full time there.
+    for a in ["datetime", "title"] {
+        if let Some(v) = el.value().attr(a) {
+            out.push(v.trim().to_string());
+        }
     }
     out.push(collapse(&element_text(el)));
     for child in el.children() {

@@ -16,7 +16,7 @@
 //! - `max_pages` may sit at the top level or in `[pagination]`.
 //!
 //! Field rules: `link`, `thread` and `pagination.next` read `href` when no `attr` is given and the element
-//! has one; `date` reads a `datetime` attribute (HTML `<time>`) the same way, and when the element's whole
+//! has one; `date` reads a `datetime` attribute (HTML `<time>`), else a `title` one, the same way, and when the element's whole
 //! text is not a date, each of its own text pieces is tried (a forum's date cell often holds `#1` too).
 
 mod html;
@@ -110,7 +110,9 @@ enum Scope {
 struct FieldSpec {
     /// HTML: the compiled selector and its text (for messages). `None` = the item element itself.
     select: Option<(Selector, String)>,
-    attr: Option<String>,
+    /// HTML: the attributes to read instead of the text, the first the element has wins (XenForo 2 posts
+    /// carry `data-content="post-1"`, XenForo 1 posts `id="post-1"`). Empty = the text.
+    attr: Vec<String>,
     scope: Scope,
     /// JSON: pointers relative to the item, tried in order.
     paths: Vec<String>,
@@ -121,6 +123,14 @@ struct FieldSpec {
     locale: Option<String>,
     timezone: Option<Tz>,
     scale: Option<f64>,
+}
+
+impl FieldSpec {
+    /// The value of the first of the field's `attr` names that the element has; `None` when it has
+    /// none of them (or the field reads text).
+    fn attr_of<'e>(&self, el: &'e scraper::node::Element) -> Option<&'e str> {
+        self.attr.iter().find_map(|a| el.attr(a))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -256,6 +266,18 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "vbulletin-forum",
         include_str!("../../../config/recipes/vbulletin-forum.toml"),
+    ),
+    (
+        "xenforo-thread",
+        include_str!("../../../config/recipes/xenforo-thread.toml"),
+    ),
+    (
+        "phpbb-topic",
+        include_str!("../../../config/recipes/phpbb-topic.toml"),
+    ),
+    (
+        "nodebb-topic",
+        include_str!("../../../config/recipes/nodebb-topic.toml"),
     ),
 ];
 
@@ -1012,7 +1034,7 @@ impl Loader<'_> {
     ) -> Option<FieldSpec> {
         let mut spec = FieldSpec {
             select: None,
-            attr: None,
+            attr: Vec::new(),
             scope: Scope::Item,
             paths: Vec::new(),
             template: None,
@@ -1097,6 +1119,7 @@ impl Loader<'_> {
         match k {
             "scale" => return self.scale(spec, what, v),
             "path" => return self.paths(spec, what, v),
+            "attr" => return self.attrs(spec, what, v),
             _ => {}
         }
         let Some(s) = v.get_ref().as_str() else {
@@ -1108,7 +1131,6 @@ impl Loader<'_> {
                 Some(sel) => spec.select = Some(sel),
                 None => return false,
             },
-            "attr" => spec.attr = Some(s.to_string()),
             "scope" => match s {
                 "item" => spec.scope = Scope::Item,
                 "page" => spec.scope = Scope::Page,
@@ -1167,6 +1189,31 @@ impl Loader<'_> {
                 self.problem(
                     Some(v.span().start),
                     format!("`scale` in `{what}` must be a positive number, e.g. 5"),
+                );
+                false
+            }
+        }
+    }
+
+    /// `attr`: an attribute name, or an array of them tried in order.
+    fn attrs(&mut self, spec: &mut FieldSpec, what: &str, v: &Spanned<DeValue>) -> bool {
+        let names: Option<Vec<String>> = match v.get_ref() {
+            DeValue::String(s) => Some(vec![s.to_string()]),
+            DeValue::Array(a) => a
+                .iter()
+                .map(|x| x.get_ref().as_str().map(str::to_string))
+                .collect(),
+            _ => None,
+        };
+        match names.filter(|n| !n.is_empty() && n.iter().all(|a| !a.trim().is_empty())) {
+            Some(names) => {
+                spec.attr = names;
+                true
+            }
+            None => {
+                self.problem(
+                    Some(v.span().start),
+                    format!("`attr` in `{what}` must be an attribute name or an array of them, e.g. \"href\" or [\"data-content\", \"id\"]"),
                 );
                 false
             }

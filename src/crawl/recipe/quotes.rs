@@ -36,9 +36,10 @@ fn quote_of(el: ElementRef, spec: &QuoteSpec) -> Quote {
             Some((sel, _)) => el.select(sel).next()?,
             None => el,
         };
-        let raw = match &a.attr {
-            Some(attr) => target.value().attr(attr)?.to_string(),
-            None => element_text(target),
+        let raw = if a.attr.is_empty() {
+            element_text(target)
+        } else {
+            a.attr_of(target.value())?.to_string()
         };
         let raw = collapse(&raw);
         Some(attribution(&raw).unwrap_or(raw)).filter(|s| !s.is_empty())

@@ -155,7 +155,7 @@ fn name_of(v: &Value) -> Option<String> {
 fn date_spec(ctx: &Ctx) -> FieldSpec {
     FieldSpec {
         select: None,
-        attr: None,
+        attr: Vec::new(),
         scope: Scope::Item,
         paths: Vec::new(),
         template: None,

@@ -621,3 +621,94 @@ fn hostile_pages_do_not_panic() {
     let ex = html.extract(&huge_attr, &u, now(), Stockholm);
     assert_eq!(ex.items.len(), 1);
 }
+
+#[test]
+fn attr_lists_take_the_first_attribute_the_element_has() {
+    let toml = r#"
+name = "two-layouts"
+kind = "html"
+item = "article, li.message"
+[fields]
+id   = { attr = ["data-content", "id"] }
+body = "div.text"
+"#;
+    let r = Recipe::from_toml("two.toml", toml).expect("valid recipe");
+    let page = r#"<article data-content="post-1" id="js-post-1"><div class="text">new</div></article>
+        <li class="message" id="post-2"><div class="text">old</div></li>
+        <article><div class="text">none</div></article>"#;
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), Stockholm);
+    let ids: Vec<Option<&str>> = ex.items.iter().map(|i| i.id.as_deref()).collect();
+    assert_eq!(ids, [Some("post-1"), Some("post-2"), None]);
+
+    for bad in ["[]", "3", "[\"id\", 4]", "\"\""] {
+        let text = format!(
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = {{ select = \"p\", attr = {bad} }}\n"
+        );
+        let err = Recipe::from_toml("x.toml", &text).expect_err(bad);
+        assert!(
+            err.to_string().contains(
+                "x.toml:5: `attr` in `fields.body` must be an attribute name or an array"
+            ),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn dates_read_a_title_attribute_before_a_text_that_is_only_the_day() {
+    let toml = r#"
+name = "xf1"
+kind = "html"
+item = "li"
+[fields]
+body = "p"
+date = "span.DateTime"
+"#;
+    let r = Recipe::from_toml("xf1.toml", toml).expect("valid recipe");
+    let page = r#"<ul><li><p>a</p><span class="DateTime" title="Oct 30, 2014 at 10:48 PM">Oct 30, 2014</span></li>
+        <li><p>b</p><span class="DateTime" title="Permalink">2014-10-31 08:00</span></li></ul>"#;
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), chrono_tz::UTC);
+    assert_eq!(ex.items[0].published_at, Some(utc("2014-10-30T22:48:00Z")));
+    // A title that is no date leaves the text to be read.
+    assert_eq!(ex.items[1].published_at, Some(utc("2014-10-31T08:00:00Z")));
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+}
+
+#[test]
+fn links_resolve_against_the_base_href() {
+    let toml = r#"
+name = "based"
+kind = "html"
+item = "div.post"
+[fields]
+link = "a"
+body = "p"
+[pagination]
+next = { select = "a[rel=next]" }
+"#;
+    let r = Recipe::from_toml("based.toml", toml).expect("valid recipe");
+    let page = r#"<html><head><base href="https://forum.example/"></head><body>
+        <div class="post"><a href="showthread.php/9-x?p=1#post1">#1</a><p>hej</p></div>
+        <a rel="next" href="showthread.php/9-x/page2">next</a></body></html>"#;
+    let at = url("https://forum.example/showthread.php/9-x");
+    let ex = r.extract(page, &at, now(), Stockholm);
+    assert_eq!(
+        ex.items[0].url.as_deref(),
+        Some("https://forum.example/showthread.php/9-x?p=1#post1")
+    );
+    assert_eq!(
+        ex.next_page,
+        Some(url("https://forum.example/showthread.php/9-x/page2"))
+    );
+    // Without a base, the same links are relative to the page.
+    let ex = r.extract(
+        &page.replace("<base href=\"https://forum.example/\">", ""),
+        &at,
+        now(),
+        Stockholm,
+    );
+    assert_eq!(
+        ex.items[0].url.as_deref(),
+        Some("https://forum.example/showthread.php/showthread.php/9-x?p=1#post1")
+    );
+}
