@@ -4,30 +4,30 @@
 use super::*;
 use chrono_tz::Europe::Stockholm;
 
-fn utc(s: &str) -> DateTime<Utc> {
+pub(super) fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("test literal")
         .with_timezone(&Utc)
 }
 
-fn url(s: &str) -> Url {
+pub(super) fn url(s: &str) -> Url {
     Url::parse(s).expect("test literal")
 }
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     utc("2026-11-20T11:00:00Z")
 }
 
-fn builtin(name: &str) -> Recipe {
+pub(super) fn builtin(name: &str) -> Recipe {
     Recipe::builtin(name).unwrap_or_else(|| panic!("built-in {name} must load"))
 }
 
-fn page(relative: &str) -> String {
+pub(super) fn page(relative: &str) -> String {
     let bytes = std::fs::read(crate::corpora::corpus(relative)).unwrap();
     crate::crawl::charset::decode_html(&bytes, None)
 }
 
-fn run(recipe: &str, relative: &str, at: &str) -> Extraction {
+pub(super) fn run(recipe: &str, relative: &str, at: &str) -> Extraction {
     builtin(recipe).extract(&page(relative), &url(at), now(), Stockholm)
 }
 
@@ -149,11 +149,11 @@ fn flashback_thread_reads_the_current_layout_with_its_quotes() {
 }
 
 /// Each item's quoted authors, `None` for an unattributed quote.
-fn quoted(item: &Item) -> Vec<Option<&str>> {
+pub(super) fn quoted(item: &Item) -> Vec<Option<&str>> {
     item.quotes.iter().map(|q| q.author.as_deref()).collect()
 }
 
-fn with_quotes(ex: &Extraction) -> usize {
+pub(super) fn with_quotes(ex: &Extraction) -> usize {
     ex.items.iter().filter(|i| !i.quotes.is_empty()).count()
 }
 

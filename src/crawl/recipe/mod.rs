@@ -279,6 +279,14 @@ const BUILTINS: &[(&str, &str)] = &[
         "nodebb-topic",
         include_str!("../../../config/recipes/nodebb-topic.toml"),
     ),
+    (
+        "discourse-topic",
+        include_str!("../../../config/recipes/discourse-topic.toml"),
+    ),
+    (
+        "discourse-posts",
+        include_str!("../../../config/recipes/discourse-posts.toml"),
+    ),
 ];
 
 /// Upper bound on `max_pages`: a recipe must not turn one crawl into a site mirror.
@@ -1328,6 +1336,8 @@ fn selector_problem(e: &scraper::error::SelectorErrorKind) -> String {
     words.to_string()
 }
 
+#[cfg(test)]
+mod api_tests;
 #[cfg(test)]
 mod forum_tests;
 #[cfg(test)]
