@@ -18,6 +18,14 @@ pub(super) fn now() -> DateTime<Utc> {
     utc("2026-11-20T11:00:00Z")
 }
 
+pub(super) fn builtin_text(name: &str) -> &'static str {
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .unwrap_or("")
+}
+
 pub(super) fn builtin(name: &str) -> Recipe {
     Recipe::builtin(name).unwrap_or_else(|| panic!("built-in {name} must load"))
 }

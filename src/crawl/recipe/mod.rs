@@ -9,8 +9,15 @@
 //! - JSON fields may give `path` as an array of pointers: the first that yields a non-empty value wins
 //!   (Hacker News items carry `comment_text` *or* `story_text`).
 //! - JSON `link`/`thread`/`id` may use `template = "/t/{/topic_id}/{/post_number}"`: each `{pointer}` is
-//!   replaced by that value of the item (a missing value leaves the field empty). `prefix` is prepended
+//!   replaced by that value of the item (a missing value leaves the field empty); `{pointer|after:S}`
+//!   takes only the part after the value's last `S` (`{/uri|after:/}` is a Bluesky post's key). With
+//!   `path` too, the paths are tried first and the template is the fallback. `prefix` is prepended
 //!   afterwards, then the result is resolved against the page URL.
+//! - JSON `children = "/data/replies/data/children"`: each item's nested items (a comment's replies),
+//!   read depth first after it, at any depth.
+//! - JSON `[pagination] next` may give `param = "cursor"`: the value is a cursor, and the next page is
+//!   this page's URL with that query parameter set to it; or `link_rel = "next"`: the next page is the
+//!   response's `Link` header entry with that `rel` (Mastodon), when the caller passes the header.
 //! - `extractor = "schema-org"` (kind `html`) reads JSON-LD and microdata instead of selectors; `item`
 //!   and `[fields]` are then not used.
 //! - `max_pages` may sit at the top level or in `[pagination]`.
@@ -119,6 +126,10 @@ struct FieldSpec {
     /// JSON: `{pointer}` placeholders.
     template: Option<String>,
     prefix: Option<String>,
+    /// JSON pagination: the value is a cursor for this query parameter of the page's URL.
+    param: Option<String>,
+    /// JSON pagination: the `Link` header's entry with this `rel` is the page.
+    link_rel: Option<String>,
     format: Option<String>,
     locale: Option<String>,
     timezone: Option<Tz>,
@@ -191,6 +202,8 @@ pub struct Recipe {
     max_pages: usize,
     quotes: Option<QuoteSpec>,
     follow: Option<Follow>,
+    /// JSON: where an item's nested items sit, relative to the item.
+    children: Option<String>,
 }
 
 const FIELD_NAMES: &[&str] = &[
@@ -216,12 +229,13 @@ const TOP_KEYS: &[&str] = &[
     "max_pages",
     "quotes",
     "follow",
+    "children",
 ];
 const HTML_FIELD_KEYS: &[&str] = &[
     "select", "attr", "scope", "format", "locale", "timezone", "scale", "prefix",
 ];
 const JSON_FIELD_KEYS: &[&str] = &[
-    "path", "template", "prefix", "format", "locale", "timezone", "scale",
+    "path", "template", "prefix", "format", "locale", "timezone", "scale", "param", "link_rel",
 ];
 
 /// Built-in recipes, compiled into the binary: a new one is a file in `config/recipes/` and its line
@@ -286,6 +300,26 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "discourse-posts",
         include_str!("../../../config/recipes/discourse-posts.toml"),
+    ),
+    (
+        "reddit-comments",
+        include_str!("../../../config/recipes/reddit-comments.toml"),
+    ),
+    (
+        "hn-item",
+        include_str!("../../../config/recipes/hn-item.toml"),
+    ),
+    (
+        "mastodon-statuses",
+        include_str!("../../../config/recipes/mastodon-statuses.toml"),
+    ),
+    (
+        "mastodon-search",
+        include_str!("../../../config/recipes/mastodon-search.toml"),
+    ),
+    (
+        "bluesky-search",
+        include_str!("../../../config/recipes/bluesky-search.toml"),
     ),
 ];
 
@@ -355,8 +389,22 @@ impl Recipe {
         now: DateTime<Utc>,
         default_tz: Tz,
     ) -> Extraction {
+        self.extract_response(page, page_url, None, now, default_tz)
+    }
+
+    /// [`Recipe::extract`] with the response's `Link` header, which `[pagination]` links with
+    /// `link_rel` read (an API that pages in headers rather than in the body, such as Mastodon's).
+    pub fn extract_response(
+        &self,
+        page: &str,
+        page_url: &Url,
+        link_header: Option<&str>,
+        now: DateTime<Utc>,
+        default_tz: Tz,
+    ) -> Extraction {
         let ctx = Ctx {
             page_url,
+            link_header,
             base: None,
             now,
             default_tz,
@@ -379,6 +427,8 @@ impl Recipe {
 /// What every extractor needs besides the recipe.
 struct Ctx<'a> {
     page_url: &'a Url,
+    /// The response's `Link` header, when the caller has it.
+    link_header: Option<&'a str>,
     /// The page's `<base href>`, which relative links resolve against instead of the page's URL
     /// (vBulletin 4 writes every link relative to it).
     base: Option<Url>,
@@ -647,6 +697,7 @@ impl Loader<'_> {
         let pagination = self.pagination_of(doc, kind);
         let quotes = self.quotes_of(doc);
         let follow = self.follow_of(doc, kind);
+        let children = self.children_of(doc, kind);
         Some(Recipe {
             name: name?,
             kind,
@@ -658,7 +709,23 @@ impl Loader<'_> {
             max_pages: pagination.max_pages,
             quotes,
             follow,
+            children,
         })
+    }
+
+    /// `children`: a JSON pointer, relative to an item, to its nested items.
+    fn children_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Option<String> {
+        let v = self.get(doc, "children")?;
+        let at = v.span().start;
+        if kind != RecipeKind::Json {
+            self.problem(
+                Some(at),
+                "`children` (nested items) is for JSON recipes; an HTML recipe's `item` selector finds nested posts itself".to_string(),
+            );
+            return None;
+        }
+        let s = self.string(doc, "children", "children")?;
+        self.pointer(&s, "children", at).then_some(s)
     }
 
     /// `kind`: html or json (html when it is missing or wrong, so the rest is still checked).
@@ -1047,6 +1114,8 @@ impl Loader<'_> {
             paths: Vec::new(),
             template: None,
             prefix: None,
+            param: None,
+            link_rel: None,
             format: None,
             locale: None,
             timezone: None,
@@ -1068,7 +1137,11 @@ impl Loader<'_> {
                 for (key, v) in t.iter() {
                     ok &= self.field_key(&mut spec, what, key, v, kind);
                 }
-                if kind == RecipeKind::Json && spec.paths.is_empty() && spec.template.is_none() {
+                if kind == RecipeKind::Json
+                    && spec.paths.is_empty()
+                    && spec.template.is_none()
+                    && spec.link_rel.is_none()
+                {
                     self.problem(
                         Some(at),
                         format!("`{what}` needs `path` (a JSON pointer) or `template`"),
@@ -1155,6 +1228,15 @@ impl Loader<'_> {
                 return self.template(s, what, vat);
             }
             "prefix" => spec.prefix = Some(s.to_string()),
+            "param" | "link_rel" if !what.starts_with("pagination.") => {
+                self.problem(
+                    Some(key.span().start),
+                    format!("`{k}` in `{what}`: only the [pagination] links take `{k}`"),
+                );
+                return false;
+            }
+            "param" => spec.param = Some(s.to_string()),
+            "link_rel" => spec.link_rel = Some(s.to_lowercase()),
             "format" => {
                 spec.format = Some(s.to_string());
                 return self.date_format(s, what, vat);
@@ -1263,8 +1345,21 @@ impl Loader<'_> {
                 );
                 return false;
             };
-            let ptr = &rest[open + 1..open + close];
+            let placeholder = &rest[open + 1..open + close];
+            let (ptr, filter) = match placeholder.split_once('|') {
+                Some((p, f)) => (p, Some(f)),
+                None => (placeholder, None),
+            };
             ok &= self.pointer(ptr, what, at);
+            if let Some(f) = filter
+                && f.strip_prefix("after:").is_none_or(str::is_empty)
+            {
+                self.problem(
+                    Some(at),
+                    format!("template {s:?} in `{what}`: unknown filter `|{f}`; the one filter is `|after:S` (the part after the value's last S)"),
+                );
+                ok = false;
+            }
             any = true;
             rest = &rest[open + close + 1..];
         }

@@ -160,6 +160,8 @@ fn date_spec(ctx: &Ctx) -> FieldSpec {
         paths: Vec::new(),
         template: None,
         prefix: None,
+        param: None,
+        link_rel: None,
         format: None,
         locale: None,
         timezone: Some(ctx.default_tz),

@@ -712,3 +712,157 @@ next = { select = "a[rel=next]" }
         Some("https://forum.example/showthread.php/showthread.php/9-x?p=1#post1")
     );
 }
+
+#[test]
+fn json_templates_filter_and_fall_back_after_paths() {
+    let toml = r#"
+name = "tree"
+kind = "json"
+items = "/list"
+children = "/replies"
+[fields]
+id   = "/uri"
+link = { path = "/permalink", template = "/profile/{/handle}/post/{/uri|after:/}", prefix = "https://bsky.example" }
+body = "/text"
+[pagination]
+next = { path = "/cursor", param = "cursor" }
+"#;
+    let r = Recipe::from_toml("tree.toml", toml).expect("valid recipe");
+    let doc = r#"{"cursor": "c2", "list": [
+        {"uri": "at://did:plc:a/app.bsky.feed.post/K1", "handle": "a.example", "text": "one",
+         "replies": [{"uri": "at://did:plc:b/app.bsky.feed.post/K2", "handle": "b.example", "text": "two",
+                      "replies": [{"uri": "x", "permalink": "/own/link", "text": "three"}]}]},
+        {"uri": "K4", "handle": "d.example", "text": "four"}]}"#;
+    let at = url("https://api.example/search?q=lyssna&cursor=c1");
+    let ex = r.extract(doc, &at, now(), Stockholm);
+    let got: Vec<(&str, &str)> = ex
+        .items
+        .iter()
+        .map(|i| (i.body.as_str(), i.url.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("one", "https://bsky.example/profile/a.example/post/K1"),
+            ("two", "https://bsky.example/profile/b.example/post/K2"),
+            // A path that has a value wins over the template.
+            ("three", "https://bsky.example/own/link"),
+            // No `/` in the value: `after:` keeps it whole.
+            ("four", "https://bsky.example/profile/d.example/post/K4"),
+        ]
+    );
+    assert_eq!(ex.item_matches, 4);
+    // The cursor replaces the page's own.
+    assert_eq!(
+        ex.next_page,
+        Some(url("https://api.example/search?q=lyssna&cursor=c2"))
+    );
+    let last_page = doc.replace("\"cursor\": \"c2\", ", "");
+    assert_eq!(r.extract(&last_page, &at, now(), Stockholm).next_page, None);
+}
+
+#[test]
+fn json_next_page_from_the_link_header() {
+    let toml = r#"
+name = "toots"
+kind = "json"
+items = ""
+[fields]
+body = "/content"
+[pagination]
+next = { link_rel = "next" }
+prev = { link_rel = "prev" }
+"#;
+    let r = Recipe::from_toml("toots.toml", toml).expect("valid recipe");
+    let at = url("https://social.example/api/v1/timelines/public");
+    let header = "<https://social.example/api/v1/timelines/public?max_id=1>; rel=\"next\", \
+                  <https://social.example/api/v1/timelines/public?min_id=9>; rel=\"prev\"";
+    let ex = r.extract_response(
+        r#"[{"content": "<p>hej</p>"}]"#,
+        &at,
+        Some(header),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items[0].body, "hej");
+    assert_eq!(
+        ex.next_page,
+        Some(url(
+            "https://social.example/api/v1/timelines/public?max_id=1"
+        ))
+    );
+    assert_eq!(
+        ex.prev_page,
+        Some(url(
+            "https://social.example/api/v1/timelines/public?min_id=9"
+        ))
+    );
+    assert_eq!(
+        json::link_header_target("</p/2>; title=\"a, b\"; rel=\"last next\"", "next").as_deref(),
+        Some("/p/2")
+    );
+    assert_eq!(json::link_header_target("</p/2>; rel=prev", "next"), None);
+    assert_eq!(json::link_header_target("garbage, <unclosed", "next"), None);
+}
+
+#[test]
+fn json_items_may_be_one_object() {
+    let toml = "name = \"one\"\nkind = \"json\"\nitems = \"\"\n[fields]\nid = \"/id\"\nbody = \"/text\"\nreply_to = \"/parent\"\n";
+    let r = Recipe::from_toml("one.toml", toml).expect("valid recipe");
+    let ex = r.extract(
+        r#"{"id": 2, "parent": 1, "text": "svar"}"#,
+        &url("https://hn.example/v0/item/2.json"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.item_matches, 1);
+    assert_eq!(ex.items[0].id.as_deref(), Some("2"));
+    assert_eq!(ex.items[0].reply_to.as_deref(), Some("1"));
+    let ex = r.extract("\"text\"", &url("https://hn.example/x"), now(), Stockholm);
+    assert!(
+        ex.warnings[0].contains("does not point at an array or an object"),
+        "{:?}",
+        ex.warnings
+    );
+}
+
+#[test]
+fn json_pagination_and_template_keys_are_checked() {
+    let bad = r#"
+name = "bad"
+kind = "json"
+items = "/x"
+children = 3
+[fields]
+body = "/text"
+link = { template = "/p/{/id|before:_}" }
+id   = { path = "/id", param = "page" }
+[pagination]
+next = { link_rel = "next" }
+"#;
+    let err = Recipe::from_toml("bad.toml", bad).expect_err("invalid");
+    let text = err.to_string();
+    assert!(
+        text.contains("bad.toml:5: `children` must be a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bad.toml:8: template \"/p/{/id|before:_}\" in `fields.link`: unknown filter `|before:_`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "bad.toml:9: `param` in `fields.id`: only the [pagination] links take `param`"
+        ),
+        "{text}"
+    );
+    assert_eq!(err.problems.len(), 3, "{text}");
+    let html =
+        "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\n[fields]\nbody = \"p\"\n";
+    let err = Recipe::from_toml("h.toml", html).expect_err("children in html");
+    assert!(
+        err.to_string()
+            .contains("h.toml:4: `children` (nested items) is for JSON recipes"),
+        "{err}"
+    );
+}
