@@ -648,3 +648,29 @@ fn wordpress_per_post_comments_feed() {
         "Absolutely love this, and Francisco and Uniting NC!"
     );
 }
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn bluesky_thread_without_replies_is_its_one_post() {
+    let ex = run(
+        "bluesky-thread",
+        "html/bluesky/getPostThread_3k7qmjev5lr2s.json",
+        "https://bsky.social/xrpc/app.bsky.feed.getPostThread?uri=at%3A%2F%2Fdid%3Aplc%3Aic6zqvuw5ulmfpjiwnhsr2ns%2Fapp.bsky.feed.post%2F3k7qmjev5lr2s",
+    );
+    assert_eq!(ex.item_matches, 1, "{:?}", ex.warnings);
+    let post = &ex.items[0];
+    assert_eq!(post.author.as_deref(), Some("soubhikbarari.bsky.social"));
+    assert_eq!(post.published_at, Some(utc("2023-09-19T11:32:54.574Z")));
+    assert_eq!(
+        post.url.as_deref(),
+        Some("https://bsky.app/profile/soubhikbarari.bsky.social/post/3k7qmjev5lr2s")
+    );
+    assert!(
+        post.body
+            .starts_with("Excited to be a speaker for the\n@rstatsai conf on Oct 19 @Georgetown!"),
+        "{:?}",
+        post.body
+    );
+    // The record's "the \n@rstatsai": the space before the line break is dropped.
+    assert_eq!(post.reply_to, None);
+}

@@ -1001,3 +1001,117 @@ fn nodebb_topic_page() {
         Some("https://community.nodebb.org/post/74301")
     );
 }
+
+const LEMIRE: &str =
+    "https://lemire.me/blog/2019/08/02/json-parsing-simdjson-vs-json-for-modern-c/";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn wordpress_post_page_threaded_comments_answer_their_parent() {
+    let ex = run(
+        "wordpress-post",
+        "html/wordpress/lemire_2019-08-02_json-parsing.html",
+        LEMIRE,
+    );
+    assert_eq!(ex.item_matches, 5, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 5);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    let tree: Vec<(Option<&str>, Option<&str>)> = ex
+        .items
+        .iter()
+        .map(|i| (i.id.as_deref(), i.reply_to.as_deref()))
+        .collect();
+    assert_eq!(tree.iter().filter(|(_, r)| r.is_none()).count(), 3);
+
+    let first = &ex.items[0];
+    assert_eq!(first.id.as_deref(), Some("comment-421882"));
+    assert_eq!(first.author.as_deref(), Some("degski"));
+    assert_eq!(first.published_at, Some(utc("2019-08-03T04:11:57Z")));
+    // The permalink, not the commenter's website (`.comment-author a`, http://example.com).
+    assert_eq!(
+        first.url.as_deref(),
+        Some(format!("{LEMIRE}#comment-421882").as_str())
+    );
+    assert_eq!(
+        first.title.as_deref(),
+        Some("JSON parsing: simdjson vs. JSON for Modern C++")
+    );
+    assert_eq!(first.thread_url.as_deref(), Some(LEMIRE));
+    assert!(first.body.starts_with(
+        "Thanks, for posting this.\n\nThat is well a mega difference, very impressive."
+    ));
+    assert_eq!(first.reply_to, None);
+
+    let reply = ex
+        .items
+        .iter()
+        .find(|i| i.id.as_deref() == Some("comment-422230"))
+        .expect("comment-422230");
+    assert_eq!(reply.author.as_deref(), Some("Daniel Lemire"));
+    assert_eq!(reply.published_at, Some(utc("2019-08-05T13:46:09Z")));
+    assert_eq!(
+        reply.url.as_deref(),
+        Some(format!("{LEMIRE}#comment-422230").as_str())
+    );
+    assert_eq!(reply.reply_to.as_deref(), Some("comment-422154"));
+    assert_eq!(
+        reply.body,
+        "We are working toward releasing version 0.2 on vcpkg."
+    );
+
+    let last = &ex.items[4];
+    assert_eq!(last.id.as_deref(), Some("comment-422257"));
+    assert_eq!(last.author.as_deref(), Some("Daniel Lemire"));
+    assert_eq!(last.published_at, Some(utc("2019-08-05T20:28:59Z")));
+    assert!(last.reply_to.is_some(), "a depth-2 reply");
+    assert!(
+        last.body
+            .starts_with("We support a conventional DOM traversal as well as JSON pointers.")
+    );
+}
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn wordpress_post_page_genesis_theme_matches_the_rest_api() {
+    use chrono_tz::America::New_York;
+    let post = "https://www.unitingnc.org/2012/10/international-festival/";
+    // The page shows the site's local time (US Eastern), which the source's timezone names.
+    let ex = builtin("wordpress-post").extract(
+        &page("html/wordpress/unitingnc_2012-10_international-festival.html"),
+        &url(post),
+        now(),
+        New_York,
+    );
+    assert_eq!(ex.items.len(), 3, "{:?}", ex.warnings);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert!(ex.items.iter().all(|i| i.reply_to.is_none()));
+    let want = [
+        (
+            "comment-909",
+            "Dani",
+            // The REST API's date_gmt 2012-10-07T14:54:15, to the minute the page shows.
+            "2012-10-07T14:54:00Z",
+            "Great video! Loved seeing all those smiles.",
+        ),
+        (
+            "comment-913",
+            "Ellen G",
+            "2012-10-08T21:26:00Z",
+            "Loved the upbeat music, and the short stories that tell so much!",
+        ),
+        (
+            "comment-1095",
+            "Carlos C",
+            "2013-01-02T20:28:00Z",
+            "It’s a great event to see the ever increasing diversity in our state.",
+        ),
+    ];
+    for (item, (id, author, at, text)) in ex.items.iter().zip(want) {
+        assert_eq!(item.id.as_deref(), Some(id));
+        assert_eq!(item.author.as_deref(), Some(author));
+        assert_eq!(item.published_at, Some(utc(at)), "{id}");
+        assert_eq!(item.url.as_deref(), Some(format!("{post}#{id}").as_str()));
+        assert_eq!(item.title.as_deref(), Some("International Festival!"));
+        assert!(item.body.starts_with(text), "{id}: {}", item.body);
+    }
+}

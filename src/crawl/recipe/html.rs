@@ -170,7 +170,8 @@ fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
     out
 }
 
-/// The element a field reads: its selector's first match inside the item (or the page), or the item.
+/// The element a field reads: its selector's first match inside the item (or the page), the nearest
+/// enclosing element it matches (`scope = "ancestor"`), or the item.
 fn target<'a>(
     spec: &FieldSpec,
     item: ElementRef<'a>,
@@ -179,6 +180,13 @@ fn target<'a>(
     let base = match spec.scope {
         Scope::Item => item,
         Scope::Page => root,
+        Scope::Ancestor => {
+            let (sel, _) = spec.select.as_ref()?;
+            return item
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|a| sel.matches(a));
+        }
     };
     match &spec.select {
         Some((sel, _)) => base.select(sel).next(),

@@ -105,11 +105,13 @@ impl fmt::Display for RecipeError {
 
 impl std::error::Error for RecipeError {}
 
-/// Where a field looks: inside the item, or anywhere on the page.
+/// Where a field looks: inside the item, anywhere on the page, or at the item's nearest enclosing
+/// element its selector matches (the comment a nested comment answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
     Item,
     Page,
+    Ancestor,
 }
 
 /// One field's instructions, already validated.
@@ -320,6 +322,14 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "bluesky-search",
         include_str!("../../../config/recipes/bluesky-search.toml"),
+    ),
+    (
+        "bluesky-thread",
+        include_str!("../../../config/recipes/bluesky-thread.toml"),
+    ),
+    (
+        "wordpress-post",
+        include_str!("../../../config/recipes/wordpress-post.toml"),
     ),
 ];
 
@@ -1137,6 +1147,13 @@ impl Loader<'_> {
                 for (key, v) in t.iter() {
                     ok &= self.field_key(&mut spec, what, key, v, kind);
                 }
+                if spec.scope == Scope::Ancestor && spec.select.is_none() {
+                    self.problem(
+                        Some(at),
+                        format!("`scope = \"ancestor\"` in `{what}` needs `select`, the enclosing element to look for (e.g. \"li.comment\")"),
+                    );
+                    ok = false;
+                }
                 if kind == RecipeKind::Json
                     && spec.paths.is_empty()
                     && spec.template.is_none()
@@ -1215,10 +1232,11 @@ impl Loader<'_> {
             "scope" => match s {
                 "item" => spec.scope = Scope::Item,
                 "page" => spec.scope = Scope::Page,
+                "ancestor" => spec.scope = Scope::Ancestor,
                 other => {
                     self.problem(
                         Some(vat),
-                        format!("`scope = \"{other}\"` in `{what}`: use \"item\" or \"page\""),
+                        format!("`scope = \"{other}\"` in `{what}`: use \"item\", \"page\" or \"ancestor\""),
                     );
                     return false;
                 }

@@ -866,3 +866,49 @@ next = { link_rel = "next" }
         "{err}"
     );
 }
+
+#[test]
+fn ancestor_scope_reads_the_enclosing_comment() {
+    let toml = r#"
+name = "threaded"
+kind = "html"
+item = "li.c"
+[fields]
+id       = { attr = "id" }
+body     = "p"
+reply_to = { select = "li.c", attr = "id", scope = "ancestor" }
+"#;
+    let r = Recipe::from_toml("threaded.toml", toml).expect("valid recipe");
+    let page = r#"<ol><li class="c" id="c1"><p>top</p><ol><li class="c" id="c2"><p>reply</p>
+        <ol><li class="c" id="c3"><p>deeper</p></li></ol></li></ol></li><li class="c" id="c4"><p>next</p></li></ol>"#;
+    let ex = r.extract(page, &url("https://blog.example/p/"), now(), Stockholm);
+    let tree: Vec<(&str, Option<&str>)> = ex
+        .items
+        .iter()
+        .map(|i| (i.id.as_deref().unwrap_or(""), i.reply_to.as_deref()))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            ("c1", None),
+            ("c2", Some("c1")),
+            ("c3", Some("c2")),
+            ("c4", None)
+        ]
+    );
+    assert_eq!(
+        ex.items[0].body, "top",
+        "a comment's own text, not its replies'"
+    );
+
+    let err = Recipe::from_toml(
+        "x.toml",
+        "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\nreply_to = { attr = \"id\", scope = \"ancestor\" }\n",
+    )
+    .expect_err("ancestor without select");
+    assert!(
+        err.to_string()
+            .contains("x.toml:6: `scope = \"ancestor\"` in `fields.reply_to` needs `select`"),
+        "{err}"
+    );
+}
