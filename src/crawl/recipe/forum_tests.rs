@@ -1115,3 +1115,93 @@ fn wordpress_post_page_genesis_theme_matches_the_rest_api() {
         assert!(item.body.starts_with(text), "{id}: {}", item.body);
     }
 }
+
+const WOLF: &str = "https://wolfsrebellen-netz.forumieren.com/t7-forums-regeln";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn forumotion_topic_drops_the_sponsored_post() {
+    let ex = run(
+        "forumotion-topic",
+        "html/forumotion/wolfsrebellen_t7.html",
+        WOLF,
+    );
+    assert_eq!(
+        ex.item_matches, 3,
+        "the sponsored div.post#p0 is not a post"
+    );
+    assert_eq!(ex.items.len(), 3);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!(
+        (&ex.next_page, &ex.last_page, &ex.prev_page),
+        (&None, &None, &None)
+    );
+    assert!(ex.items.iter().all(|i| i.author.as_deref() == Some("lupa")));
+    let want = [
+        (
+            "p7",
+            "2013-10-26T13:48:00Z",
+            "Forums - Regeln\n\nWir pflegen hier ein sehr freundschaftliches Miteinander",
+        ),
+        (
+            "p655",
+            "2014-05-26T05:41:00Z",
+            "2. Nachtrag\n\nDas neue Mitglied bekommt nach dem 3. Beitrag ein eigenes Forum",
+        ),
+        (
+            "p702",
+            "2014-05-30T21:17:00Z",
+            "30.05.2014 23:07:56 ]b]3. Nachtrag[/b]",
+        ),
+    ];
+    for (item, (id, at, text)) in ex.items.iter().zip(want) {
+        assert_eq!(item.id.as_deref(), Some(id));
+        // "26/10/13, 03:48 pm": day first, 12-hour clock, Stockholm time in these tests.
+        assert_eq!(item.published_at, Some(utc(at)), "{id}");
+        let anchor = id.trim_start_matches('p');
+        assert_eq!(
+            item.url.as_deref(),
+            Some(format!("{WOLF}#{anchor}").as_str())
+        );
+        assert_eq!(item.thread_url.as_deref(), Some(WOLF));
+        assert_eq!(item.title.as_deref(), Some("Forums-Regeln"));
+        assert!(item.body.starts_with(text), "{id}: {}", item.body);
+    }
+}
+
+const OCTOVERSE: &str =
+    "https://meta.discourse.org/t/congratulations-most-stars-in-2013-github-octoverse/12483";
+
+#[cfg_attr(not(lyssna_corpora), ignore = "needs ../shared/corpora")]
+#[test]
+fn discourse_crawler_view_inside_noscript() {
+    let ex = run(
+        "discourse-thread",
+        "html/discourse/meta_t12483_crawler.html",
+        OCTOVERSE,
+    );
+    assert_eq!(ex.item_matches, 2, "{:?}", ex.warnings);
+    assert_eq!(ex.items.len(), 2);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    assert_eq!((&ex.next_page, &ex.prev_page), (&None, &None));
+
+    let first = &ex.items[0];
+    assert_eq!(first.author.as_deref(), Some("techAPJ"));
+    // `datePublished`, not the edit time 2015-06-19T06:45:49Z the visible `<time>` shows.
+    assert_eq!(first.published_at, Some(utc("2014-02-06T04:55:19Z")));
+    assert_eq!(
+        first.title.as_deref(),
+        Some("Congratulations, most stars in 2013 GitHub Octoverse!")
+    );
+    assert_eq!(first.thread_url.as_deref(), Some(OCTOVERSE));
+    assert!(first.body.starts_with(
+        "Congratulations Discourse for qualifying Repositories with the most stars on GitHub Octoverse"
+    ), "{}", first.body);
+
+    let second = &ex.items[1];
+    assert_eq!(second.author.as_deref(), Some("codinghorror"));
+    assert_eq!(second.published_at, Some(utc("2014-02-06T05:27:06Z")));
+    assert!(second.body.starts_with(
+        "Ah, cool. I was not sure how to see that since GitHub changed around the way project top stats looked."
+    ), "{}", second.body);
+}

@@ -16,7 +16,7 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
         );
         return ex;
     }
-    let doc = Html::parse_document(page);
+    let doc = parse(page, item_sel);
     let root = doc.root_element();
     let with_base = Ctx {
         base: base_href(&doc, ctx.page_url),
@@ -128,6 +128,25 @@ fn listing(ex: &mut Extraction, follow: &Follow, doc: &Html, item_sel: &Selector
             last_post_at,
             replies: text(&follow.replies).and_then(|r| parse_count(&r)),
         });
+    }
+}
+
+/// The parsed page. A page whose posts sit inside `<noscript>` (the fallback of a JavaScript app, such
+/// as Discourse's) has them as text there; when the item selector finds nothing, the page is read again
+/// with its `<noscript>` elements opened up.
+fn parse(page: &str, item_sel: &Selector) -> Html {
+    let doc = Html::parse_document(page);
+    if doc.select(item_sel).next().is_some() || !page.contains("<noscript") {
+        return doc;
+    }
+    let opened = page
+        .replace("<noscript", "<div data-noscript")
+        .replace("</noscript>", "</div>");
+    let reread = Html::parse_document(&opened);
+    if reread.select(item_sel).next().is_some() {
+        reread
+    } else {
+        doc
     }
 }
 

@@ -21,6 +21,11 @@
 //! - `extractor = "schema-org"` (kind `html`) reads JSON-LD and microdata instead of selectors; `item`
 //!   and `[fields]` are then not used.
 //! - `max_pages` may sit at the top level or in `[pagination]`.
+//! - HTML `attr` may list names (`["data-content", "id"]`): the first the element has is read.
+//! - HTML `scope = "ancestor"`: the item's nearest enclosing element the selector matches (the comment
+//!   a nested comment answers).
+//! - HTML links resolve against the page's `<base href>`; when `item` matches nothing and the page has
+//!   `<noscript>`, the posts inside it are read (Discourse serves its crawler view there).
 //!
 //! Field rules: `link`, `thread` and `pagination.next` read `href` when no `attr` is given and the element
 //! has one; `date` reads a `datetime` attribute (HTML `<time>`), else a `title` one, the same way, and when the element's whole
@@ -330,6 +335,14 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "wordpress-post",
         include_str!("../../../config/recipes/wordpress-post.toml"),
+    ),
+    (
+        "forumotion-topic",
+        include_str!("../../../config/recipes/forumotion-topic.toml"),
+    ),
+    (
+        "discourse-thread",
+        include_str!("../../../config/recipes/discourse-thread.toml"),
     ),
 ];
 

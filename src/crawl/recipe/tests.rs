@@ -912,3 +912,23 @@ reply_to = { select = "li.c", attr = "id", scope = "ancestor" }
         "{err}"
     );
 }
+
+#[test]
+fn posts_inside_noscript_are_read_when_nothing_else_matches() {
+    let toml = "name = \"n\"\nkind = \"html\"\nitem = \"div.post\"\n[fields]\nbody = \"p\"\ntitle = { select = \"title\", scope = \"page\" }\n";
+    let r = Recipe::from_toml("n.toml", toml).expect("valid recipe");
+    let page = "<html><head><title>Ämne</title></head><body><div id=app></div>\
+        <noscript data-path=\"/t/1\"><div class=\"post\"><p>hej</p></div><div class=\"post\"><p>då</p></div></noscript></body></html>";
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), Stockholm);
+    let bodies: Vec<&str> = ex.items.iter().map(|i| i.body.as_str()).collect();
+    assert_eq!(bodies, ["hej", "då"]);
+    assert_eq!(ex.items[0].title.as_deref(), Some("Ämne"));
+    // Posts outside `<noscript>` are the page's; its fallback copy is not read twice.
+    let both = page.replace(
+        "<div id=app></div>",
+        "<div class=\"post\"><p>live</p></div>",
+    );
+    let ex = r.extract(&both, &url("https://f.example/t/1"), now(), Stockholm);
+    assert_eq!(ex.items.len(), 1);
+    assert_eq!(ex.items[0].body, "live");
+}
