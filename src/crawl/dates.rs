@@ -354,7 +354,10 @@ const WEEKDAY_WORDS: &[&str] = &[
 
 /// Words that carry no date information in these positions (`5 mars 2024 kl. 14.22`, `June 22 at 1 PM`).
 const NOISE_WORDS: &[&str] = &[
-    "-", "–", "—", "at", "kl", "klockan", "den", "on", "@", "|", "the", "of", "le", "à", "um", "om",
+    "-", "–", "—", "at", "kl", "klockan", "den", "on", "@", "|", "the", "of", "le", "à", "um",
+    "om",
+    // phpBB's "by NAME » Sun May 26, 2019 4:34 pm" and other breadcrumb-like separators.
+    "»", "«", "•", "·",
 ];
 
 fn lookup(table: &[(&str, u32)], word: &str) -> Option<u32> {
@@ -606,8 +609,15 @@ fn read_token(tok: &str, orig: &str, after_kl: bool, parts: &mut Parts) -> Optio
     if tok.contains(':') || (after_kl && tok.contains('.')) {
         return Some(read_time_into(tok, parts).is_some());
     }
-    // Dotted or slashed numeric dates.
-    let segments: Vec<&str> = bare.split(['.', '/']).collect();
+    // Dotted, slashed or dashed numeric dates; dashed only with the year last (`06-15-2016`, the
+    // vBulletin default), since `2016-06-15` is ISO and read above.
+    let dashed =
+        bare.split('-').count() == 3 && bare.rsplit('-').next().is_some_and(|y| y.len() == 4);
+    let segments: Vec<&str> = if dashed {
+        bare.split('-').collect()
+    } else {
+        bare.split(['.', '/']).collect()
+    };
     if segments.len() >= 2
         && segments
             .iter()
@@ -991,6 +1001,7 @@ mod tests {
         assert_eq!(p("Mar. 5, 2024, 2:22 p.m.").as_deref(), want);
         assert_eq!(p("tisdag 5 mars 2024 14:22").as_deref(), want);
         assert_eq!(p("5 Mar 2024 14:22").as_deref(), want);
+        assert_eq!(p("» Tue Mar 05, 2024 2:22 pm").as_deref(), want);
         assert_eq!(p("5/3 2024").as_deref(), Some("2024-03-04T23:00:00+00:00"));
         assert_eq!(
             p("5 okt. 2023").as_deref(),
@@ -1027,6 +1038,17 @@ mod tests {
         assert_eq!(
             p("03/30/2020").as_deref(),
             Some("2020-03-29T22:00:00+00:00")
+        );
+        // vBulletin's default `m-d-Y, h:i A`.
+        assert_eq!(
+            p("06-15-2016, 03:03 PM").as_deref(),
+            Some("2016-06-15T13:03:00+00:00")
+        );
+        assert_eq!(
+            parse_date("06-09-2016, 05:21 PM", &en, now())
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
+            Some("2016-06-09T15:21:00+00:00")
         );
     }
 

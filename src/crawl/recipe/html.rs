@@ -16,16 +16,23 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
         );
         return ex;
     }
-    let doc = Html::parse_document(page);
+    let doc = parse(page, item_sel);
     let root = doc.root_element();
+    let with_base = Ctx {
+        base: base_href(&doc, ctx.page_url),
+        ..*ctx
+    };
+    let ctx = &with_base;
     let f = &recipe.fields;
+    let link = |spec: &Option<FieldSpec>| {
+        spec.as_ref()
+            .and_then(|s| url_value(s, root, root, ctx))
+            .and_then(|u| url::Url::parse(&u).ok())
+    };
     if let Some(follow) = &recipe.follow {
         listing(&mut ex, follow, &doc, item_sel, ctx);
-        ex.next_page = recipe
-            .next
-            .as_ref()
-            .and_then(|s| url_value(s, root, root, ctx))
-            .and_then(|u| url::Url::parse(&u).ok());
+        ex.next_page = link(&recipe.next);
+        ex.last_page = link(&recipe.last);
         return ex;
     }
     for (i, el) in doc.select(item_sel).enumerate() {
@@ -40,7 +47,7 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
         let url =
             |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| url_value(s, el, root, ctx));
         let (body, quotes) = match (&f.body, &recipe.quotes) {
-            (Some(spec), Some(q)) if spec.attr.is_none() => target(spec, el, root)
+            (Some(spec), Some(q)) if spec.attr.is_empty() => target(spec, el, root)
                 .map(|b| super::quotes::split(b, q))
                 .unwrap_or_default(),
             (Some(spec), _) => (text_value(spec, el, root).unwrap_or_default(), Vec::new()),
@@ -76,11 +83,6 @@ pub(super) fn extract(recipe: &Recipe, item_sel: &Selector, page: &str, ctx: &Ct
             quotes,
         });
     }
-    let link = |spec: &Option<FieldSpec>| {
-        spec.as_ref()
-            .and_then(|s| url_value(s, root, root, ctx))
-            .and_then(|u| url::Url::parse(&u).ok())
-    };
     ex.next_page = link(&recipe.next);
     ex.last_page = link(&recipe.last);
     ex.prev_page = link(&recipe.prev);
@@ -129,6 +131,34 @@ fn listing(ex: &mut Extraction, follow: &Follow, doc: &Html, item_sel: &Selector
     }
 }
 
+/// The parsed page. A page whose posts sit inside `<noscript>` (the fallback of a JavaScript app, such
+/// as Discourse's) has them as text there; when the item selector finds nothing, the page is read again
+/// with its `<noscript>` elements opened up.
+fn parse(page: &str, item_sel: &Selector) -> Html {
+    let doc = Html::parse_document(page);
+    if doc.select(item_sel).next().is_some() || !page.contains("<noscript") {
+        return doc;
+    }
+    let opened = page
+        .replace("<noscript", "<div data-noscript")
+        .replace("</noscript>", "</div>");
+    let reread = Html::parse_document(&opened);
+    if reread.select(item_sel).next().is_some() {
+        reread
+    } else {
+        doc
+    }
+}
+
+/// The document's `<base href>` resolved against the page, when it is an http(s) URL.
+fn base_href(doc: &Html, page_url: &url::Url) -> Option<url::Url> {
+    static BASE: std::sync::LazyLock<Selector> =
+        std::sync::LazyLock::new(|| Selector::parse("base[href]").expect("a valid selector"));
+    let href = doc.select(&BASE).next()?.value().attr("href")?;
+    let url = page_url.join(href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
 /// Every distinct link on the page to another page of this page's thread.
 fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
     use crate::domain::thread::{canonical_thread_url, page_number};
@@ -145,11 +175,13 @@ fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
         else {
             continue;
         };
-        if &u == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread {
-            continue;
-        }
         let mut bare = u.clone();
         bare.set_fragment(None);
+        // A post's permalink on this page (`…#post727744`) is this page too.
+        if &bare == ctx.page_url || page_number(&u).is_none() || canonical_thread_url(&u) != thread
+        {
+            continue;
+        }
         if !out.contains(&bare) {
             out.push(bare);
         }
@@ -157,7 +189,8 @@ fn thread_page_links(doc: &Html, ctx: &Ctx) -> Vec<url::Url> {
     out
 }
 
-/// The element a field reads: its selector's first match inside the item (or the page), or the item.
+/// The element a field reads: its selector's first match inside the item (or the page), the nearest
+/// enclosing element it matches (`scope = "ancestor"`), or the item.
 fn target<'a>(
     spec: &FieldSpec,
     item: ElementRef<'a>,
@@ -166,6 +199,13 @@ fn target<'a>(
     let base = match spec.scope {
         Scope::Item => item,
         Scope::Page => root,
+        Scope::Ancestor => {
+            let (sel, _) = spec.select.as_ref()?;
+            return item
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|a| sel.matches(a));
+        }
     };
     match &spec.select {
         Some((sel, _)) => base.select(sel).next(),
@@ -175,9 +215,10 @@ fn target<'a>(
 
 fn text_value(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Option<String> {
     let el = target(spec, item, root)?;
-    let value = match &spec.attr {
-        Some(a) => el.value().attr(a)?.trim().to_string(),
-        None => element_text(el),
+    let value = if spec.attr.is_empty() {
+        element_text(el)
+    } else {
+        spec.attr_of(el.value())?.trim().to_string()
     };
     Some(match &spec.prefix {
         Some(p) if !value.is_empty() => format!("{p}{value}"),
@@ -188,37 +229,42 @@ fn text_value(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Option<St
 /// A URL field: the `attr` if given, else `href` when present, else the text; resolved against the page.
 fn url_value(spec: &FieldSpec, item: ElementRef, root: ElementRef, ctx: &Ctx) -> Option<String> {
     let el = target(spec, item, root)?;
-    let raw = match &spec.attr {
-        Some(a) => el.value().attr(a)?.to_string(),
+    let raw = if spec.attr.is_empty() {
         // `href` of a link, `content` of a `<meta property="og:url">`, else the text.
-        None => match el
+        match el
             .value()
             .attr("href")
             .or_else(|| el.value().attr("content"))
         {
             Some(h) => h.to_string(),
             None => element_text(el),
-        },
+        }
+    } else {
+        spec.attr_of(el.value())?.to_string()
     };
     ctx.resolve(&raw, spec.prefix.as_deref())
 }
 
-/// Texts to try as a date, best first: the attribute (or `datetime`), the whole text, then each of the
-/// element's own text pieces (Flashback's date cell is `2000-09-06, 18:09` plus a `#1` link).
+/// Texts to try as a date, best first: the attribute (or `datetime`, then `title`), the whole text, then
+/// each of the element's own text pieces (Flashback's date cell is `2000-09-06, 18:09` plus a `#1` link).
 fn date_candidates(spec: &FieldSpec, item: ElementRef, root: ElementRef) -> Vec<String> {
     let Some(el) = target(spec, item, root) else {
         return Vec::new();
     };
-    if let Some(a) = &spec.attr {
-        return el
-            .value()
-            .attr(a)
+    if !spec.attr.is_empty() {
+        return spec
+            .attr_of(el.value())
             .map(|v| vec![v.trim().to_string()])
             .unwrap_or_default();
     }
     let mut out = Vec::new();
-    if let Some(dt) = el.value().attr("datetime") {
-        out.push(dt.trim().to_string());
+    // `title` after `datetime`: a date element whose text is only the day (XenForo 1's
+    // `<span class="DateTime" title="Oct 30, 2014 at 10:48 PM">Oct 30, 2014</span>`) or relative
+    // ("3 years ago" with the ISO time in `title`, NodeBB) holds the full time there.
+    for a in ["datetime", "title"] {
+        if let Some(v) = el.value().attr(a) {
+            out.push(v.trim().to_string());
+        }
     }
     out.push(collapse(&element_text(el)));
     for child in el.children() {

@@ -26,25 +26,29 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             return ex;
         }
     };
-    let Some(Value::Array(items)) = doc.pointer(items_ptr) else {
-        ex.warnings.push(format!(
-            "`items = {items_ptr:?}` does not point at an array in this document"
-        ));
-        return ex;
+    // An object is one item (a Hacker News item, a thread's head post).
+    let items: &[Value] = match doc.pointer(items_ptr) {
+        Some(Value::Array(items)) => items,
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        _ => {
+            ex.warnings.push(format!(
+                "`items = {items_ptr:?}` does not point at an array or an object in this document"
+            ));
+            return ex;
+        }
     };
     let f = &recipe.fields;
-    ex.item_matches = items.len();
+    let mut all = Vec::with_capacity(items.len());
+    flatten(items, recipe.children.as_deref(), &mut all);
+    ex.item_matches = all.len();
+    let link = |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| page_link(s, &doc, ctx));
     if let Some(follow) = &recipe.follow {
-        listing(&mut ex, follow, items, ctx);
-        ex.next_page = recipe
-            .next
-            .as_ref()
-            .and_then(|s| string_value(s, &doc))
-            .and_then(|u| ctx.resolve(&u, None))
-            .and_then(|u| url::Url::parse(&u).ok());
+        let rows: Vec<Value> = all.into_iter().cloned().collect();
+        listing(&mut ex, follow, &rows, ctx);
+        ex.next_page = link(&recipe.next);
         return ex;
     }
-    for (i, it) in items.iter().enumerate() {
+    for (i, it) in all.into_iter().enumerate() {
         let n = i + 1;
         let (body, quotes) = f
             .body
@@ -98,16 +102,76 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
             quotes,
         });
     }
-    let link = |spec: &Option<FieldSpec>| {
-        spec.as_ref()
-            .and_then(|s| string_value(s, &doc))
-            .and_then(|u| ctx.resolve(&u, None))
-            .and_then(|u| url::Url::parse(&u).ok())
-    };
     ex.next_page = link(&recipe.next);
     ex.last_page = link(&recipe.last);
     ex.prev_page = link(&recipe.prev);
     ex
+}
+
+/// The items and, with `children`, each one's nested items right after it, depth first. serde_json
+/// refuses documents nested beyond 128 levels, which bounds the recursion.
+fn flatten<'a>(items: &'a [Value], children: Option<&str>, out: &mut Vec<&'a Value>) {
+    for it in items {
+        out.push(it);
+        if let Some(Value::Array(nested)) = children.and_then(|c| it.pointer(c)) {
+            flatten(nested, children, out);
+        }
+    }
+}
+
+/// A `[pagination]` link: the `Link` header's entry for `link_rel`, the page's URL with its cursor
+/// `param` set to the value, or the value as a URL.
+fn page_link(spec: &FieldSpec, doc: &Value, ctx: &Ctx) -> Option<url::Url> {
+    let raw = match &spec.link_rel {
+        Some(rel) => link_header_target(ctx.link_header?, rel)?,
+        None => string_value(spec, doc)?,
+    };
+    match &spec.param {
+        Some(param) if spec.link_rel.is_none() => {
+            let mut u = ctx.page_url.clone();
+            let kept: Vec<(String, String)> = u
+                .query_pairs()
+                .filter(|(k, _)| k != param.as_str())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            u.query_pairs_mut()
+                .clear()
+                .extend_pairs(kept)
+                .append_pair(param, raw.trim());
+            Some(u)
+        }
+        _ => ctx
+            .resolve(&raw, None)
+            .and_then(|u| url::Url::parse(&u).ok()),
+    }
+}
+
+/// The target of the entry with `rel` in an RFC 8288 `Link` header:
+/// `<https://x/?max_id=1>; rel="next", <https://x/?min_id=2>; rel="prev"`.
+pub(super) fn link_header_target(header: &str, rel: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let close = rest[open..].find('>')? + open;
+        let target = &rest[open + 1..close];
+        let params_end = rest[close..].find('<').map_or(rest.len(), |n| n + close);
+        let params = &rest[close + 1..params_end];
+        let names_rel = params.split(';').any(|p| {
+            let Some((k, v)) = p.split_once('=') else {
+                return false;
+            };
+            k.trim().eq_ignore_ascii_case("rel")
+                && v.trim()
+                    .trim_end_matches(',')
+                    .trim_matches('"')
+                    .split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case(rel))
+        });
+        if names_rel {
+            return Some(target.trim().to_string());
+        }
+        rest = &rest[params_end..];
+    }
+    None
 }
 
 /// An HTML body's own text and its quotes (the recipe's `[quotes]`), or its whole text.
@@ -171,16 +235,18 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// The field's first non-empty value (or its filled template), with `prefix` prepended.
+/// The field's first non-empty value, else its filled template, with `prefix` prepended.
 fn string_value(spec: &FieldSpec, item: &Value) -> Option<String> {
-    let raw = match &spec.template {
-        Some(t) => fill_template(t, item)?,
-        None => spec
-            .paths
-            .iter()
-            .filter_map(|p| item.pointer(p).and_then(scalar))
-            .find(|s| !s.trim().is_empty())?,
-    };
+    let raw = spec
+        .paths
+        .iter()
+        .filter_map(|p| item.pointer(p).and_then(scalar))
+        .find(|s| !s.trim().is_empty())
+        .or_else(|| {
+            spec.template
+                .as_deref()
+                .and_then(|t| fill_template(t, item))
+        })?;
     Some(match &spec.prefix {
         Some(p) => format!("{p}{raw}"),
         None => raw,
@@ -188,14 +254,26 @@ fn string_value(spec: &FieldSpec, item: &Value) -> Option<String> {
 }
 
 /// `"/t/{/topic_id}/{/post_number}"` → `/t/123/4`; `None` when a placeholder has no value.
+/// `{/uri|after:/}` takes the part after the value's last `/`.
 fn fill_template(template: &str, item: &Value) -> Option<String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}')? + open;
         out.push_str(&rest[..open]);
-        let value = item.pointer(&rest[open + 1..close]).and_then(scalar)?;
-        out.push_str(&value);
+        let placeholder = &rest[open + 1..close];
+        let (ptr, after) = match placeholder.split_once("|after:") {
+            Some((p, sep)) => (p, Some(sep)),
+            None => (placeholder, None),
+        };
+        let value = item.pointer(ptr).and_then(scalar)?;
+        let value = match after {
+            Some(sep) => value
+                .rsplit_once(sep)
+                .map_or(value.as_str(), |(_, tail)| tail),
+            None => value.as_str(),
+        };
+        out.push_str(value);
         rest = &rest[close + 1..];
     }
     out.push_str(rest);

@@ -9,14 +9,26 @@
 //! - JSON fields may give `path` as an array of pointers: the first that yields a non-empty value wins
 //!   (Hacker News items carry `comment_text` *or* `story_text`).
 //! - JSON `link`/`thread`/`id` may use `template = "/t/{/topic_id}/{/post_number}"`: each `{pointer}` is
-//!   replaced by that value of the item (a missing value leaves the field empty). `prefix` is prepended
+//!   replaced by that value of the item (a missing value leaves the field empty); `{pointer|after:S}`
+//!   takes only the part after the value's last `S` (`{/uri|after:/}` is a Bluesky post's key). With
+//!   `path` too, the paths are tried first and the template is the fallback. `prefix` is prepended
 //!   afterwards, then the result is resolved against the page URL.
+//! - JSON `children = "/data/replies/data/children"`: each item's nested items (a comment's replies),
+//!   read depth first after it, at any depth.
+//! - JSON `[pagination] next` may give `param = "cursor"`: the value is a cursor, and the next page is
+//!   this page's URL with that query parameter set to it; or `link_rel = "next"`: the next page is the
+//!   response's `Link` header entry with that `rel` (Mastodon), when the caller passes the header.
 //! - `extractor = "schema-org"` (kind `html`) reads JSON-LD and microdata instead of selectors; `item`
 //!   and `[fields]` are then not used.
 //! - `max_pages` may sit at the top level or in `[pagination]`.
+//! - HTML `attr` may list names (`["data-content", "id"]`): the first the element has is read.
+//! - HTML `scope = "ancestor"`: the item's nearest enclosing element the selector matches (the comment
+//!   a nested comment answers).
+//! - HTML links resolve against the page's `<base href>`; when `item` matches nothing and the page has
+//!   `<noscript>`, the posts inside it are read (Discourse serves its crawler view there).
 //!
 //! Field rules: `link`, `thread` and `pagination.next` read `href` when no `attr` is given and the element
-//! has one; `date` reads a `datetime` attribute (HTML `<time>`) the same way, and when the element's whole
+//! has one; `date` reads a `datetime` attribute (HTML `<time>`), else a `title` one, the same way, and when the element's whole
 //! text is not a date, each of its own text pieces is tried (a forum's date cell often holds `#1` too).
 
 mod html;
@@ -98,11 +110,13 @@ impl fmt::Display for RecipeError {
 
 impl std::error::Error for RecipeError {}
 
-/// Where a field looks: inside the item, or anywhere on the page.
+/// Where a field looks: inside the item, anywhere on the page, or at the item's nearest enclosing
+/// element its selector matches (the comment a nested comment answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
     Item,
     Page,
+    Ancestor,
 }
 
 /// One field's instructions, already validated.
@@ -110,17 +124,31 @@ enum Scope {
 struct FieldSpec {
     /// HTML: the compiled selector and its text (for messages). `None` = the item element itself.
     select: Option<(Selector, String)>,
-    attr: Option<String>,
+    /// HTML: the attributes to read instead of the text, the first the element has wins (XenForo 2 posts
+    /// carry `data-content="post-1"`, XenForo 1 posts `id="post-1"`). Empty = the text.
+    attr: Vec<String>,
     scope: Scope,
     /// JSON: pointers relative to the item, tried in order.
     paths: Vec<String>,
     /// JSON: `{pointer}` placeholders.
     template: Option<String>,
     prefix: Option<String>,
+    /// JSON pagination: the value is a cursor for this query parameter of the page's URL.
+    param: Option<String>,
+    /// JSON pagination: the `Link` header's entry with this `rel` is the page.
+    link_rel: Option<String>,
     format: Option<String>,
     locale: Option<String>,
     timezone: Option<Tz>,
     scale: Option<f64>,
+}
+
+impl FieldSpec {
+    /// The value of the first of the field's `attr` names that the element has; `None` when it has
+    /// none of them (or the field reads text).
+    fn attr_of<'e>(&self, el: &'e scraper::node::Element) -> Option<&'e str> {
+        self.attr.iter().find_map(|a| el.attr(a))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -181,6 +209,8 @@ pub struct Recipe {
     max_pages: usize,
     quotes: Option<QuoteSpec>,
     follow: Option<Follow>,
+    /// JSON: where an item's nested items sit, relative to the item.
+    children: Option<String>,
 }
 
 const FIELD_NAMES: &[&str] = &[
@@ -206,12 +236,13 @@ const TOP_KEYS: &[&str] = &[
     "max_pages",
     "quotes",
     "follow",
+    "children",
 ];
 const HTML_FIELD_KEYS: &[&str] = &[
     "select", "attr", "scope", "format", "locale", "timezone", "scale", "prefix",
 ];
 const JSON_FIELD_KEYS: &[&str] = &[
-    "path", "template", "prefix", "format", "locale", "timezone", "scale",
+    "path", "template", "prefix", "format", "locale", "timezone", "scale", "param", "link_rel",
 ];
 
 /// Built-in recipes, compiled into the binary: a new one is a file in `config/recipes/` and its line
@@ -244,6 +275,74 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "hn-algolia",
         include_str!("../../../config/recipes/hn-algolia.toml"),
+    ),
+    (
+        "vbulletin-thread",
+        include_str!("../../../config/recipes/vbulletin-thread.toml"),
+    ),
+    (
+        "vbulletin5-thread",
+        include_str!("../../../config/recipes/vbulletin5-thread.toml"),
+    ),
+    (
+        "vbulletin-forum",
+        include_str!("../../../config/recipes/vbulletin-forum.toml"),
+    ),
+    (
+        "xenforo-thread",
+        include_str!("../../../config/recipes/xenforo-thread.toml"),
+    ),
+    (
+        "phpbb-topic",
+        include_str!("../../../config/recipes/phpbb-topic.toml"),
+    ),
+    (
+        "nodebb-topic",
+        include_str!("../../../config/recipes/nodebb-topic.toml"),
+    ),
+    (
+        "discourse-topic",
+        include_str!("../../../config/recipes/discourse-topic.toml"),
+    ),
+    (
+        "discourse-posts",
+        include_str!("../../../config/recipes/discourse-posts.toml"),
+    ),
+    (
+        "reddit-comments",
+        include_str!("../../../config/recipes/reddit-comments.toml"),
+    ),
+    (
+        "hn-item",
+        include_str!("../../../config/recipes/hn-item.toml"),
+    ),
+    (
+        "mastodon-statuses",
+        include_str!("../../../config/recipes/mastodon-statuses.toml"),
+    ),
+    (
+        "mastodon-search",
+        include_str!("../../../config/recipes/mastodon-search.toml"),
+    ),
+    (
+        "bluesky-search",
+        include_str!("../../../config/recipes/bluesky-search.toml"),
+    ),
+    (
+        "bluesky-thread",
+        include_str!("../../../config/recipes/bluesky-thread.toml"),
+    ),
+    (
+        "wordpress-post",
+        include_str!("../../../config/recipes/wordpress-post.toml"),
+    ),
+    (
+        "forumotion-topic",
+        include_str!("../../../config/recipes/forumotion-topic.toml"),
+    ),
+    (
+        "discourse-thread",
+        include_str!("../../../config/recipes/discourse-thread.toml"),
     ),
 ];
 
@@ -313,8 +412,23 @@ impl Recipe {
         now: DateTime<Utc>,
         default_tz: Tz,
     ) -> Extraction {
+        self.extract_response(page, page_url, None, now, default_tz)
+    }
+
+    /// [`Recipe::extract`] with the response's `Link` header, which `[pagination]` links with
+    /// `link_rel` read (an API that pages in headers rather than in the body, such as Mastodon's).
+    pub fn extract_response(
+        &self,
+        page: &str,
+        page_url: &Url,
+        link_header: Option<&str>,
+        now: DateTime<Utc>,
+        default_tz: Tz,
+    ) -> Extraction {
         let ctx = Ctx {
             page_url,
+            link_header,
+            base: None,
             now,
             default_tz,
         };
@@ -336,6 +450,11 @@ impl Recipe {
 /// What every extractor needs besides the recipe.
 struct Ctx<'a> {
     page_url: &'a Url,
+    /// The response's `Link` header, when the caller has it.
+    link_header: Option<&'a str>,
+    /// The page's `<base href>`, which relative links resolve against instead of the page's URL
+    /// (vBulletin 4 writes every link relative to it).
+    base: Option<Url>,
     now: DateTime<Utc>,
     default_tz: Tz,
 }
@@ -353,7 +472,12 @@ impl Ctx<'_> {
             }
             _ => raw.to_string(),
         };
-        let url = self.page_url.join(&joined).ok()?;
+        let url = self
+            .base
+            .as_ref()
+            .unwrap_or(self.page_url)
+            .join(&joined)
+            .ok()?;
         matches!(url.scheme(), "http" | "https").then(|| url.to_string())
     }
 
@@ -596,6 +720,7 @@ impl Loader<'_> {
         let pagination = self.pagination_of(doc, kind);
         let quotes = self.quotes_of(doc);
         let follow = self.follow_of(doc, kind);
+        let children = self.children_of(doc, kind);
         Some(Recipe {
             name: name?,
             kind,
@@ -607,7 +732,23 @@ impl Loader<'_> {
             max_pages: pagination.max_pages,
             quotes,
             follow,
+            children,
         })
+    }
+
+    /// `children`: a JSON pointer, relative to an item, to its nested items.
+    fn children_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Option<String> {
+        let v = self.get(doc, "children")?;
+        let at = v.span().start;
+        if kind != RecipeKind::Json {
+            self.problem(
+                Some(at),
+                "`children` (nested items) is for JSON recipes; an HTML recipe's `item` selector finds nested posts itself".to_string(),
+            );
+            return None;
+        }
+        let s = self.string(doc, "children", "children")?;
+        self.pointer(&s, "children", at).then_some(s)
     }
 
     /// `kind`: html or json (html when it is missing or wrong, so the rest is still checked).
@@ -991,11 +1132,13 @@ impl Loader<'_> {
     ) -> Option<FieldSpec> {
         let mut spec = FieldSpec {
             select: None,
-            attr: None,
+            attr: Vec::new(),
             scope: Scope::Item,
             paths: Vec::new(),
             template: None,
             prefix: None,
+            param: None,
+            link_rel: None,
             format: None,
             locale: None,
             timezone: None,
@@ -1017,7 +1160,18 @@ impl Loader<'_> {
                 for (key, v) in t.iter() {
                     ok &= self.field_key(&mut spec, what, key, v, kind);
                 }
-                if kind == RecipeKind::Json && spec.paths.is_empty() && spec.template.is_none() {
+                if spec.scope == Scope::Ancestor && spec.select.is_none() {
+                    self.problem(
+                        Some(at),
+                        format!("`scope = \"ancestor\"` in `{what}` needs `select`, the enclosing element to look for (e.g. \"li.comment\")"),
+                    );
+                    ok = false;
+                }
+                if kind == RecipeKind::Json
+                    && spec.paths.is_empty()
+                    && spec.template.is_none()
+                    && spec.link_rel.is_none()
+                {
                     self.problem(
                         Some(at),
                         format!("`{what}` needs `path` (a JSON pointer) or `template`"),
@@ -1076,6 +1230,7 @@ impl Loader<'_> {
         match k {
             "scale" => return self.scale(spec, what, v),
             "path" => return self.paths(spec, what, v),
+            "attr" => return self.attrs(spec, what, v),
             _ => {}
         }
         let Some(s) = v.get_ref().as_str() else {
@@ -1087,14 +1242,14 @@ impl Loader<'_> {
                 Some(sel) => spec.select = Some(sel),
                 None => return false,
             },
-            "attr" => spec.attr = Some(s.to_string()),
             "scope" => match s {
                 "item" => spec.scope = Scope::Item,
                 "page" => spec.scope = Scope::Page,
+                "ancestor" => spec.scope = Scope::Ancestor,
                 other => {
                     self.problem(
                         Some(vat),
-                        format!("`scope = \"{other}\"` in `{what}`: use \"item\" or \"page\""),
+                        format!("`scope = \"{other}\"` in `{what}`: use \"item\", \"page\" or \"ancestor\""),
                     );
                     return false;
                 }
@@ -1104,6 +1259,15 @@ impl Loader<'_> {
                 return self.template(s, what, vat);
             }
             "prefix" => spec.prefix = Some(s.to_string()),
+            "param" | "link_rel" if !what.starts_with("pagination.") => {
+                self.problem(
+                    Some(key.span().start),
+                    format!("`{k}` in `{what}`: only the [pagination] links take `{k}`"),
+                );
+                return false;
+            }
+            "param" => spec.param = Some(s.to_string()),
+            "link_rel" => spec.link_rel = Some(s.to_lowercase()),
             "format" => {
                 spec.format = Some(s.to_string());
                 return self.date_format(s, what, vat);
@@ -1152,6 +1316,31 @@ impl Loader<'_> {
         }
     }
 
+    /// `attr`: an attribute name, or an array of them tried in order.
+    fn attrs(&mut self, spec: &mut FieldSpec, what: &str, v: &Spanned<DeValue>) -> bool {
+        let names: Option<Vec<String>> = match v.get_ref() {
+            DeValue::String(s) => Some(vec![s.to_string()]),
+            DeValue::Array(a) => a
+                .iter()
+                .map(|x| x.get_ref().as_str().map(str::to_string))
+                .collect(),
+            _ => None,
+        };
+        match names.filter(|n| !n.is_empty() && n.iter().all(|a| !a.trim().is_empty())) {
+            Some(names) => {
+                spec.attr = names;
+                true
+            }
+            None => {
+                self.problem(
+                    Some(v.span().start),
+                    format!("`attr` in `{what}` must be an attribute name or an array of them, e.g. \"href\" or [\"data-content\", \"id\"]"),
+                );
+                false
+            }
+        }
+    }
+
     /// `path`: a JSON pointer, or an array of them tried in order.
     fn paths(&mut self, spec: &mut FieldSpec, what: &str, v: &Spanned<DeValue>) -> bool {
         let vat = v.span().start;
@@ -1187,8 +1376,21 @@ impl Loader<'_> {
                 );
                 return false;
             };
-            let ptr = &rest[open + 1..open + close];
+            let placeholder = &rest[open + 1..open + close];
+            let (ptr, filter) = match placeholder.split_once('|') {
+                Some((p, f)) => (p, Some(f)),
+                None => (placeholder, None),
+            };
             ok &= self.pointer(ptr, what, at);
+            if let Some(f) = filter
+                && f.strip_prefix("after:").is_none_or(str::is_empty)
+            {
+                self.problem(
+                    Some(at),
+                    format!("template {s:?} in `{what}`: unknown filter `|{f}`; the one filter is `|after:S` (the part after the value's last S)"),
+                );
+                ok = false;
+            }
             any = true;
             rest = &rest[open + close + 1..];
         }
@@ -1260,6 +1462,8 @@ fn selector_problem(e: &scraper::error::SelectorErrorKind) -> String {
     words.to_string()
 }
 
+#[cfg(test)]
+mod api_tests;
 #[cfg(test)]
 mod forum_tests;
 #[cfg(test)]

@@ -36,9 +36,10 @@ fn quote_of(el: ElementRef, spec: &QuoteSpec) -> Quote {
             Some((sel, _)) => el.select(sel).next()?,
             None => el,
         };
-        let raw = match &a.attr {
-            Some(attr) => target.value().attr(attr)?.to_string(),
-            None => element_text(target),
+        let raw = if a.attr.is_empty() {
+            element_text(target)
+        } else {
+            a.attr_of(target.value())?.to_string()
         };
         let raw = collapse(&raw);
         Some(attribution(&raw).unwrap_or(raw)).filter(|s| !s.is_empty())
@@ -58,7 +59,7 @@ fn quote_of(el: ElementRef, spec: &QuoteSpec) -> Quote {
 }
 
 /// The quoted author a quote's header line names: `Ursprungligen postat av X`, `Originally Posted by
-/// X`, `Quote from X`, `Zitat von X`, `X skrev:`, `X wrote:`, `X said:`, `X schrieb:`.
+/// X`, `Quote from X`, `Zitat von X`, `X skrev:`, `X wrote:`, `X said:`, `X schrieb:`, `X posted:`.
 pub(crate) fn attribution(line: &str) -> Option<String> {
     let line = collapse(line);
     let lower = line.to_lowercase();
@@ -85,6 +86,7 @@ pub(crate) fn attribution(line: &str) -> Option<String> {
         " wrote:",
         " said:",
         " schrieb:",
+        " posted:",
         " skrev",
         " wrote",
     ] {

@@ -155,11 +155,13 @@ fn name_of(v: &Value) -> Option<String> {
 fn date_spec(ctx: &Ctx) -> FieldSpec {
     FieldSpec {
         select: None,
-        attr: None,
+        attr: Vec::new(),
         scope: Scope::Item,
         paths: Vec::new(),
         template: None,
         prefix: None,
+        param: None,
+        link_rel: None,
         format: None,
         locale: None,
         timezone: Some(ctx.default_tz),

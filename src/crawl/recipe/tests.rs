@@ -621,3 +621,314 @@ fn hostile_pages_do_not_panic() {
     let ex = html.extract(&huge_attr, &u, now(), Stockholm);
     assert_eq!(ex.items.len(), 1);
 }
+
+#[test]
+fn attr_lists_take_the_first_attribute_the_element_has() {
+    let toml = r#"
+name = "two-layouts"
+kind = "html"
+item = "article, li.message"
+[fields]
+id   = { attr = ["data-content", "id"] }
+body = "div.text"
+"#;
+    let r = Recipe::from_toml("two.toml", toml).expect("valid recipe");
+    let page = r#"<article data-content="post-1" id="js-post-1"><div class="text">new</div></article>
+        <li class="message" id="post-2"><div class="text">old</div></li>
+        <article><div class="text">none</div></article>"#;
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), Stockholm);
+    let ids: Vec<Option<&str>> = ex.items.iter().map(|i| i.id.as_deref()).collect();
+    assert_eq!(ids, [Some("post-1"), Some("post-2"), None]);
+
+    for bad in ["[]", "3", "[\"id\", 4]", "\"\""] {
+        let text = format!(
+            "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = {{ select = \"p\", attr = {bad} }}\n"
+        );
+        let err = Recipe::from_toml("x.toml", &text).expect_err(bad);
+        assert!(
+            err.to_string().contains(
+                "x.toml:5: `attr` in `fields.body` must be an attribute name or an array"
+            ),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn dates_read_a_title_attribute_before_a_text_that_is_only_the_day() {
+    let toml = r#"
+name = "xf1"
+kind = "html"
+item = "li"
+[fields]
+body = "p"
+date = "span.DateTime"
+"#;
+    let r = Recipe::from_toml("xf1.toml", toml).expect("valid recipe");
+    let page = r#"<ul><li><p>a</p><span class="DateTime" title="Oct 30, 2014 at 10:48 PM">Oct 30, 2014</span></li>
+        <li><p>b</p><span class="DateTime" title="Permalink">2014-10-31 08:00</span></li></ul>"#;
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), chrono_tz::UTC);
+    assert_eq!(ex.items[0].published_at, Some(utc("2014-10-30T22:48:00Z")));
+    // A title that is no date leaves the text to be read.
+    assert_eq!(ex.items[1].published_at, Some(utc("2014-10-31T08:00:00Z")));
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+}
+
+#[test]
+fn links_resolve_against_the_base_href() {
+    let toml = r#"
+name = "based"
+kind = "html"
+item = "div.post"
+[fields]
+link = "a"
+body = "p"
+[pagination]
+next = { select = "a[rel=next]" }
+"#;
+    let r = Recipe::from_toml("based.toml", toml).expect("valid recipe");
+    let page = r#"<html><head><base href="https://forum.example/"></head><body>
+        <div class="post"><a href="showthread.php/9-x?p=1#post1">#1</a><p>hej</p></div>
+        <a rel="next" href="showthread.php/9-x/page2">next</a></body></html>"#;
+    let at = url("https://forum.example/showthread.php/9-x");
+    let ex = r.extract(page, &at, now(), Stockholm);
+    assert_eq!(
+        ex.items[0].url.as_deref(),
+        Some("https://forum.example/showthread.php/9-x?p=1#post1")
+    );
+    assert_eq!(
+        ex.next_page,
+        Some(url("https://forum.example/showthread.php/9-x/page2"))
+    );
+    // Without a base, the same links are relative to the page.
+    let ex = r.extract(
+        &page.replace("<base href=\"https://forum.example/\">", ""),
+        &at,
+        now(),
+        Stockholm,
+    );
+    assert_eq!(
+        ex.items[0].url.as_deref(),
+        Some("https://forum.example/showthread.php/showthread.php/9-x?p=1#post1")
+    );
+}
+
+#[test]
+fn json_templates_filter_and_fall_back_after_paths() {
+    let toml = r#"
+name = "tree"
+kind = "json"
+items = "/list"
+children = "/replies"
+[fields]
+id   = "/uri"
+link = { path = "/permalink", template = "/profile/{/handle}/post/{/uri|after:/}", prefix = "https://bsky.example" }
+body = "/text"
+[pagination]
+next = { path = "/cursor", param = "cursor" }
+"#;
+    let r = Recipe::from_toml("tree.toml", toml).expect("valid recipe");
+    let doc = r#"{"cursor": "c2", "list": [
+        {"uri": "at://did:plc:a/app.bsky.feed.post/K1", "handle": "a.example", "text": "one",
+         "replies": [{"uri": "at://did:plc:b/app.bsky.feed.post/K2", "handle": "b.example", "text": "two",
+                      "replies": [{"uri": "x", "permalink": "/own/link", "text": "three"}]}]},
+        {"uri": "K4", "handle": "d.example", "text": "four"}]}"#;
+    let at = url("https://api.example/search?q=lyssna&cursor=c1");
+    let ex = r.extract(doc, &at, now(), Stockholm);
+    let got: Vec<(&str, &str)> = ex
+        .items
+        .iter()
+        .map(|i| (i.body.as_str(), i.url.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("one", "https://bsky.example/profile/a.example/post/K1"),
+            ("two", "https://bsky.example/profile/b.example/post/K2"),
+            // A path that has a value wins over the template.
+            ("three", "https://bsky.example/own/link"),
+            // No `/` in the value: `after:` keeps it whole.
+            ("four", "https://bsky.example/profile/d.example/post/K4"),
+        ]
+    );
+    assert_eq!(ex.item_matches, 4);
+    // The cursor replaces the page's own.
+    assert_eq!(
+        ex.next_page,
+        Some(url("https://api.example/search?q=lyssna&cursor=c2"))
+    );
+    let last_page = doc.replace("\"cursor\": \"c2\", ", "");
+    assert_eq!(r.extract(&last_page, &at, now(), Stockholm).next_page, None);
+}
+
+#[test]
+fn json_next_page_from_the_link_header() {
+    let toml = r#"
+name = "toots"
+kind = "json"
+items = ""
+[fields]
+body = "/content"
+[pagination]
+next = { link_rel = "next" }
+prev = { link_rel = "prev" }
+"#;
+    let r = Recipe::from_toml("toots.toml", toml).expect("valid recipe");
+    let at = url("https://social.example/api/v1/timelines/public");
+    let header = "<https://social.example/api/v1/timelines/public?max_id=1>; rel=\"next\", \
+                  <https://social.example/api/v1/timelines/public?min_id=9>; rel=\"prev\"";
+    let ex = r.extract_response(
+        r#"[{"content": "<p>hej</p>"}]"#,
+        &at,
+        Some(header),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.items[0].body, "hej");
+    assert_eq!(
+        ex.next_page,
+        Some(url(
+            "https://social.example/api/v1/timelines/public?max_id=1"
+        ))
+    );
+    assert_eq!(
+        ex.prev_page,
+        Some(url(
+            "https://social.example/api/v1/timelines/public?min_id=9"
+        ))
+    );
+    assert_eq!(
+        json::link_header_target("</p/2>; title=\"a, b\"; rel=\"last next\"", "next").as_deref(),
+        Some("/p/2")
+    );
+    assert_eq!(json::link_header_target("</p/2>; rel=prev", "next"), None);
+    assert_eq!(json::link_header_target("garbage, <unclosed", "next"), None);
+}
+
+#[test]
+fn json_items_may_be_one_object() {
+    let toml = "name = \"one\"\nkind = \"json\"\nitems = \"\"\n[fields]\nid = \"/id\"\nbody = \"/text\"\nreply_to = \"/parent\"\n";
+    let r = Recipe::from_toml("one.toml", toml).expect("valid recipe");
+    let ex = r.extract(
+        r#"{"id": 2, "parent": 1, "text": "svar"}"#,
+        &url("https://hn.example/v0/item/2.json"),
+        now(),
+        Stockholm,
+    );
+    assert_eq!(ex.item_matches, 1);
+    assert_eq!(ex.items[0].id.as_deref(), Some("2"));
+    assert_eq!(ex.items[0].reply_to.as_deref(), Some("1"));
+    let ex = r.extract("\"text\"", &url("https://hn.example/x"), now(), Stockholm);
+    assert!(
+        ex.warnings[0].contains("does not point at an array or an object"),
+        "{:?}",
+        ex.warnings
+    );
+}
+
+#[test]
+fn json_pagination_and_template_keys_are_checked() {
+    let bad = r#"
+name = "bad"
+kind = "json"
+items = "/x"
+children = 3
+[fields]
+body = "/text"
+link = { template = "/p/{/id|before:_}" }
+id   = { path = "/id", param = "page" }
+[pagination]
+next = { link_rel = "next" }
+"#;
+    let err = Recipe::from_toml("bad.toml", bad).expect_err("invalid");
+    let text = err.to_string();
+    assert!(
+        text.contains("bad.toml:5: `children` must be a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bad.toml:8: template \"/p/{/id|before:_}\" in `fields.link`: unknown filter `|before:_`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "bad.toml:9: `param` in `fields.id`: only the [pagination] links take `param`"
+        ),
+        "{text}"
+    );
+    assert_eq!(err.problems.len(), 3, "{text}");
+    let html =
+        "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\n[fields]\nbody = \"p\"\n";
+    let err = Recipe::from_toml("h.toml", html).expect_err("children in html");
+    assert!(
+        err.to_string()
+            .contains("h.toml:4: `children` (nested items) is for JSON recipes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ancestor_scope_reads_the_enclosing_comment() {
+    let toml = r#"
+name = "threaded"
+kind = "html"
+item = "li.c"
+[fields]
+id       = { attr = "id" }
+body     = "p"
+reply_to = { select = "li.c", attr = "id", scope = "ancestor" }
+"#;
+    let r = Recipe::from_toml("threaded.toml", toml).expect("valid recipe");
+    let page = r#"<ol><li class="c" id="c1"><p>top</p><ol><li class="c" id="c2"><p>reply</p>
+        <ol><li class="c" id="c3"><p>deeper</p></li></ol></li></ol></li><li class="c" id="c4"><p>next</p></li></ol>"#;
+    let ex = r.extract(page, &url("https://blog.example/p/"), now(), Stockholm);
+    let tree: Vec<(&str, Option<&str>)> = ex
+        .items
+        .iter()
+        .map(|i| (i.id.as_deref().unwrap_or(""), i.reply_to.as_deref()))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            ("c1", None),
+            ("c2", Some("c1")),
+            ("c3", Some("c2")),
+            ("c4", None)
+        ]
+    );
+    assert_eq!(
+        ex.items[0].body, "top",
+        "a comment's own text, not its replies'"
+    );
+
+    let err = Recipe::from_toml(
+        "x.toml",
+        "name = \"x\"\nkind = \"html\"\nitem = \"p\"\n[fields]\nbody = \"p\"\nreply_to = { attr = \"id\", scope = \"ancestor\" }\n",
+    )
+    .expect_err("ancestor without select");
+    assert!(
+        err.to_string()
+            .contains("x.toml:6: `scope = \"ancestor\"` in `fields.reply_to` needs `select`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn posts_inside_noscript_are_read_when_nothing_else_matches() {
+    let toml = "name = \"n\"\nkind = \"html\"\nitem = \"div.post\"\n[fields]\nbody = \"p\"\ntitle = { select = \"title\", scope = \"page\" }\n";
+    let r = Recipe::from_toml("n.toml", toml).expect("valid recipe");
+    let page = "<html><head><title>Ämne</title></head><body><div id=app></div>\
+        <noscript data-path=\"/t/1\"><div class=\"post\"><p>hej</p></div><div class=\"post\"><p>då</p></div></noscript></body></html>";
+    let ex = r.extract(page, &url("https://f.example/t/1"), now(), Stockholm);
+    let bodies: Vec<&str> = ex.items.iter().map(|i| i.body.as_str()).collect();
+    assert_eq!(bodies, ["hej", "då"]);
+    assert_eq!(ex.items[0].title.as_deref(), Some("Ämne"));
+    // Posts outside `<noscript>` are the page's; its fallback copy is not read twice.
+    let both = page.replace(
+        "<div id=app></div>",
+        "<div class=\"post\"><p>live</p></div>",
+    );
+    let ex = r.extract(&both, &url("https://f.example/t/1"), now(), Stockholm);
+    assert_eq!(ex.items.len(), 1);
+    assert_eq!(ex.items[0].body, "live");
+}
