@@ -354,22 +354,11 @@ async fn a_follow_up_and_the_answer_seen_in_one_crawl_end_replied() {
     }
 }
 
-/// A WordPress post's comments through the REST API: the leader's comment whose `parent` is Kalle's
-/// answers Kalle only, though it names nobody and quotes nothing.
+/// A WordPress post's comments through the REST API (the built-in `wordpress-comments`): the
+/// leader's comment whose `parent` is Kalle's answers Kalle only, though it names nobody and quotes
+/// nothing.
 #[tokio::test]
 async fn a_wordpress_parent_links_the_reply_to_its_comment() {
-    const RECIPE: &str = r#"name = "wp-rest"
-kind = "json"
-items = ""
-[fields]
-id       = "/id"
-link     = "/link"
-author   = "/author_name"
-body     = "/content/rendered"
-date     = { path = "/date_gmt", timezone = "UTC" }
-thread   = { template = "/?p={/post}" }
-reply_to = "/parent"
-"#;
     let comment = |site: &Site, id: u32, parent: u32, author: &str, date: &str, text: &str| {
         serde_json::json!({
             "id": id, "post": 130, "parent": parent, "author_name": author,
@@ -381,10 +370,10 @@ reply_to = "/parent"
         let tmp = tempfile::tempdir().unwrap();
         let site = Site::start().await;
         let source = format!(
-            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"wp-rest\"",
+            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"wordpress-comments\"",
             site.url("/wp-json/wp/v2/comments")
         );
-        let app = app_with(&db, tmp.path(), &[("wp-rest", RECIPE)], &source).await;
+        let app = app_with(&db, tmp.path(), &[], &source).await;
         let kalle = comment(
             &site,
             11,
@@ -437,25 +426,13 @@ reply_to = "/parent"
     }
 }
 
-/// A Discourse topic's JSON: the leader's post with `reply_to_post_number` 2 answers Lisa's
-/// complaint, not Kalle's earlier one.
+/// A Discourse topic's JSON (the built-in `discourse-topic`): the leader's post with
+/// `reply_to_post_number` 2 answers Lisa's complaint, not Kalle's earlier one.
 #[tokio::test]
 async fn a_discourse_reply_to_post_number_links_the_reply_to_its_post() {
-    const RECIPE: &str = r#"name = "discourse-topic-test"
-kind = "json"
-items = "/post_stream/posts"
-[fields]
-id       = "/post_number"
-link     = { template = "/t/gomonday/1/{/post_number}" }
-thread   = { template = "/t/gomonday/{/topic_id}" }
-author   = "/username"
-body     = "/cooked"
-date     = "/created_at"
-reply_to = "/reply_to_post_number"
-"#;
     let post = |n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str| {
         serde_json::json!({
-            "id": 1000 + n, "topic_id": 1, "post_number": n, "username": user, "created_at": at,
+            "id": 1000 + n, "topic_id": 1, "topic_slug": "gomonday", "post_number": n, "username": user, "created_at": at,
             "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
         })
     };
@@ -463,16 +440,10 @@ reply_to = "/reply_to_post_number"
         let tmp = tempfile::tempdir().unwrap();
         let site = Site::start().await;
         let source = format!(
-            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"discourse-topic-test\"",
+            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"discourse-topic\"",
             site.url("/t/1.json")
         );
-        let app = app_with(
-            &db,
-            tmp.path(),
-            &[("discourse-topic-test", RECIPE)],
-            &source,
-        )
-        .await;
+        let app = app_with(&db, tmp.path(), &[], &source).await;
         let topic = |posts: Vec<Value>| {
             Reply::ok(
                 "application/json",
