@@ -309,6 +309,14 @@ const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../../config/recipes/discourse-posts.toml"),
     ),
     (
+        "discourse-latest",
+        include_str!("../../../config/recipes/discourse-latest.toml"),
+    ),
+    (
+        "discourse-search-topics",
+        include_str!("../../../config/recipes/discourse-search-topics.toml"),
+    ),
+    (
         "reddit-comments",
         include_str!("../../../config/recipes/reddit-comments.toml"),
     ),

@@ -932,3 +932,71 @@ fn posts_inside_noscript_are_read_when_nothing_else_matches() {
     assert_eq!(ex.items.len(), 1);
     assert_eq!(ex.items[0].body, "live");
 }
+
+/// No real `/latest.json` was found for the corpora; this is its documented shape.
+#[test]
+fn discourse_latest_lists_topics_for_the_html_thread_recipe() {
+    let r = builtin("discourse-latest");
+    let follow = r.follow().expect("a listing");
+    assert_eq!(follow.thread_recipe.as_deref(), Some("discourse-thread"));
+    assert!(Recipe::builtin("discourse-thread").is_some());
+    let page = r#"{"users": [], "topic_list": {"more_topics_url": "/latest?page=1", "topics": [
+        {"id": 2148, "slug": "people-being-bad-at-logic", "title": "People Being Bad at Logic",
+         "posts_count": 3, "last_posted_at": "2024-01-21T23:29:42.524Z"},
+        {"id": 2144, "slug": "kpop-demon-hunters", "title": "KPop Demon Hunters", "posts_count": 31,
+         "last_posted_at": "2024-01-21T22:40:40.329Z"}]}}"#;
+    let ex = r.extract(
+        page,
+        &url("https://discuss.example.com/latest.json"),
+        now(),
+        Stockholm,
+    );
+    assert!(ex.items.is_empty());
+    let rows: Vec<(&str, Option<&str>, Option<u64>)> = ex
+        .threads
+        .iter()
+        .map(|t| (t.thread_url.as_str(), t.title.as_deref(), t.replies))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "https://discuss.example.com/t/people-being-bad-at-logic/2148",
+                Some("People Being Bad at Logic"),
+                Some(3)
+            ),
+            (
+                "https://discuss.example.com/t/kpop-demon-hunters/2144",
+                Some("KPop Demon Hunters"),
+                Some(31)
+            ),
+        ]
+    );
+    assert_eq!(
+        ex.threads[0].last_post_at,
+        Some(utc("2024-01-21T23:29:42.524Z"))
+    );
+}
+
+#[test]
+fn discourse_search_topics_follows_each_hit_to_its_topic() {
+    let page = include_str!("../../../tests/fixtures/pages/discourse-search.json");
+    let ex = builtin("discourse-search-topics").extract(
+        page,
+        &url("https://forum.example.com/search.json?q=lyssna"),
+        now(),
+        Stockholm,
+    );
+    let links: Vec<&str> = ex.threads.iter().map(|t| t.thread_url.as_str()).collect();
+    assert_eq!(
+        links,
+        [
+            "https://forum.example.com/t/1234",
+            "https://forum.example.com/t/1240"
+        ]
+    );
+    assert_eq!(
+        ex.threads[0].last_post_at,
+        Some(utc("2024-03-05T13:22:11.123Z"))
+    );
+}
