@@ -720,6 +720,7 @@ name = "tree"
 kind = "json"
 items = "/list"
 children = "/replies"
+items_with = "/text"
 [fields]
 id   = "/uri"
 link = { path = "/permalink", template = "/profile/{/handle}/post/{/uri|after:/}", prefix = "https://bsky.example" }
@@ -732,6 +733,7 @@ next = { path = "/cursor", param = "cursor" }
         {"uri": "at://did:plc:a/app.bsky.feed.post/K1", "handle": "a.example", "text": "one",
          "replies": [{"uri": "at://did:plc:b/app.bsky.feed.post/K2", "handle": "b.example", "text": "two",
                       "replies": [{"uri": "x", "permalink": "/own/link", "text": "three"}]}]},
+        {"uri": "stub", "replies": [{"uri": "K5", "handle": "e.example", "text": "under a stub"}]},
         {"uri": "K4", "handle": "d.example", "text": "four"}]}"#;
     let at = url("https://api.example/search?q=lyssna&cursor=c1");
     let ex = r.extract(doc, &at, now(), Stockholm);
@@ -747,11 +749,17 @@ next = { path = "/cursor", param = "cursor" }
             ("two", "https://bsky.example/profile/b.example/post/K2"),
             // A path that has a value wins over the template.
             ("three", "https://bsky.example/own/link"),
+            // A stub without `text` is no item, but what nests under it is.
+            (
+                "under a stub",
+                "https://bsky.example/profile/e.example/post/K5"
+            ),
             // No `/` in the value: `after:` keeps it whole.
             ("four", "https://bsky.example/profile/d.example/post/K4"),
         ]
     );
-    assert_eq!(ex.item_matches, 4);
+    assert_eq!(ex.item_matches, 5);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
     // The cursor replaces the page's own.
     assert_eq!(
         ex.next_page,
@@ -857,13 +865,16 @@ next = { link_rel = "next" }
         "{text}"
     );
     assert_eq!(err.problems.len(), 3, "{text}");
-    let html =
-        "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\n[fields]\nbody = \"p\"\n";
+    let html = "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\nitems_with = \"/x\"\n[fields]\nbody = \"p\"\n";
     let err = Recipe::from_toml("h.toml", html).expect_err("children in html");
+    let text = err.to_string();
     assert!(
-        err.to_string()
-            .contains("h.toml:4: `children` (nested items) is for JSON recipes"),
-        "{err}"
+        text.contains("h.toml:4: `children` is for JSON recipes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("h.toml:5: `items_with` is for JSON recipes"),
+        "{text}"
     );
 }
 
