@@ -39,7 +39,7 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
     };
     let f = &recipe.fields;
     let mut all = Vec::with_capacity(items.len());
-    flatten(items, recipe.children.as_deref(), &mut all);
+    flatten(items, recipe, &mut all);
     ex.item_matches = all.len();
     let link = |spec: &Option<FieldSpec>| spec.as_ref().and_then(|s| page_link(s, &doc, ctx));
     if let Some(follow) = &recipe.follow {
@@ -108,13 +108,20 @@ pub(super) fn extract(recipe: &Recipe, items_ptr: &str, page: &str, ctx: &Ctx) -
     ex
 }
 
-/// The items and, with `children`, each one's nested items right after it, depth first. serde_json
-/// refuses documents nested beyond 128 levels, which bounds the recursion.
-fn flatten<'a>(items: &'a [Value], children: Option<&str>, out: &mut Vec<&'a Value>) {
+/// The items and, with `children`, each one's nested items right after it, depth first; with
+/// `items_with`, only the entries that have a value there. serde_json refuses documents nested beyond
+/// 128 levels, which bounds the recursion.
+fn flatten<'a>(items: &'a [Value], recipe: &Recipe, out: &mut Vec<&'a Value>) {
     for it in items {
-        out.push(it);
-        if let Some(Value::Array(nested)) = children.and_then(|c| it.pointer(c)) {
-            flatten(nested, children, out);
+        let wanted = recipe
+            .items_with
+            .as_deref()
+            .is_none_or(|p| it.pointer(p).is_some_and(|v| !v.is_null()));
+        if wanted {
+            out.push(it);
+        }
+        if let Some(Value::Array(nested)) = recipe.children.as_deref().and_then(|c| it.pointer(c)) {
+            flatten(nested, recipe, out);
         }
     }
 }

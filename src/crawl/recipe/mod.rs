@@ -14,7 +14,8 @@
 //!   `path` too, the paths are tried first and the template is the fallback. `prefix` is prepended
 //!   afterwards, then the result is resolved against the page URL.
 //! - JSON `children = "/data/replies/data/children"`: each item's nested items (a comment's replies),
-//!   read depth first after it, at any depth.
+//!   read depth first after it, at any depth; `items_with = "/data/body"`: only entries with a value
+//!   there are items (Reddit's "more comments" stubs are passed over, without a warning).
 //! - JSON `[pagination] next` may give `param = "cursor"`: the value is a cursor, and the next page is
 //!   this page's URL with that query parameter set to it; or `link_rel = "next"`: the next page is the
 //!   response's `Link` header entry with that `rel` (Mastodon), when the caller passes the header.
@@ -211,6 +212,9 @@ pub struct Recipe {
     follow: Option<Follow>,
     /// JSON: where an item's nested items sit, relative to the item.
     children: Option<String>,
+    /// JSON: only entries with a value here are items (the others, such as Reddit's "more comments"
+    /// stubs, are passed over without a warning; their children are still read).
+    items_with: Option<String>,
 }
 
 const FIELD_NAMES: &[&str] = &[
@@ -237,6 +241,7 @@ const TOP_KEYS: &[&str] = &[
     "quotes",
     "follow",
     "children",
+    "items_with",
 ];
 const HTML_FIELD_KEYS: &[&str] = &[
     "select", "attr", "scope", "format", "locale", "timezone", "scale", "prefix",
@@ -307,6 +312,14 @@ const BUILTINS: &[(&str, &str)] = &[
     (
         "discourse-posts",
         include_str!("../../../config/recipes/discourse-posts.toml"),
+    ),
+    (
+        "discourse-latest",
+        include_str!("../../../config/recipes/discourse-latest.toml"),
+    ),
+    (
+        "discourse-search-topics",
+        include_str!("../../../config/recipes/discourse-search-topics.toml"),
     ),
     (
         "reddit-comments",
@@ -720,7 +733,8 @@ impl Loader<'_> {
         let pagination = self.pagination_of(doc, kind);
         let quotes = self.quotes_of(doc);
         let follow = self.follow_of(doc, kind);
-        let children = self.children_of(doc, kind);
+        let children = self.json_pointer_key(doc, kind, "children");
+        let items_with = self.json_pointer_key(doc, kind, "items_with");
         Some(Recipe {
             name: name?,
             kind,
@@ -733,22 +747,23 @@ impl Loader<'_> {
             quotes,
             follow,
             children,
+            items_with,
         })
     }
 
-    /// `children`: a JSON pointer, relative to an item, to its nested items.
-    fn children_of(&mut self, doc: &DeTable, kind: RecipeKind) -> Option<String> {
-        let v = self.get(doc, "children")?;
+    /// `children` or `items_with`: a JSON pointer relative to an item, for JSON recipes only.
+    fn json_pointer_key(&mut self, doc: &DeTable, kind: RecipeKind, key: &str) -> Option<String> {
+        let v = self.get(doc, key)?;
         let at = v.span().start;
         if kind != RecipeKind::Json {
             self.problem(
                 Some(at),
-                "`children` (nested items) is for JSON recipes; an HTML recipe's `item` selector finds nested posts itself".to_string(),
+                format!("`{key}` is for JSON recipes; an HTML recipe's `item` selector says which elements are items (nested ones too)"),
             );
             return None;
         }
-        let s = self.string(doc, "children", "children")?;
-        self.pointer(&s, "children", at).then_some(s)
+        let s = self.string(doc, key, key)?;
+        self.pointer(&s, key, at).then_some(s)
     }
 
     /// `kind`: html or json (html when it is missing or wrong, so the rest is still checked).

@@ -720,6 +720,7 @@ name = "tree"
 kind = "json"
 items = "/list"
 children = "/replies"
+items_with = "/text"
 [fields]
 id   = "/uri"
 link = { path = "/permalink", template = "/profile/{/handle}/post/{/uri|after:/}", prefix = "https://bsky.example" }
@@ -732,6 +733,7 @@ next = { path = "/cursor", param = "cursor" }
         {"uri": "at://did:plc:a/app.bsky.feed.post/K1", "handle": "a.example", "text": "one",
          "replies": [{"uri": "at://did:plc:b/app.bsky.feed.post/K2", "handle": "b.example", "text": "two",
                       "replies": [{"uri": "x", "permalink": "/own/link", "text": "three"}]}]},
+        {"uri": "stub", "replies": [{"uri": "K5", "handle": "e.example", "text": "under a stub"}]},
         {"uri": "K4", "handle": "d.example", "text": "four"}]}"#;
     let at = url("https://api.example/search?q=lyssna&cursor=c1");
     let ex = r.extract(doc, &at, now(), Stockholm);
@@ -747,11 +749,17 @@ next = { path = "/cursor", param = "cursor" }
             ("two", "https://bsky.example/profile/b.example/post/K2"),
             // A path that has a value wins over the template.
             ("three", "https://bsky.example/own/link"),
+            // A stub without `text` is no item, but what nests under it is.
+            (
+                "under a stub",
+                "https://bsky.example/profile/e.example/post/K5"
+            ),
             // No `/` in the value: `after:` keeps it whole.
             ("four", "https://bsky.example/profile/d.example/post/K4"),
         ]
     );
-    assert_eq!(ex.item_matches, 4);
+    assert_eq!(ex.item_matches, 5);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
     // The cursor replaces the page's own.
     assert_eq!(
         ex.next_page,
@@ -857,13 +865,16 @@ next = { link_rel = "next" }
         "{text}"
     );
     assert_eq!(err.problems.len(), 3, "{text}");
-    let html =
-        "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\n[fields]\nbody = \"p\"\n";
+    let html = "name = \"h\"\nkind = \"html\"\nitem = \"p\"\nchildren = \"/r\"\nitems_with = \"/x\"\n[fields]\nbody = \"p\"\n";
     let err = Recipe::from_toml("h.toml", html).expect_err("children in html");
+    let text = err.to_string();
     assert!(
-        err.to_string()
-            .contains("h.toml:4: `children` (nested items) is for JSON recipes"),
-        "{err}"
+        text.contains("h.toml:4: `children` is for JSON recipes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("h.toml:5: `items_with` is for JSON recipes"),
+        "{text}"
     );
 }
 
@@ -931,4 +942,72 @@ fn posts_inside_noscript_are_read_when_nothing_else_matches() {
     let ex = r.extract(&both, &url("https://f.example/t/1"), now(), Stockholm);
     assert_eq!(ex.items.len(), 1);
     assert_eq!(ex.items[0].body, "live");
+}
+
+/// No real `/latest.json` was found for the corpora; this is its documented shape.
+#[test]
+fn discourse_latest_lists_topics_for_the_html_thread_recipe() {
+    let r = builtin("discourse-latest");
+    let follow = r.follow().expect("a listing");
+    assert_eq!(follow.thread_recipe.as_deref(), Some("discourse-thread"));
+    assert!(Recipe::builtin("discourse-thread").is_some());
+    let page = r#"{"users": [], "topic_list": {"more_topics_url": "/latest?page=1", "topics": [
+        {"id": 2148, "slug": "people-being-bad-at-logic", "title": "People Being Bad at Logic",
+         "posts_count": 3, "last_posted_at": "2024-01-21T23:29:42.524Z"},
+        {"id": 2144, "slug": "kpop-demon-hunters", "title": "KPop Demon Hunters", "posts_count": 31,
+         "last_posted_at": "2024-01-21T22:40:40.329Z"}]}}"#;
+    let ex = r.extract(
+        page,
+        &url("https://discuss.example.com/latest.json"),
+        now(),
+        Stockholm,
+    );
+    assert!(ex.items.is_empty());
+    let rows: Vec<(&str, Option<&str>, Option<u64>)> = ex
+        .threads
+        .iter()
+        .map(|t| (t.thread_url.as_str(), t.title.as_deref(), t.replies))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "https://discuss.example.com/t/people-being-bad-at-logic/2148",
+                Some("People Being Bad at Logic"),
+                Some(3)
+            ),
+            (
+                "https://discuss.example.com/t/kpop-demon-hunters/2144",
+                Some("KPop Demon Hunters"),
+                Some(31)
+            ),
+        ]
+    );
+    assert_eq!(
+        ex.threads[0].last_post_at,
+        Some(utc("2024-01-21T23:29:42.524Z"))
+    );
+}
+
+#[test]
+fn discourse_search_topics_follows_each_hit_to_its_topic() {
+    let page = include_str!("../../../tests/fixtures/pages/discourse-search.json");
+    let ex = builtin("discourse-search-topics").extract(
+        page,
+        &url("https://forum.example.com/search.json?q=lyssna"),
+        now(),
+        Stockholm,
+    );
+    let links: Vec<&str> = ex.threads.iter().map(|t| t.thread_url.as_str()).collect();
+    assert_eq!(
+        links,
+        [
+            "https://forum.example.com/t/1234",
+            "https://forum.example.com/t/1240"
+        ]
+    );
+    assert_eq!(
+        ex.threads[0].last_post_at,
+        Some(utc("2024-03-05T13:22:11.123Z"))
+    );
 }
