@@ -195,19 +195,30 @@ impl Store {
     pub async fn inbox_counts(&self) -> StoreResult<InboxCounts> {
         // Each count less the mentions of big crawls still being written: the counts stay on the
         // status indexes (a visibility test per row would read every row), and the staged part is a
-        // probe of the small stage index per pending crawl (none, nearly always).
-        let count = |condition: &str| {
+        // probe of the small stage index per pending crawl (none, nearly always). There the status
+        // terms are written so that no index serves them (`status || ''`, `held_back + 0`), or
+        // SQLite would walk every open mention through the status index instead.
+        let count = |on_index: &str, off_index: &str| {
             format!(
-                "(SELECT COUNT(*) FROM mentions WHERE {condition}) - (SELECT COUNT(*) FROM mentions \
-                 WHERE stage IS NOT NULL AND stage IN (SELECT cs.id FROM crawl_stages cs) AND {condition})"
+                "(SELECT COUNT(*) FROM mentions WHERE {on_index}) - (SELECT COUNT(*) FROM mentions \
+                 WHERE stage IS NOT NULL AND stage IN (SELECT cs.id FROM crawl_stages cs) AND {off_index})"
             )
         };
         let sql = format!(
             "SELECT {} AS n, {} AS c, {} AS s, {} AS h",
-            count("status = 'new' AND held_back = 0"),
-            count("status = 'new' AND held_back = 0 AND sort_rank = 0"),
-            count("status = 'snoozed'"),
-            count("status = 'new' AND held_back = 1"),
+            count(
+                "status = 'new' AND held_back = 0",
+                "status || '' = 'new' AND held_back + 0 = 0"
+            ),
+            count(
+                "status = 'new' AND held_back = 0 AND sort_rank = 0",
+                "status || '' = 'new' AND held_back + 0 = 0 AND sort_rank + 0 = 0"
+            ),
+            count("status = 'snoozed'", "status || '' = 'snoozed'"),
+            count(
+                "status = 'new' AND held_back = 1",
+                "status || '' = 'new' AND held_back + 0 = 1"
+            ),
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .fetch_one(self.pool())

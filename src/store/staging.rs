@@ -155,12 +155,14 @@ impl Store {
         Ok((plan, threads))
     }
 
-    /// Step 2: the stage's row, owned by the source's lease holder.
+    /// Step 2: the stage's row, owned by the source's lease holder when that is a registered
+    /// worker (a lease of an unregistered holder names nobody whose death could be seen).
     async fn open_stage(&self, source_id: i64) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let row = sqlx::query(
             "INSERT INTO crawl_stages (source_id, owner, started_at, touched_at) \
-             SELECT id, lease_owner, $2, $2 FROM sources WHERE id = $1 RETURNING id",
+             SELECT s.id, w.id, $2, $2 FROM sources s LEFT JOIN workers w ON w.id = s.lease_owner \
+             WHERE s.id = $1 RETURNING id",
         )
         .bind(source_id)
         .bind(ts(Utc::now()))
