@@ -9,8 +9,9 @@
 //!    read in a read transaction (on SQLite's WAL it blocks nobody).
 //! 2. **Open a stage**: a row in `crawl_stages` naming the source and its lease owner (the worker of
 //!    `workers`), in its own short transaction.
-//! 3. **Stage** the new mentions [`STAGE_CHUNK`] at a time, each chunk one short transaction with its
-//!    keys, `new` events, brands and search entries, the mentions carrying `stage` = the stage's id.
+//! 3. **Stage** the new mentions in chunks (the first of [`STAGE_CHUNK`], the next ones sized to hold
+//!    the lock about [`CHUNK_TIME`]), each chunk one short transaction with its keys, `new` events,
+//!    brands and search entries, the mentions carrying `stage` = the stage's id.
 //!    Every reader leaves out mentions whose stage is still pending ([`super::VISIBLE`], and the inbox
 //!    counts subtract them), so nobody sees a half-stored crawl. Between chunks the writer lock is
 //!    given back: a writer of this process queued on it gets its turn at once (the lock is FIFO), and
@@ -53,9 +54,15 @@ use std::time::Duration;
 
 /// A crawl with more candidates than this is staged in chunks; a smaller one is one transaction.
 pub const STAGE_ABOVE: usize = 2_000;
-/// New mentions per staged chunk: about 0.2 s of writing on SQLite (BENCHMARKS.md, store), so
-/// another writer waits well under a second.
+/// New mentions in a crawl's first staged chunk, and at most in any: about 0.3 s of writing on an
+/// idle 2-core machine with SQLite (BENCHMARKS.md, store).
 pub const STAGE_CHUNK: usize = 2_000;
+/// The fewest new mentions in a chunk, however slow the machine.
+const STAGE_CHUNK_MIN: usize = 100;
+/// How long a chunk should hold the write lock: the next chunk is sized from how long the last one
+/// took, so that on a loaded machine (or a slow disk) other writers still wait a fraction of a
+/// second, not a chunk's worth of whatever the machine can do.
+const CHUNK_TIME: Duration = Duration::from_millis(250);
 /// SQLite only: the pause after each chunk, as long as the longest sleep of SQLite's busy handler
 /// (it polls after 1, 2, 5 … then every 100 ms), so a writer of another process sees the lock free.
 const CROSS_PROCESS_GAP: Duration = Duration::from_millis(100);
@@ -180,12 +187,13 @@ impl Store {
                 keys_of[*n].push((key.clone(), s.new_ids[*n].clone()));
             }
         }
-        let mut start = 0;
+        let (mut start, mut size) = (0, STAGE_CHUNK);
         while start < s.new_ids.len() {
-            let end = (start + STAGE_CHUNK).min(s.new_ids.len());
-            if self.write_chunk(s, start..end, &keys_of).await?.is_err() {
+            let end = (start + size).min(s.new_ids.len());
+            let Ok(held) = self.write_chunk(s, start..end, &keys_of).await? else {
                 return Ok(Err(KeyTaken));
-            }
+            };
+            size = next_chunk_size(end - start, held);
             if self.backend() == Backend::Sqlite {
                 tokio::time::sleep(CROSS_PROCESS_GAP).await;
             }
@@ -194,14 +202,16 @@ impl Store {
         Ok(Ok(()))
     }
 
+    /// One chunk in one transaction; how long it held the write lock.
     async fn write_chunk(
         &self,
         s: &Staged<'_>,
         range: Range<usize>,
         keys_of: &[Vec<(String, String)>],
-    ) -> StoreResult<Result<(), KeyTaken>> {
+    ) -> StoreResult<Result<Duration, KeyTaken>> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
+        let held = std::time::Instant::now();
         touch_stage(&mut tx, s.stage).await?;
         let rows: Vec<MentionRow> = range
             .clone()
@@ -233,7 +243,7 @@ impl Store {
             .collect();
         insert_events(&mut tx, &events).await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(Ok(held.elapsed()))
     }
 
     /// Step 4: everything that touches visible rows, and the stage's end, in one transaction.
@@ -371,6 +381,13 @@ impl Store {
     }
 }
 
+/// The next chunk's size after one of `size` mentions held the lock for `held`: scaled to take
+/// [`CHUNK_TIME`], between [`STAGE_CHUNK_MIN`] and [`STAGE_CHUNK`].
+fn next_chunk_size(size: usize, held: Duration) -> usize {
+    let scaled = size as f64 * CHUNK_TIME.as_secs_f64() / held.as_secs_f64().max(1e-3);
+    (scaled as usize).clamp(STAGE_CHUNK_MIN, STAGE_CHUNK)
+}
+
 /// Marks the stage alive, and fails when it is gone (taken for abandoned and discarded).
 async fn touch_stage(tx: &mut Transaction<'_, Any>, stage: i64) -> StoreResult<()> {
     let r = sqlx::query("UPDATE crawl_stages SET touched_at = $1 WHERE id = $2")
@@ -408,4 +425,23 @@ async fn delete_mentions(tx: &mut Transaction<'_, Any>, ids: &[String]) -> Store
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_sized_to_hold_the_lock_a_quarter_second() {
+        assert_eq!(next_chunk_size(2_000, Duration::from_millis(500)), 1_000);
+        assert_eq!(
+            next_chunk_size(1_000, Duration::from_millis(100)),
+            STAGE_CHUNK
+        );
+        assert_eq!(
+            next_chunk_size(2_000, Duration::from_secs(60)),
+            STAGE_CHUNK_MIN
+        );
+        assert_eq!(next_chunk_size(500, Duration::ZERO), STAGE_CHUNK);
+    }
 }
