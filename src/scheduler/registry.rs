@@ -51,12 +51,15 @@ impl Registration {
         &self.spec.id
     }
 
-    /// Ends the registration and gives back every lease and host turn still held.
+    /// Ends the registration and gives back every lease and host turn still held, and removes
+    /// what a big crawl of this process cut short left staged.
     pub async fn end(self) -> StoreResult<()> {
         self.beat.abort();
         self.store
             .remove_dead_workers(std::slice::from_ref(&self.spec.id))
-            .await
+            .await?;
+        self.store.discard_abandoned_crawls(Utc::now()).await?;
+        Ok(())
     }
 }
 
@@ -91,7 +94,8 @@ async fn heartbeat_loop(store: Store, spec: WorkerSpec) {
 }
 
 /// Removes registered processes of this host whose pid is gone (or belongs to another program now),
-/// releasing their leases. Returns how many.
+/// releasing their leases, and the staged rows of big crawls whose owner is gone (see
+/// `store::staging`). Returns how many processes.
 pub async fn reap_dead(store: &Store) -> StoreResult<usize> {
     let host = host_name();
     let dead: Vec<String> = store
@@ -108,6 +112,13 @@ pub async fn reap_dead(store: &Store) -> StoreResult<usize> {
         );
     }
     store.remove_dead_workers(&dead).await?;
+    let crawls = store.discard_abandoned_crawls(Utc::now()).await?;
+    if crawls > 0 {
+        tracing::info!(
+            crawls,
+            "removed what big crawls cut short by their process's end had staged"
+        );
+    }
     Ok(dead.len())
 }
 

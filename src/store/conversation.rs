@@ -122,8 +122,9 @@ async fn stored_mentions(
         let sql = format!(
             "SELECT m.id, m.source_id, m.thread_url, m.author, m.published_at, m.found_at, m.body, m.status, \
              m.brands, (SELECT MAX(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
-             AND e.from_value IS NOT NULL) AS last_change FROM mentions m WHERE m.thread_url IN ({})",
-            in_list(backend, chunk.len())
+             AND e.from_value IS NOT NULL) AS last_change FROM mentions m WHERE m.thread_url IN ({}) AND {}",
+            in_list(backend, chunk.len()),
+            super::VISIBLE
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for t in chunk {

@@ -325,7 +325,8 @@ impl Store {
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
              WHERE m.found_at >= $1 AND m.found_at < $2 AND m.status IN ($3, $4) \
-             AND COALESCE(m.sentiment_override, m.sentiment) = $5 ORDER BY m.found_at, m.id"
+             AND COALESCE(m.sentiment_override, m.sentiment) = $5 AND {VISIBLE} ORDER BY m.found_at, m.id",
+            VISIBLE = super::VISIBLE
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(ts(from))
@@ -341,9 +342,11 @@ impl Store {
     /// One page of stored mentions' matchable text, in id order after `after` (exclusive; `""` to
     /// start): `match --stored` walks all mentions this way without holding them all in memory.
     pub async fn stored_texts(&self, after: &str, limit: i64) -> StoreResult<Vec<StoredText>> {
-        let rows = sqlx::query(
-            "SELECT id, title, body, author, url, lang, brands FROM mentions WHERE id > $1 ORDER BY id LIMIT $2",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id, title, body, author, url, lang, brands FROM mentions m WHERE id > $1 AND {} \
+             ORDER BY id LIMIT $2",
+            super::VISIBLE
+        )))
         .bind(after)
         .bind(limit)
         .fetch_all(self.pool())

@@ -2,7 +2,7 @@
 
 use super::search::SearchRow;
 use super::{
-    Store, StoreError, StoreResult, col, from_ts, in_list, json_col, new_id, opt_from_ts,
+    Store, StoreError, StoreResult, VISIBLE, col, from_ts, in_list, json_col, new_id, opt_from_ts,
     opt_parsed_col, parsed_col, placeholders_for, search, ts,
 };
 pub use crate::domain::candidate::{Candidate, ThreadedPost};
@@ -195,7 +195,7 @@ pub(crate) fn sort_rank(effective_sentiment: Label) -> i64 {
 }
 
 /// A JSON array column's text (brands, matches, reasons); these types always serialise.
-fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+pub(super) fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
@@ -335,9 +335,11 @@ pub(super) struct MentionRow<'a> {
     pub status: Status,
     pub snoozed_until: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
+    /// The pending big crawl it belongs to (hidden until that crawl is published), or `None`.
+    pub stage: Option<i64>,
 }
 
-const MENTION_COLS: usize = 27;
+const MENTION_COLS: usize = 28;
 
 pub(super) async fn insert_mentions(
     tx: &mut Transaction<'_, Any>,
@@ -349,7 +351,7 @@ pub(super) async fn insert_mentions(
             "INSERT INTO mentions (id, source_id, url, canonical_url, thread_url, title, body, author, published_at, \
              found_at, updated_at, content_hash, rating, rating_scale, brands, matches, lang, sentiment, \
              sentiment_score, sentiment_reasons, sentiment_override, sort_rank, status, snoozed_until, replied_at, \
-             posted_at, held_back) \
+             posted_at, held_back, stage) \
              VALUES {}",
             placeholders_for(backend, chunk.len(), MENTION_COLS)
         );
@@ -384,7 +386,8 @@ pub(super) async fn insert_mentions(
                 .bind(r.snoozed_until.map(ts))
                 .bind(r.replied_at.map(ts))
                 .bind(ts(mention::posted_at(c.published_at, r.found_at)))
-                .bind(c.held_back() as i64);
+                .bind(c.held_back() as i64)
+                .bind(r.stage);
         }
         q.execute(&mut **tx).await?;
     }
@@ -429,7 +432,10 @@ pub(super) async fn insert_mentions(
 impl Store {
     /// Stores one crawl: new mentions (each with its `new` event), edits of known ones, detected replies,
     /// follow-ups, the source's new state and the crawl run — in one transaction, so a crawl killed
-    /// half-way leaves nothing behind, and the writes are batched, not one commit per item.
+    /// half-way leaves nothing behind, and the writes are batched, not one commit per item. A crawl of
+    /// more than [`super::STAGE_ABOVE`] candidates is written in chunks of short transactions and
+    /// published at once instead (`store::staging`), so it never holds SQLite's one write lock for
+    /// long; from outside it is just as all-or-nothing.
     ///
     /// The decisions are not made here: `dedup::resolve` says what is new, and `decide_state` (given
     /// the plan, read inside the transaction) gives the source's next state; this applies both.
@@ -438,6 +444,9 @@ impl Store {
         rec: &CrawlRecord,
         mut decide_state: impl FnMut(&IngestPlan) -> SourceState,
     ) -> StoreResult<(IngestSummary, SourceState)> {
+        if rec.candidates.len() > super::STAGE_ABOVE {
+            return self.record_staged(rec, &mut decide_state).await;
+        }
         let _writer = self.writer().await;
         // Dedup reads the known keys and then inserts the new ones. Two crawls committing at once on
         // PostgreSQL (READ COMMITTED, several workers) could both miss a key and store one post twice:
@@ -486,7 +495,7 @@ impl Store {
     /// A mention with its source name, or `None`.
     pub async fn mention(&self, id: &str) -> StoreResult<Option<MentionRecord>> {
         let sql = format!(
-            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id WHERE m.id = $1"
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id WHERE m.id = $1 AND {VISIBLE}"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id)
@@ -504,7 +513,7 @@ impl Store {
     ) -> StoreResult<Vec<MentionRecord>> {
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
-             WHERE m.thread_url = $1 ORDER BY {posted}, m.id LIMIT {limit}",
+             WHERE m.thread_url = $1 AND {VISIBLE} ORDER BY {posted}, m.id LIMIT {limit}",
             posted = super::POSTED_AT,
             limit = limit.clamp(1, 500)
         );
@@ -538,11 +547,13 @@ impl Store {
     ) -> StoreResult<MentionRecord> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT status FROM mentions m WHERE id = $1 AND {VISIBLE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
         let current: Status = parsed_col(&row, "status")?;
         mention::apply(current, action, now)?;
         transition_in_tx(&mut tx, id, current, action, actor, now).await?;
@@ -563,11 +574,13 @@ impl Store {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
         // An unknown mention is "not found", not "nothing to undo".
-        let row = sqlx::query("SELECT status FROM mentions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT status FROM mentions m WHERE id = $1 AND {VISIBLE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::MentionNotFound(id.to_string()))?;
         let current: String = col(&row, "status")?;
         let rows = sqlx::query(
             "SELECT id, kind, at, recorded_at, actor, from_value, to_value, reason, note, reply_url, until, undoes \
@@ -778,6 +791,7 @@ impl Store {
                 status: Status::New,
                 snoozed_until: None,
                 replied_at: None,
+                stage: None,
             }],
         )
         .await?;
@@ -802,16 +816,20 @@ impl Store {
 
     /// How many mentions are stored.
     pub async fn mention_count(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM mentions")
-            .fetch_one(self.pool())
-            .await?;
+        // All less those of big crawls still being written (as the inbox counts do).
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM mentions) - (SELECT COUNT(*) FROM mentions \
+             WHERE stage IS NOT NULL AND stage IN (SELECT cs.id FROM crawl_stages cs)) AS n",
+        )
+        .fetch_one(self.pool())
+        .await?;
         col(&row, "n")
     }
 }
 
 /// What the store knows about a crawl's candidates: the owner of each known key, and those mentions'
 /// content hashes and sources.
-async fn known_for(
+pub(super) async fn known_for(
     tx: &mut Transaction<'_, Any>,
     candidates: &[Candidate],
 ) -> StoreResult<dedup::Known> {
@@ -853,10 +871,10 @@ async fn known_for(
 /// edited post is matched and classified again; the leader's override still wins). Returns the new
 /// mentions' ids, in plan order.
 /// A key the plan counted as unknown was stored by another crawl meanwhile: the plan is stale.
-struct KeyTaken;
+pub(super) struct KeyTaken;
 
 /// How often a crawl starts again after losing keys to concurrent crawls before it gives up.
-const MAX_KEY_RACES: usize = 8;
+pub(super) const MAX_KEY_RACES: usize = 8;
 
 async fn apply_plan(
     tx: &mut Transaction<'_, Any>,
@@ -885,6 +903,7 @@ async fn apply_plan(
             status: Status::New,
             snoozed_until: None,
             replied_at: None,
+            stage: None,
         })
         .collect();
     insert_mentions(tx, &rows).await?;
@@ -918,7 +937,7 @@ async fn apply_plan(
 }
 
 /// An edited post: the new text, matched and classified again (the override still wins the order).
-async fn update_edited(
+pub(super) async fn update_edited(
     tx: &mut Transaction<'_, Any>,
     id: &str,
     c: &Candidate,

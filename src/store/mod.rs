@@ -15,6 +15,7 @@ mod relevance;
 mod report;
 mod search;
 mod sources;
+mod staging;
 mod threads;
 mod transfer;
 mod unchanged;
@@ -28,6 +29,7 @@ pub use listing::*;
 pub use mentions::*;
 pub use relevance::*;
 pub use sources::*;
+pub use staging::*;
 pub use threads::*;
 pub use transfer::*;
 pub use users::*;
@@ -118,6 +120,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "workers and host turns",
         include_str!("../../migrations/sqlite/0010_workers_and_host_turns.sql"),
     ),
+    (
+        11,
+        "crawl stages",
+        include_str!("../../migrations/sqlite/0011_crawl_stages.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -155,7 +162,17 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "workers and host turns",
         include_str!("../../migrations/postgres/0010_workers_and_host_turns.sql"),
     ),
+    (
+        11,
+        "crawl stages",
+        include_str!("../../migrations/postgres/0011_crawl_stages.sql"),
+    ),
 ];
+
+/// The SQL condition "mention `m` is visible": not part of a big crawl still being written in chunks
+/// (see [`staging`]). A mention written in one transaction has no stage and passes on the first test.
+pub(crate) const VISIBLE: &str =
+    "(m.stage IS NULL OR m.stage NOT IN (SELECT cs.id FROM crawl_stages cs))";
 
 /// The migration that adds the search index; the mentions stored before it are indexed by
 /// [`Store::migrate`] once it is applied (the index is built from Lyssna's own folding, not SQL).

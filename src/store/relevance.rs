@@ -15,9 +15,10 @@ impl Store {
     pub async fn relevance_examples(&self) -> StoreResult<Vec<Example>> {
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id \
-             WHERE m.status IN ('replied', 'no_reply_needed') OR m.sentiment_override IS NOT NULL \
-             OR EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.kind = 'relevance') \
-             ORDER BY m.found_at, m.id"
+             WHERE (m.status IN ('replied', 'no_reply_needed') OR m.sentiment_override IS NOT NULL \
+             OR EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.kind = 'relevance')) \
+             AND {VISIBLE} ORDER BY m.found_at, m.id",
+            VISIBLE = super::VISIBLE
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(self.pool())

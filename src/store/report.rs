@@ -63,7 +63,8 @@ impl Store {
         let open = format!("'{}', '{}'", Status::New.as_str(), Status::Snoozed.as_str());
         let inside = format!(
             "SELECT {fact_columns} FROM mentions m \
-             WHERE m.found_at >= $1 AND m.found_at < $2"
+             WHERE m.found_at >= $1 AND m.found_at < $2 AND {VISIBLE}",
+            VISIBLE = super::VISIBLE
         );
         // Criticism outside the window that may be open at as_of, in two index-friendly halves
         // (one query with `OR EXISTS` scanned every mention: 0.46 s of 1 M on SQLite): open now,
@@ -73,13 +74,15 @@ impl Store {
             "SELECT {fact_columns} FROM mentions m \
              WHERE m.status IN ({open}) AND m.sort_rank = 0 \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
-             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}'"
+             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}' AND {VISIBLE}",
+            VISIBLE = super::VISIBLE
         );
         let outside_changed = format!(
             "SELECT {fact_columns} FROM mentions m \
              WHERE m.id IN (SELECT e.mention_id FROM events e WHERE e.at > $3) \
              AND (m.found_at < $1 OR m.found_at >= $2) AND m.found_at <= $3 \
-             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}'"
+             AND COALESCE(m.sentiment_override, m.sentiment) = '{criticism}' AND {VISIBLE}",
+            VISIBLE = super::VISIBLE
         );
         let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM sources")
             .fetch_all(self.pool())
@@ -146,7 +149,8 @@ impl Store {
         let window_sql = format!(
             "SELECT {ev_cols} FROM events e JOIN mentions m ON m.id = e.mention_id \
              WHERE e.kind = '{status}' AND e.from_value IS NOT NULL AND m.found_at >= $1 AND m.found_at < $2 \
-             AND COALESCE(m.sentiment_override, m.sentiment) <> '{neutral}'"
+             AND COALESCE(m.sentiment_override, m.sentiment) <> '{neutral}' AND {VISIBLE}",
+            VISIBLE = super::VISIBLE
         );
         let mut rows = sqlx::query(AssertSqlSafe(window_sql))
             .bind(from)

@@ -110,6 +110,38 @@ async fn index_sqlite(
     Ok(())
 }
 
+/// Removes the index entries of `ids` (mentions about to be deleted), at most a chunk's worth.
+pub(super) async fn unindex_mentions(
+    tx: &mut Transaction<'_, Any>,
+    ids: &[String],
+) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let backend = backend_of(tx);
+    let list = super::in_list(backend, ids.len());
+    let statements = match backend {
+        Backend::Sqlite => vec![
+            format!(
+                "DELETE FROM mention_search WHERE rowid IN (SELECT search_row FROM mention_search_rows \
+                 WHERE mention_id IN ({list}))"
+            ),
+            format!("DELETE FROM mention_search_rows WHERE mention_id IN ({list})"),
+        ],
+        Backend::Postgres => vec![format!(
+            "DELETE FROM mention_search WHERE mention_id IN ({list})"
+        )],
+    };
+    for sql in statements {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 async fn index_postgres(tx: &mut Transaction<'_, Any>, rows: &[SearchRow<'_>]) -> StoreResult<()> {
     for chunk in rows.chunks(Backend::Postgres.chunk_rows(2)) {
         let values: Vec<String> = (0..chunk.len())

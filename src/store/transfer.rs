@@ -72,8 +72,11 @@ impl Store {
         // The plain bound lets both databases seek the found_at index; the row comparison breaks
         // ties in the order.
         let filter = match after {
-            Some(_) => "WHERE m.found_at >= $1 AND (m.found_at, m.id) > ($1, $2)",
-            None => "",
+            Some(_) => format!(
+                "WHERE m.found_at >= $1 AND (m.found_at, m.id) > ($1, $2) AND {}",
+                super::VISIBLE
+            ),
+            None => format!("WHERE {}", super::VISIBLE),
         };
         let sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN sources s ON s.id = m.source_id {filter} \
@@ -335,6 +338,7 @@ fn mention_row<'a>(
         status: l.status,
         snoozed_until,
         replied_at,
+        stage: None,
     }
 }
 

@@ -209,3 +209,106 @@ async fn crawls_killed_with_sigkill_lose_nothing_duplicate_nothing_and_hold_no_l
         eprintln!("{backend}: {kills} kills, {expected} items, all stored once");
     }
 }
+
+/// A feed of `items` items, every one about the brand.
+async fn serve_big_feed(items: usize) -> std::net::SocketAddr {
+    let body: String = (0..items)
+        .map(|i| {
+            format!(
+                "<item><title>Stort inlägg {i}</title><guid>big-{i}</guid><link>http://big.example/{i}</link>\
+                 <description>GoMonday svarar inte om order {i}</description></item>"
+            )
+        })
+        .collect();
+    let feed = Arc::new(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Stort</title>\
+         <link>http://big.example/</link><description>d</description>{body}</channel></rss>"
+    ));
+    let app = axum::Router::new().fallback(move || {
+        let feed = feed.clone();
+        async move { ([("content-type", "application/rss+xml")], (*feed).clone()) }
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.6.9", 0))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// Issue 14 item 7: a big crawl is written in chunks that nobody sees before it is published. Killed
+/// with SIGKILL between two chunks, it leaves nothing visible; the next `lyssna crawl` finds its
+/// process dead, removes what it staged, and stores every item exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_crawl_killed_between_chunks_leaves_nothing_and_is_stored_once_after_restart() {
+    let items = 6 * lyssna::store::STAGE_CHUNK + 3;
+    let _heavy = crate::support::heavy().await;
+    let feed = serve_big_feed(items).await;
+    for (backend, db, _dir) in databases("kill9_big").await {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "database_url = \"{db}\"\n[crawler]\nper_host_delay = \"0ms\"\nrespect_robots = false\n\
+             max_items = {}\nmax_body = \"64MiB\"\n\n[[brands]]\nname = \"GoMonday\"\nquery = 'gomonday'\n\n\
+             [[sources]]\nname = \"stort\"\nkind = \"feed\"\nurl = \"http://{feed}/feed\"\n\
+             allow_private = true\nevery = \"30m\"\n",
+            items + 1
+        );
+        std::fs::write(dir.path().join("lyssna.toml"), text).unwrap();
+        let migrate = lyssna(dir.path(), &["migrate"]).output().unwrap();
+        assert!(migrate.status.success(), "{backend}: migrate failed");
+        let store = Store::connect(&db).await.unwrap();
+
+        let mut child = lyssna(dir.path(), &["crawl"])
+            .spawn()
+            .expect("run lyssna crawl");
+        let staged = loop {
+            let pending = store.pending_crawls().await.unwrap();
+            if let Some(p) = pending.into_iter().find(|p| p.staged > 0) {
+                break p;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "{backend}: the crawl ended before it was seen staging"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!((staged.staged as usize) < items, "{backend}: {staged:?}");
+        assert_eq!(store.mention_count().await.unwrap(), 0, "{backend}");
+        assert_eq!(store.inbox_counts().await.unwrap().new, 0, "{backend}");
+        assert!(store.export_all().await.unwrap().is_empty(), "{backend}");
+
+        let path = dir.path().to_path_buf();
+        let again =
+            tokio::task::spawn_blocking(move || lyssna(&path, &["crawl"]).output().unwrap())
+                .await
+                .unwrap();
+        let stderr = String::from_utf8_lossy(&again.stderr);
+        assert!(again.status.success(), "{backend}: {stderr}");
+        assert!(
+            store.pending_crawls().await.unwrap().is_empty(),
+            "{backend}"
+        );
+        let pool = store_pool(&db).await;
+        let row = sqlx::query("SELECT COUNT(*) AS n, COUNT(DISTINCT url) AS urls FROM mentions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let (n, urls): (i64, i64) = (sqlx::Row::get(&row, "n"), sqlx::Row::get(&row, "urls"));
+        pool.close().await;
+        assert_eq!(urls as usize, items, "{backend}: every item is stored");
+        assert_eq!(n, urls, "{backend}: no item is stored twice");
+        assert_eq!(
+            store.mention_count().await.unwrap(),
+            items as i64,
+            "{backend}"
+        );
+        store.close().await;
+        check_store(&backend, &db).await;
+        eprintln!(
+            "{backend}: killed with {} of {items} staged; all stored once after restart",
+            staged.staged
+        );
+    }
+}

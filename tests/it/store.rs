@@ -1068,3 +1068,231 @@ async fn a_small_crawl_does_not_wait_behind_a_big_one_on_postgresql() {
     assert_eq!(new, 200, "each shared post is one mention");
     assert_eq!(store.mention_count().await.unwrap(), 20_203);
 }
+
+/// `n` distinct items of one source, each with its own GUID and URL.
+fn many(source_id: i64, tag: &str, n: usize) -> Vec<Candidate> {
+    let scope = source_id.to_string();
+    (0..n)
+        .map(|i| {
+            candidate(
+                &scope,
+                Some(&format!("{tag}-{i}")),
+                Some(&format!("https://blogg.example/{tag}/{i}")),
+                &format!("GoMonday inlägg {tag} nummer {i} om leveransen"),
+            )
+        })
+        .collect()
+}
+
+/// Issue 14 item 7: one crawl of many items held SQLite's write lock in one transaction, and every
+/// other writer — a status change of this process, `mention add` of another process (here a second
+/// store on the same file: its own pool, no shared in-process lock, so it waits in SQLite's busy
+/// handler) — waited for all of it and failed after the busy timeout. Now the crawl is written in
+/// chunks: both kinds of writer get in within a second, and the crawl stays all-or-nothing to readers.
+#[tokio::test]
+async fn a_big_crawl_leaves_other_writers_their_turn_on_sqlite() {
+    let _heavy = crate::support::heavy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("lyssna.db").display());
+    let store = Store::open_and_migrate(&url).await.unwrap();
+    let other_process = Store::connect(&url).await.unwrap();
+    let (blog, _) = two_sources(&store).await;
+    let now = Utc::now();
+    let seeded = store
+        .record_ok(&crawl(blog, now, many(blog, "seed", 1)))
+        .await
+        .unwrap();
+    let id = seeded.new_mentions[0].clone();
+    let n = 24 * lyssna::store::STAGE_CHUNK + 17;
+    let big = crawl(blog, now, many(blog, "big", n));
+    let crawling = {
+        let store = store.clone();
+        tokio::spawn(async move { store.record_ok(&big).await })
+    };
+    // Under way (one transaction took several seconds here in a debug build).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (mut own, mut cross, mut counts) = (Vec::new(), Vec::new(), HashSet::new());
+    let mut i = 0;
+    while !crawling.is_finished() {
+        let action = if i % 2 == 0 {
+            Action::NoReplyNeeded {
+                reason: NoReplyReason::Spam,
+                note: None,
+            }
+        } else {
+            Action::Reopen { note: None }
+        };
+        let started = std::time::Instant::now();
+        store
+            .apply_action(&id, &action, "leader", Utc::now())
+            .await
+            .expect("a status change during the crawl");
+        own.push(started.elapsed());
+        let started = std::time::Instant::now();
+        let mut manual = candidate("manual", None, None, &format!("Samtal {i} om GoMonday"));
+        manual.keys = vec![format!("manual:{i}")];
+        other_process
+            .add_manual_mention("Telefon", &manual, Utc::now())
+            .await
+            .expect("`mention add` from another process during the crawl");
+        cross.push(started.elapsed());
+        counts.insert(store.mention_count().await.unwrap() - i64::from(i + 1));
+        i += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    let summary = crawling.await.unwrap().unwrap();
+    assert_eq!(summary.new_mentions.len(), n);
+    let worst = |w: &[std::time::Duration]| w.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "{} status changes, worst {:?}; {} adds from another process, worst {:?}",
+        own.len(),
+        worst(&own),
+        cross.len(),
+        worst(&cross)
+    );
+    assert!(worst(&own) < std::time::Duration::from_secs(1), "{own:?}");
+    assert!(
+        worst(&cross) < std::time::Duration::from_secs(1),
+        "{cross:?}"
+    );
+    assert!(
+        own.len() >= 5,
+        "the crawl ended before it could be measured"
+    );
+    // Readers saw the seed alone, or the seed and the whole crawl: never a part of it.
+    counts.retain(|&c| c != 1);
+    assert!(
+        counts.iter().all(|&c| c == 1 + n as i64),
+        "partial crawl visible: {counts:?}"
+    );
+    assert_eq!(
+        store.mention_count().await.unwrap(),
+        1 + n as i64 + i64::from(i)
+    );
+    assert!(store.pending_crawls().await.unwrap().is_empty());
+}
+
+/// A big crawl killed between two of its chunks (its process gone: the task is dropped mid-way and
+/// its worker leaves the registry, as a kill -9 found at the next start does) leaves nothing a reader
+/// sees; the next start removes what it staged, and crawling again stores every item exactly once.
+#[tokio::test]
+async fn a_big_crawl_killed_between_chunks_leaves_nothing_visible_or_duplicated() {
+    let _heavy = crate::support::heavy().await;
+    for (backend, store, _dir) in stores("killed_between_chunks").await {
+        let (blog, _) = two_sources(&store).await;
+        let now = Utc::now();
+        store
+            .record_ok(&crawl(blog, now, many(blog, "seed", 3)))
+            .await
+            .unwrap();
+        let worker = lyssna::store::WorkerSpec {
+            id: "host:1:doomed".into(),
+            host: "host".into(),
+            pid: 1,
+            pid_start: 0,
+            command: "crawl".into(),
+        };
+        store.register_worker(&worker, now).await.unwrap();
+        assert!(
+            store
+                .lease_source(blog, &worker.id, now, now + Duration::minutes(10))
+                .await
+                .unwrap()
+        );
+        let n = 4 * lyssna::store::STAGE_CHUNK + 5;
+        let candidates = many(blog, "big", n);
+        let doomed = {
+            let (store, rec) = (store.clone(), crawl(blog, now, candidates.clone()));
+            tokio::spawn(async move { store.record_ok(&rec).await })
+        };
+        let staged = loop {
+            let pending = store.pending_crawls().await.unwrap();
+            if let Some(p) = pending.first().filter(|p| p.staged > 0) {
+                break p.clone();
+            }
+            assert!(!doomed.is_finished(), "{backend}: the crawl ended unstaged");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        doomed.abort();
+        assert!(doomed.await.unwrap_err().is_cancelled(), "{backend}");
+        assert_eq!(
+            staged.owner.as_deref(),
+            Some(worker.id.as_str()),
+            "{backend}"
+        );
+        let pending = store.pending_crawls().await.unwrap();
+        assert_eq!(pending.len(), 1, "{backend}");
+        assert!(
+            pending[0].staged > 0 && pending[0].staged < n as i64,
+            "{backend}: {pending:?}"
+        );
+        // Nothing of it is visible: counts, the inbox, a search, a mention page, the export.
+        assert_eq!(store.mention_count().await.unwrap(), 3, "{backend}");
+        assert_eq!(store.inbox_counts().await.unwrap().new, 3, "{backend}");
+        let page = store
+            .inbox(&lyssna::store::InboxQuery {
+                limit: 500,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 3, "{backend}");
+        let searched = store
+            .inbox(&lyssna::store::InboxQuery {
+                search: Some("leveransen".into()),
+                limit: 500,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(searched.items.len(), 3, "{backend}");
+        let lines = store.export_all().await.unwrap();
+        assert_eq!(lines.len(), 3, "{backend}");
+        // The next start: the dead worker leaves the registry, its stage goes with it.
+        store
+            .remove_dead_workers(std::slice::from_ref(&worker.id))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.discard_abandoned_crawls(Utc::now()).await.unwrap(),
+            1,
+            "{backend}"
+        );
+        assert!(
+            store.pending_crawls().await.unwrap().is_empty(),
+            "{backend}"
+        );
+        assert_eq!(store.mention_count().await.unwrap(), 3, "{backend}");
+        // Crawled again: every item once, and once more: nothing new.
+        let again = store
+            .record_ok(&crawl(blog, now, candidates.clone()))
+            .await
+            .unwrap();
+        assert_eq!(again.new_mentions.len(), n, "{backend}");
+        let third = store
+            .record_ok(&crawl(blog, now, candidates))
+            .await
+            .unwrap();
+        assert_eq!(third.new_mentions.len(), 0, "{backend}");
+        assert_eq!(third.already_known, n, "{backend}");
+        assert_eq!(
+            store.mention_count().await.unwrap(),
+            3 + n as i64,
+            "{backend}"
+        );
+        assert_eq!(
+            store.inbox_counts().await.unwrap().new,
+            3 + n as i64,
+            "{backend}"
+        );
+        let searched = store
+            .inbox(&lyssna::store::InboxQuery {
+                search: Some("leveransen".into()),
+                limit: 500,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(searched.items.len(), 500, "{backend}");
+    }
+}
