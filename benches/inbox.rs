@@ -480,20 +480,10 @@ async fn reset(db: &str) {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));
         }
     } else {
-        use sqlx::Connection;
         let mut url = url::Url::parse(db).unwrap();
         let name = url.path().trim_start_matches('/').to_string();
         url.set_path("/postgres");
-        let mut conn = sqlx::AnyConnection::connect(url.as_str()).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
+        common::recreate_postgres_database(url.as_str(), &name).await;
     }
 }
 

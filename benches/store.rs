@@ -16,6 +16,9 @@
 //! `cargo bench --bench store`
 #![allow(clippy::disallowed_methods)]
 
+#[path = "common/mod.rs"]
+mod common;
+
 use chrono::Utc;
 use lyssna::app::App;
 use lyssna::config::Config;
@@ -72,26 +75,11 @@ async fn feed_site(items: usize) -> SocketAddr {
 
 /// A fresh database on the PostgreSQL server named by the environment, if any.
 async fn postgres_db() -> Option<String> {
-    use sqlx::Connection;
     let admin = std::env::var("LYSSNA_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("LYSSNA_TEST_POSTGRES_URL"))
         .ok()?;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect");
     let name = format!("lyssna_bench_store_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut conn)
-            .await
-            .expect("create bench database");
-    }
-    conn.close().await.ok();
-    let mut url = url::Url::parse(&admin).expect("a URL");
-    url.set_path(&format!("/{name}"));
-    Some(url.to_string())
+    Some(common::recreate_postgres_database(&admin, &name).await)
 }
 
 struct Api {

@@ -200,21 +200,5 @@ fn fresh_pg(admin: &str, name: &str) -> String {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(admin).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-    });
-    let mut url = url::Url::parse(admin).unwrap();
-    url.set_path(&format!("/{name}"));
-    url.to_string()
+    rt.block_on(common::recreate_postgres_database(admin, name))
 }

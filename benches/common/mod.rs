@@ -157,3 +157,26 @@ pub async fn populate(store: &Store, n: usize, now: DateTime<Utc>) -> std::time:
     }
     started.elapsed()
 }
+
+/// Drops and creates database `name` on the PostgreSQL server of `admin` (a URL whose database the
+/// connection may use), and returns the new database's URL.
+pub async fn recreate_postgres_database(admin: &str, name: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin)
+        .await
+        .expect("connect to the PostgreSQL server");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .expect("recreate the benchmark database");
+    }
+    conn.close().await.ok();
+    let mut url = url::Url::parse(admin).expect("a PostgreSQL URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}

@@ -386,7 +386,6 @@ impl CrawlReport {
             unchanged: record.unchanged_pages as usize,
             items: record.items as usize,
             errors,
-            next_check_at: state.next_check_at,
             ..CrawlReport::nothing(&source.name, state.next_check_at)
         }
     }

@@ -183,7 +183,8 @@ fn conversation(
     posts[start..]
         .iter()
         .take(CONVERSATION_AROUND)
-        .map(|p| ConversationPost {
+        .enumerate()
+        .map(|(i, p)| ConversationPost {
             author: p.author.clone().unwrap_or_default(),
             at: p.posted_at.map(|at| when(at, now, tz, lang)),
             excerpt: p.excerpt.clone(),
@@ -193,11 +194,11 @@ fn conversation(
                 .map(|q| (q.author.clone().unwrap_or_default(), q.text.clone()))
                 .collect(),
             href: view::safe_href(p.url.as_deref()),
-            this: p.mention_id.as_deref() == Some(&m.id) && p.role.as_deref() == Some("mention"),
+            this: start + i == own,
             follow_up: p.role.as_deref() == Some("follow_up"),
             mention_id: p.mention_id.clone().filter(|id| id != &m.id),
             leader: p.leader.is_some(),
-            counted: p.leader.is_some() && counted.is_some() && p.url.as_deref() == counted,
+            counted: p.leader.is_some() && counted.is_some_and(|c| p.url.as_deref() == Some(c)),
         })
         .collect()
 }
