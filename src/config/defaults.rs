@@ -53,3 +53,11 @@ pub fn smtp_port(security: super::SmtpSecurity) -> u16 {
 pub fn listen() -> std::net::SocketAddr {
     std::net::SocketAddr::from(LISTEN)
 }
+
+/// A watched thread with an open mention or fresh posts is read this often (`[threads] every`).
+pub const THREAD_EVERY: Duration = Duration::from_secs(30 * 60);
+/// A watched thread retires this long after its last post with nothing open (`[threads] watch_for`).
+pub const THREAD_WATCH_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Watched threads read at most in one crawl of their source (`[threads] max_per_crawl`): with the
+/// politeness delay, a source with many threads due would otherwise hold its crawl for minutes.
+pub const THREAD_MAX_PER_CRAWL: usize = 20;

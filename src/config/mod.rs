@@ -61,6 +61,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub leader: LeaderConfig,
     pub crawler: CrawlerConfig,
+    pub threads: ThreadsConfig,
     pub sentiment_lexicon: Option<PathBuf>,
     pub brands: Vec<BrandSpec>,
     /// Per brand, in the order of `brands`: thread context and the relevance threshold.
@@ -103,6 +104,27 @@ pub struct CrawlerConfig {
     pub concurrency: usize,
     /// Items read from one response at most; the rest are left out and the crawl says so.
     pub max_items: usize,
+}
+
+/// Watched threads (`[threads]`, PRODUCT §3.3b).
+#[derive(Debug, Clone)]
+pub struct ThreadsConfig {
+    pub policy: crate::domain::watch::WatchPolicy,
+    pub max_per_crawl: usize,
+    /// Lower-cased host → the recipe that reads a thread or an article's comments there.
+    pub recipes: Vec<(String, Recipe)>,
+}
+
+impl ThreadsConfig {
+    /// The recipe configured for the thread's host (`www.` ignored on either side).
+    pub fn recipe_for(&self, url: &url::Url) -> Option<&Recipe> {
+        let host = url.host_str()?.to_ascii_lowercase();
+        let bare = host.strip_prefix("www.").unwrap_or(&host);
+        self.recipes
+            .iter()
+            .find(|(h, _)| h.strip_prefix("www.").unwrap_or(h) == bare)
+            .map(|(_, r)| r)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +312,7 @@ impl Config {
             server: sections::server(&raw.server, &mut p),
             leader: sections::leader(&raw.leader, &mut p),
             crawler: sections::crawler(&raw.crawler, &mut p),
+            threads: sections::threads(&raw.threads, &base_dir, &mut p),
             sentiment_lexicon,
             brands,
             brand_relevance,
@@ -413,6 +436,8 @@ mod tests {
         assert_eq!(shipped.server, d.server);
         assert_eq!(shipped.leader, d.leader);
         assert_eq!(shipped.crawler, d.crawler);
+        assert_eq!(shipped.threads.policy, d.threads.policy);
+        assert_eq!(shipped.threads.max_per_crawl, d.threads.max_per_crawl);
         assert_eq!(shipped.sentiment_lexicon, d.sentiment_lexicon);
         assert_eq!(shipped.report.schedule.pattern, d.report.schedule.pattern);
         assert_eq!(shipped.report.email_to, d.report.email_to);

@@ -126,6 +126,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) crawler: RawCrawler,
     #[serde(default)]
+    pub(super) threads: RawThreads,
+    #[serde(default)]
     pub(super) sentiment: RawSentiment,
     #[serde(default)]
     pub(super) brands: Vec<RawBrand>,
@@ -169,6 +171,17 @@ pub(super) struct RawCrawler {
     pub(super) respect_robots: Option<bool>,
     pub(super) concurrency: Option<usize>,
     pub(super) max_items: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawThreads {
+    pub(super) every: Option<Spanned<String>>,
+    pub(super) watch_for: Option<Spanned<String>>,
+    pub(super) max_per_crawl: Option<usize>,
+    /// Host → recipe that reads an article's comments (or a thread's posts) on that host.
+    #[serde(default)]
+    pub(super) recipes: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,7 +3,7 @@
 
 use super::defaults;
 use super::problems::Problems;
-use super::raw::{RawCrawler, RawLeader, RawReport, RawServer, RawSmtp, RawWebhook};
+use super::raw::{RawCrawler, RawLeader, RawReport, RawServer, RawSmtp, RawThreads, RawWebhook};
 use super::{
     CrawlerConfig, CronSchedule, LeaderConfig, ReportConfig, ServerConfig, SmtpConfig,
     SmtpSecurity, WebhookConfig, parse_duration, parse_size, warnings,
@@ -163,6 +163,47 @@ pub(super) fn crawler(raw: &RawCrawler, p: &mut Problems) -> CrawlerConfig {
         respect_robots: raw.respect_robots.unwrap_or(defaults::RESPECT_ROBOTS),
         concurrency: raw.concurrency.unwrap_or(defaults::CONCURRENCY).max(1),
         max_items: raw.max_items.unwrap_or(defaults::MAX_ITEMS).max(1),
+    }
+}
+
+pub(super) fn threads(
+    raw: &RawThreads,
+    base_dir: &std::path::Path,
+    p: &mut Problems,
+) -> super::ThreadsConfig {
+    let every = duration(&raw.every, defaults::THREAD_EVERY, p);
+    let watch_for = duration(&raw.watch_for, defaults::THREAD_WATCH_FOR, p);
+    let to_chrono = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    let mut recipes = Vec::new();
+    for (host, name) in &raw.recipes {
+        if host.contains('/') || host.contains(':') || host.trim().is_empty() {
+            p.at(
+                name,
+                format!(
+                    "[threads.recipes]: '{host}' is not a host name; write the host alone, e.g. \"blogg.example.se\" = \"wordpress-post\""
+                ),
+            );
+            continue;
+        }
+        match super::sources::resolve_recipe(name.get_ref(), base_dir) {
+            Ok(r) if r.follow().is_some() => p.at(
+                name,
+                format!(
+                    "[threads.recipes]: recipe '{}' for {host} reads thread links ([follow]); name a recipe that reads a thread's posts or an article's comments",
+                    r.name()
+                ),
+            ),
+            Ok(r) => recipes.push((host.trim().to_ascii_lowercase(), r)),
+            Err(e) => p.at(name, format!("[threads.recipes] {host}: {e}")),
+        }
+    }
+    super::ThreadsConfig {
+        policy: crate::domain::watch::WatchPolicy {
+            every: to_chrono(every),
+            watch_for: to_chrono(watch_for),
+        },
+        max_per_crawl: raw.max_per_crawl.unwrap_or(defaults::THREAD_MAX_PER_CRAWL),
+        recipes,
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod charset;
 pub mod dates;
+pub mod discover;
 pub mod extract;
 pub mod feed;
 pub mod recipe;

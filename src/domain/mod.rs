@@ -20,3 +20,4 @@ pub mod thread;
 pub mod time;
 pub mod transfer;
 pub mod units;
+pub mod watch;

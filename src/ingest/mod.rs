@@ -9,6 +9,7 @@ pub mod learning;
 mod listing;
 pub mod manual;
 pub mod threads;
+mod watch;
 
 use crate::config::{Config, SourceConfig};
 use crate::crawl::extract::Reader;
@@ -68,6 +69,8 @@ pub struct CrawlReport {
     pub new_mentions: usize,
     pub updated_mentions: usize,
     pub replies_detected: usize,
+    /// Watched threads read after the source's own pages (their requests count in `pages`).
+    pub threads_checked: usize,
     pub errors: Vec<String>,
     pub next_check_at: DateTime<Utc>,
     #[serde(skip)]
@@ -153,8 +156,14 @@ impl Ingest {
                 Gathered::loaded(rec.id, now, finished_at, h, item_count, processed)
             }
         };
-        let report = self.store_crawl(source, rec, gathered, finished_at).await?;
+        let mut report = self.store_crawl(source, rec, gathered, finished_at).await?;
         self.record_followed(rec, &followed, finished_at).await?;
+        self.watch_new_threads(source, &report.new_mention_ids, finished_at)
+            .await?;
+        let round = self
+            .check_watched(source, rec, credentials.as_ref(), now)
+            .await?;
+        report.add_watched(round);
         Ok(report)
     }
 
@@ -168,6 +177,10 @@ impl Ingest {
         first_url: &url::Url,
         now: DateTime<Utc>,
     ) -> Option<Processed> {
+        let mut items = items;
+        if source.kind == crate::domain::source::SourceKind::Feed {
+            articles_are_threads(&mut items);
+        }
         let pipeline = self.pipeline.clone();
         let scope = rec.id.to_string();
         let first_url = first_url.clone();
@@ -264,6 +277,37 @@ impl Ingest {
             new_mention_ids: summary.new_mentions,
             ..CrawlReport::stored(source, &record, state, errors)
         })
+    }
+}
+
+/// A feed's article (a news item, an alert's hit, a blog post without a comments link) is the thread
+/// its comments will be posted in: its own address, so that the thread is watched and a comment
+/// there answers it. Items that share a title keep none — they are one thread by their title.
+fn articles_are_threads(items: &mut [crate::domain::item::Item]) {
+    let mut titles: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for t in items.iter().filter_map(|i| i.title.as_deref()) {
+        *titles.entry(t.trim()).or_default() += 1;
+    }
+    let shared: std::collections::HashSet<String> = titles
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(t, _)| t.to_string())
+        .collect();
+    for item in items.iter_mut() {
+        if item.thread_url.is_some()
+            || item
+                .title
+                .as_deref()
+                .is_some_and(|t| shared.contains(t.trim()))
+        {
+            continue;
+        }
+        item.thread_url = item
+            .url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .filter(|u| u.fragment().is_none_or(str::is_empty))
+            .map(|u| u.to_string());
     }
 }
 
@@ -371,6 +415,18 @@ impl CrawlReport {
         }
     }
 
+    /// Adds what reading the source's watched threads found.
+    fn add_watched(&mut self, round: watch::WatchRound) {
+        self.threads_checked += round.checked;
+        self.pages += round.pages;
+        self.items += round.items;
+        self.new_mentions += round.new_mention_ids.len();
+        self.updated_mentions += round.updated_mentions;
+        self.replies_detected += round.replies_detected;
+        self.errors.extend(round.errors);
+        self.new_mention_ids.extend(round.new_mention_ids);
+    }
+
     /// The report of a stored crawl, before what it found is counted.
     fn stored(
         source: &SourceConfig,
@@ -402,6 +458,7 @@ impl CrawlReport {
             new_mentions: 0,
             updated_mentions: 0,
             replies_detected: 0,
+            threads_checked: 0,
             errors: Vec::new(),
             next_check_at: now,
             new_mention_ids: Vec::new(),

@@ -120,7 +120,7 @@ async fn stored_mentions(
     let backend = search::backend_of(tx);
     for chunk in threads.chunks(backend.chunk_rows(1)) {
         let sql = format!(
-            "SELECT m.id, m.source_id, m.thread_url, m.author, m.published_at, m.found_at, m.body, m.status, \
+            "SELECT m.id, m.source_id, m.thread_url, m.url, m.author, m.published_at, m.found_at, m.body, m.status, \
              m.brands, (SELECT MAX(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'status' \
              AND e.from_value IS NOT NULL) AS last_change FROM mentions m WHERE m.thread_url IN ({}) AND {}",
             in_list(backend, chunk.len()),
@@ -134,8 +134,17 @@ async fn stored_mentions(
             let brands: Vec<String> = json_col(&row, "brands")?;
             let source_id: i64 = col(&row, "source_id")?;
             let status: String = col(&row, "status")?;
+            let thread_url: String = col(&row, "thread_url")?;
+            let url: Option<String> = col(&row, "url")?;
+            // An article found through a feed or an alert is its thread's root: the comments under it
+            // answer it by being there (their `reply_to` names the thread, see `ingest::watch`).
+            let ids = if is_thread_root(url.as_deref(), &thread_url) {
+                vec![thread_url.clone()]
+            } else {
+                Vec::new()
+            };
             out.push(StoredMention {
-                thread_url: col(&row, "thread_url")?,
+                thread_url,
                 mention: ThreadMention {
                     id: col(&row, "id")?,
                     stored: true,
@@ -146,7 +155,7 @@ async fn stored_mentions(
                     ),
                     body: col(&row, "body")?,
                     posts: Vec::new(),
-                    ids: Vec::new(),
+                    ids,
                     status: status.parse().map_err(StoreError::Corrupt)?,
                     last_change_at: opt_from_ts(col(&row, "last_change")?),
                     scope: scope_of(rec, source_id, &brands),
@@ -158,10 +167,19 @@ async fn stored_mentions(
     let site_ids = site_ids(tx, &ids).await?;
     for m in &mut out {
         if let Some(found) = site_ids.get(&m.mention.id) {
-            m.mention.ids = found.clone();
+            m.mention.ids.extend(found.iter().cloned());
         }
     }
     Ok(out)
+}
+
+/// Whether a mention at `url` is the thread itself (an article, a blog post), not a post or comment
+/// in it: its address without a fragment is the thread's.
+fn is_thread_root(url: Option<&str>, thread_url: &str) -> bool {
+    url.and_then(|u| url::Url::parse(u).ok()).is_some_and(|u| {
+        u.fragment().is_none_or(str::is_empty)
+            && crate::domain::thread::canonical_thread_url(&u) == thread_url
+    })
 }
 
 /// The site ids the mentions are known by (their `id:SOURCE:ID` keys).

@@ -444,8 +444,30 @@ impl Store {
         rec: &CrawlRecord,
         mut decide_state: impl FnMut(&IngestPlan) -> SourceState,
     ) -> StoreResult<(IngestSummary, SourceState)> {
+        let (summary, state) = self
+            .record_posts(rec, &mut |plan| Some(decide_state(plan)))
+            .await?;
+        let state = state.ok_or_else(|| {
+            StoreError::Invalid("the crawl was stored without its source's state".to_string())
+        })?;
+        Ok((summary, state))
+    }
+
+    /// Stores what one read of a watched thread found, like a crawl of its source, but leaves the
+    /// source's state and crawl history alone: the thread keeps its own (`Store::record_watch`).
+    pub async fn record_thread_crawl(&self, rec: &CrawlRecord) -> StoreResult<IngestSummary> {
+        Ok(self.record_posts(rec, &mut |_| None).await?.0)
+    }
+
+    /// [`Store::record_crawl`]; the source's state and crawl run are written when `decide_state`
+    /// gives a state.
+    async fn record_posts(
+        &self,
+        rec: &CrawlRecord,
+        decide_state: &mut impl FnMut(&IngestPlan) -> Option<SourceState>,
+    ) -> StoreResult<(IngestSummary, Option<SourceState>)> {
         if rec.candidates.len() > super::STAGE_ABOVE {
-            return self.record_staged(rec, &mut decide_state).await;
+            return self.record_staged(rec, decide_state).await;
         }
         let _writer = self.writer().await;
         // Dedup reads the known keys and then inserts the new ones. Two crawls committing at once on
@@ -484,8 +506,10 @@ impl Store {
                 reopened: linked.reopened,
                 ..IngestSummary::default()
             };
-            write_source_state(&mut tx, rec.source_id, &state).await?;
-            insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
+            if let Some(state) = &state {
+                write_source_state(&mut tx, rec.source_id, state).await?;
+                insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
+            }
             tx.commit().await?;
             summary.new_mentions = new_ids;
             return Ok((summary, state));

@@ -125,6 +125,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "crawl stages",
         include_str!("../../migrations/sqlite/0011_crawl_stages.sql"),
     ),
+    (
+        12,
+        "watched threads",
+        include_str!("../../migrations/sqlite/0012_watched_threads.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -166,6 +171,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "crawl stages",
         include_str!("../../migrations/postgres/0011_crawl_stages.sql"),
+    ),
+    (
+        12,
+        "watched threads",
+        include_str!("../../migrations/postgres/0012_watched_threads.sql"),
     ),
 ];
 

@@ -98,8 +98,8 @@ impl Store {
     pub(super) async fn record_staged(
         &self,
         rec: &CrawlRecord,
-        decide_state: &mut impl FnMut(&IngestPlan) -> SourceState,
-    ) -> StoreResult<(IngestSummary, SourceState)> {
+        decide_state: &mut impl FnMut(&IngestPlan) -> Option<SourceState>,
+    ) -> StoreResult<(IngestSummary, Option<SourceState>)> {
         let now = rec.finished_at;
         let mut races = 0;
         loop {
@@ -116,7 +116,7 @@ impl Store {
                 now,
             };
             let outcome = match self.write_staged(&staged).await {
-                Ok(Ok(())) => self.publish(&staged, &state).await,
+                Ok(Ok(())) => self.publish(&staged, state.as_ref()).await,
                 Ok(Err(KeyTaken)) => Ok(Err(KeyTaken)),
                 Err(e) => Err(e),
             };
@@ -250,7 +250,7 @@ impl Store {
     async fn publish(
         &self,
         s: &Staged<'_>,
-        state: &SourceState,
+        state: Option<&SourceState>,
     ) -> StoreResult<Result<Linked, KeyTaken>> {
         let _writer = self.writer().await;
         let mut tx = self.begin_write().await?;
@@ -289,8 +289,10 @@ impl Store {
                 Err(StoreError::Conflict) => return Ok(Err(KeyTaken)),
                 Err(e) => return Err(e),
             };
-        write_source_state(&mut tx, s.rec.source_id, state).await?;
-        insert_crawl_run(&mut tx, s.rec, s.new_ids.len(), s.plan.edits.len()).await?;
+        if let Some(state) = state {
+            write_source_state(&mut tx, s.rec.source_id, state).await?;
+            insert_crawl_run(&mut tx, s.rec, s.new_ids.len(), s.plan.edits.len()).await?;
+        }
         sqlx::query("DELETE FROM crawl_stages WHERE id = $1")
             .bind(s.stage)
             .execute(&mut *tx)

@@ -3,6 +3,7 @@
 use super::{Store, StoreError, StoreResult, col, in_placeholders, opt_from_ts, ts};
 use crate::domain::thread::{SeenPost, ThreadCursor, ThreadLink};
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -38,23 +39,28 @@ impl ThreadRecord {
 const THREAD_COLUMNS: &str = "url, source_id, title, last_post_id, last_post_at, pages, last_page_url, \
      seen_posts, listed_last_post_at, listed_replies, first_seen_at, last_crawled_at";
 
-fn thread_from_row(row: &AnyRow) -> StoreResult<ThreadRecord> {
+/// The cursor columns of a thread row.
+fn thread_from_row_parts(row: &AnyRow) -> StoreResult<ThreadCursor> {
     let seen_text: String = col(row, "seen_posts")?;
     let seen: Vec<SeenPost> = serde_json::from_str(&seen_text)
         .map_err(|e| StoreError::Corrupt(format!("threads.seen_posts: {e}")))?;
     let pages: i64 = col(row, "pages")?;
+    Ok(ThreadCursor {
+        last_post_id: col(row, "last_post_id")?,
+        last_post_at: opt_from_ts(col(row, "last_post_at")?),
+        pages: u32::try_from(pages.max(0)).unwrap_or(u32::MAX),
+        last_page_url: col(row, "last_page_url")?,
+        seen,
+    })
+}
+
+fn thread_from_row(row: &AnyRow) -> StoreResult<ThreadRecord> {
     let replies: Option<i64> = col(row, "listed_replies")?;
     Ok(ThreadRecord {
         url: col(row, "url")?,
         source_id: col(row, "source_id")?,
         title: col(row, "title")?,
-        cursor: ThreadCursor {
-            last_post_id: col(row, "last_post_id")?,
-            last_post_at: opt_from_ts(col(row, "last_post_at")?),
-            pages: u32::try_from(pages.max(0)).unwrap_or(u32::MAX),
-            last_page_url: col(row, "last_page_url")?,
-            seen,
-        },
+        cursor: thread_from_row_parts(row)?,
         listed_last_post_at: opt_from_ts(col(row, "listed_last_post_at")?),
         listed_replies: replies.and_then(|r| u64::try_from(r).ok()),
         first_seen_at: super::from_ts(col(row, "first_seen_at")?),
@@ -161,5 +167,222 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+}
+
+/// A watched thread, as its next read and the sources page need it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WatchedThread {
+    /// The canonical thread URL.
+    pub url: String,
+    pub source_id: i64,
+    pub source: String,
+    pub title: Option<String>,
+    #[serde(skip)]
+    pub cursor: ThreadCursor,
+    pub last_post_at: Option<DateTime<Utc>>,
+    pub watched_since: DateTime<Utc>,
+    /// `None` once it retired.
+    pub next_check_at: Option<DateTime<Utc>>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    /// How its posts are read (`recipe:NAME`, `feed:URL`), once found.
+    pub reader: Option<String>,
+    pub check_failures: u32,
+    pub last_error: Option<String>,
+    /// Mentions in it, and those of them that wait for an answer.
+    pub mentions: i64,
+    pub open_mentions: i64,
+}
+
+/// What one read of a watched thread leaves behind: its cursor and title when it was read, how it is
+/// read, its own health, and when it is read next (`None`: retired).
+#[derive(Debug, Clone, Copy)]
+pub struct WatchCheck<'a> {
+    pub url: &'a str,
+    pub title: Option<&'a str>,
+    pub cursor: Option<&'a ThreadCursor>,
+    pub reader: Option<&'a str>,
+    pub failures: u32,
+    pub error: Option<&'a str>,
+    pub next_check_at: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+}
+
+const WATCHED_SELECT: &str = "SELECT t.url, t.source_id, s.name AS source_name, t.title, t.last_post_id, \
+     t.last_post_at, t.pages, t.last_page_url, t.seen_posts, t.watched_since, t.next_check_at, \
+     t.last_crawled_at, t.reader, t.check_failures, t.last_error, \
+     (SELECT COUNT(*) FROM mentions m WHERE m.thread_url = t.url AND m.held_back = 0 AND {visible}) AS mentions, \
+     (SELECT COUNT(*) FROM mentions m WHERE m.thread_url = t.url AND m.status = 'new' AND m.held_back = 0 \
+      AND {visible}) AS open_mentions \
+     FROM threads t JOIN sources s ON s.id = t.source_id";
+
+fn watched_sql(rest: &str) -> String {
+    format!(
+        "{} {rest}",
+        WATCHED_SELECT.replace("{visible}", super::VISIBLE)
+    )
+}
+
+fn watched_from_row(row: &AnyRow) -> StoreResult<WatchedThread> {
+    let t = thread_from_row_parts(row)?;
+    let failures: i64 = col(row, "check_failures")?;
+    Ok(WatchedThread {
+        url: col(row, "url")?,
+        source_id: col(row, "source_id")?,
+        source: col(row, "source_name")?,
+        title: col(row, "title")?,
+        last_post_at: t.last_post_at,
+        cursor: t,
+        watched_since: super::from_ts(col(row, "watched_since")?),
+        next_check_at: opt_from_ts(col(row, "next_check_at")?),
+        last_checked_at: opt_from_ts(col(row, "last_crawled_at")?),
+        reader: col(row, "reader")?,
+        check_failures: u32::try_from(failures.max(0)).unwrap_or(u32::MAX),
+        last_error: col(row, "last_error")?,
+        mentions: col(row, "mentions")?,
+        open_mentions: col(row, "open_mentions")?,
+    })
+}
+
+impl Store {
+    /// Starts watching the threads the given mentions live in (a thread already watched keeps its
+    /// schedule; a retired one is watched again). `except` is the source's own page, which its own
+    /// crawls read anyway.
+    pub async fn watch_threads_of(
+        &self,
+        mention_ids: &[String],
+        except: Option<&str>,
+        now: DateTime<Utc>,
+        first_check: DateTime<Utc>,
+    ) -> StoreResult<usize> {
+        let mut watched = 0;
+        for chunk in mention_ids.chunks(super::chunk_rows(1)) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let sql = format!(
+                "INSERT INTO threads (url, source_id, first_seen_at, watched_since, next_check_at) \
+                 SELECT m.thread_url, MIN(m.source_id), $1, $1, $2 FROM mentions m \
+                 WHERE m.thread_url IS NOT NULL AND m.thread_url <> $3 AND m.id IN ({}) \
+                 GROUP BY m.thread_url \
+                 ON CONFLICT (url) DO UPDATE SET \
+                 watched_since = COALESCE(threads.watched_since, excluded.watched_since), \
+                 next_check_at = COALESCE(threads.next_check_at, excluded.next_check_at)",
+                in_placeholders(4, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(ts(now))
+                .bind(ts(first_check))
+                .bind(except.unwrap_or(""));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            let _writer = self.writer().await;
+            watched += q.execute(self.pool()).await?.rows_affected() as usize;
+        }
+        Ok(watched)
+    }
+
+    /// The source's watched threads due by `now`, the longest waiting first, at most `limit`.
+    pub async fn due_threads(
+        &self,
+        source_id: i64,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<WatchedThread>> {
+        let sql = watched_sql(&format!(
+            "WHERE t.source_id = $1 AND t.next_check_at IS NOT NULL AND t.next_check_at <= $2 \
+             ORDER BY t.next_check_at, t.url LIMIT {}",
+            limit.clamp(1, 10_000)
+        ));
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(source_id)
+            .bind(ts(now))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(watched_from_row).collect()
+    }
+
+    /// Every thread Lyssna watches or watched (of one source, or all), the next to be read first and
+    /// the retired last.
+    pub async fn watched_threads(&self, source_id: Option<i64>) -> StoreResult<Vec<WatchedThread>> {
+        let filter = if source_id.is_some() {
+            "AND t.source_id = $1"
+        } else {
+            ""
+        };
+        let sql = watched_sql(&format!(
+            "WHERE t.watched_since IS NOT NULL {filter} \
+             ORDER BY CASE WHEN t.next_check_at IS NULL THEN 1 ELSE 0 END, t.next_check_at, \
+             t.last_post_at DESC, t.url"
+        ));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if let Some(id) = source_id {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        rows.iter().map(watched_from_row).collect()
+    }
+
+    /// The watched thread with this canonical URL.
+    pub async fn watched_thread(&self, url: &str) -> StoreResult<Option<WatchedThread>> {
+        let sql = watched_sql("WHERE t.url = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(url)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(watched_from_row).transpose()
+    }
+
+    /// Stores one check of a watched thread.
+    pub async fn record_watch(&self, check: &WatchCheck<'_>) -> StoreResult<()> {
+        let seen = check
+            .cursor
+            .map(|c| serde_json::to_string(&c.seen))
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("thread cursor: {e}")))?;
+        let c = check.cursor;
+        let _writer = self.writer().await;
+        sqlx::query(
+            "UPDATE threads SET title = COALESCE($2, title), \
+             last_post_id = CASE WHEN $3 = 1 THEN $4 ELSE last_post_id END, \
+             last_post_at = CASE WHEN $3 = 1 THEN $5 ELSE last_post_at END, \
+             pages = CASE WHEN $3 = 1 THEN $6 ELSE pages END, \
+             last_page_url = CASE WHEN $3 = 1 THEN $7 ELSE last_page_url END, \
+             seen_posts = CASE WHEN $3 = 1 THEN $8 ELSE seen_posts END, \
+             reader = COALESCE($9, reader), check_failures = $10, last_error = $11, \
+             next_check_at = $12, last_crawled_at = $13 WHERE url = $1",
+        )
+        .bind(check.url)
+        .bind(check.title)
+        .bind(i64::from(c.is_some()))
+        .bind(c.and_then(|c| c.last_post_id.as_deref()))
+        .bind(c.and_then(|c| c.last_post_at).map(ts))
+        .bind(c.map_or(0, |c| i64::from(c.pages)))
+        .bind(c.and_then(|c| c.last_page_url.as_deref()))
+        .bind(seen.unwrap_or_else(|| "[]".to_string()))
+        .bind(check.reader)
+        .bind(i64::from(check.failures))
+        .bind(check.error)
+        .bind(check.next_check_at.map(ts))
+        .bind(ts(check.at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a mention in the thread waits for an answer.
+    pub async fn thread_has_open(&self, url: &str) -> StoreResult<bool> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM mentions m WHERE m.thread_url = $1 AND m.status = 'new' \
+             AND m.held_back = 0 AND {}",
+            super::VISIBLE
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(url)
+            .fetch_one(self.pool())
+            .await?;
+        let n: i64 = col(&row, "n")?;
+        Ok(n > 0)
     }
 }

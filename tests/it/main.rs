@@ -23,4 +23,5 @@ mod security;
 mod store;
 mod support;
 mod threads;
+mod watch;
 mod web;
