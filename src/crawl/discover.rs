@@ -36,6 +36,7 @@ pub fn comment_signs(html: &str, page_url: &Url) -> CommentSigns {
     let mut signs = CommentSigns::default();
     if let Ok(links) = Selector::parse("link[rel~=alternate][href]") {
         let article = page_url.path().trim_end_matches('/');
+        let mut titled: Option<Url> = None;
         for link in doc.select(&links) {
             let el = link.value();
             let kind = el
@@ -53,11 +54,17 @@ pub fn comment_signs(html: &str, page_url: &Url) -> CommentSigns {
             let under_article = !article.is_empty()
                 && href.host_str() == page_url.host_str()
                 && href.path().starts_with(&format!("{article}/"));
-            if under_article || COMMENT_WORDS.iter().any(|w| title.contains(w)) {
+            if under_article {
                 signs.comments_feed = Some(href);
                 break;
             }
+            // WordPress also links the whole site's comments (`/comments/feed/`): not this article's.
+            let site_wide = href.path().trim_end_matches('/') == "/comments/feed";
+            if titled.is_none() && !site_wide && COMMENT_WORDS.iter().any(|w| title.contains(w)) {
+                titled = Some(href);
+            }
         }
+        signs.comments_feed = signs.comments_feed.or(titled);
     }
     if let Ok(wp) = Selector::parse("li.comment[id^=comment-], #respond, .comment-respond") {
         signs.wordpress = doc.select(&wp).next().is_some();
@@ -93,7 +100,7 @@ mod tests {
         assert_eq!(
             signs.comments_feed.map(|u| u.to_string()),
             Some("https://blogg.example/2026/11/om-gomonday/feed/".to_string()),
-            "the first link under the article's path, or titled comments, wins; the site feed never does"
+            "a link under the article's path wins; the site's feeds never do"
         );
         let titled = r#"<link rel="alternate" type="application/atom+xml" title="Comments on: GoMonday" href="https://news.example/c/42.atom">"#;
         let s = comment_signs(titled, &url("https://news.example/a/42"));

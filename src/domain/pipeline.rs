@@ -56,6 +56,10 @@ pub struct SourceContext {
     pub thread_context: bool,
     /// Stored mentions this crawl's posts may answer: the site's post id → its brands.
     pub answered: HashMap<String, Vec<String>>,
+    /// A feed's items are articles: one that names no thread (no comments link) and shares its title
+    /// with no other item is its own thread — where its comments, and a reply to it, will appear. Its
+    /// address stays its key (it names the article, not only its thread).
+    pub articles_are_threads: bool,
 }
 
 impl Default for SourceContext {
@@ -64,6 +68,7 @@ impl Default for SourceContext {
             about: Vec::new(),
             thread_context: true,
             answered: HashMap::new(),
+            articles_are_threads: false,
         }
     }
 }
@@ -255,6 +260,23 @@ impl Pipeline {
                 item.thread_url = Some(canonical);
             }
             let keys = dedup::keys_for(source_scope, &item, &ambiguous);
+            if context.articles_are_threads
+                && item.thread_url.is_none()
+                && item
+                    .title
+                    .as_deref()
+                    .is_none_or(|t| shared_titles.get(t.trim()).is_none_or(|n| *n < 2))
+            {
+                item.thread_url = item
+                    .url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+                    .filter(|u| {
+                        matches!(u.scheme(), "http" | "https")
+                            && u.fragment().is_none_or(str::is_empty)
+                    })
+                    .map(|u| crate::domain::thread::canonical_thread_url(&u));
+            }
             all_keys.extend(keys.iter().cloned());
             let identity = self.identity_of(&item, page_url).map(|i| i.handle.clone());
             let threaded = item.thread_url.as_ref().map(|thread| ThreadedPost {

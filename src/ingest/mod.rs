@@ -177,10 +177,6 @@ impl Ingest {
         first_url: &url::Url,
         now: DateTime<Utc>,
     ) -> Option<Processed> {
-        let mut items = items;
-        if source.kind == crate::domain::source::SourceKind::Feed {
-            articles_are_threads(&mut items);
-        }
         let pipeline = self.pipeline.clone();
         let scope = rec.id.to_string();
         let first_url = first_url.clone();
@@ -224,6 +220,7 @@ impl Ingest {
             about: source.about.clone(),
             thread_context: source.thread_context,
             answered,
+            articles_are_threads: source.kind == crate::domain::source::SourceKind::Feed,
         }
     }
 
@@ -277,37 +274,6 @@ impl Ingest {
             new_mention_ids: summary.new_mentions,
             ..CrawlReport::stored(source, &record, state, errors)
         })
-    }
-}
-
-/// A feed's article (a news item, an alert's hit, a blog post without a comments link) is the thread
-/// its comments will be posted in: its own address, so that the thread is watched and a comment
-/// there answers it. Items that share a title keep none — they are one thread by their title.
-fn articles_are_threads(items: &mut [crate::domain::item::Item]) {
-    let mut titles: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for t in items.iter().filter_map(|i| i.title.as_deref()) {
-        *titles.entry(t.trim()).or_default() += 1;
-    }
-    let shared: std::collections::HashSet<String> = titles
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(t, _)| t.to_string())
-        .collect();
-    for item in items.iter_mut() {
-        if item.thread_url.is_some()
-            || item
-                .title
-                .as_deref()
-                .is_some_and(|t| shared.contains(t.trim()))
-        {
-            continue;
-        }
-        item.thread_url = item
-            .url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok())
-            .filter(|u| u.fragment().is_none_or(str::is_empty))
-            .map(|u| u.to_string());
     }
 }
 

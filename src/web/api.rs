@@ -149,6 +149,52 @@ pub async fn list(
     })))
 }
 
+/// `GET /api/threads[?source=NAME]`: the threads Lyssna watches (and those it retired), the next to be
+/// read first.
+pub async fn threads(
+    State(web): State<Web>,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Json<serde_json::Value>> {
+    let mut source = None;
+    for (k, v) in url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "source" if !v.trim().is_empty() => source = Some(v.into_owned()),
+            "source" => {}
+            other => {
+                return Err(WebError::Invalid(format!(
+                    "unknown parameter '{other}' (this list takes source=NAME)"
+                )));
+            }
+        }
+    }
+    let source_id = match &source {
+        Some(name) => Some(
+            web.store
+                .source_by_name(name)
+                .await?
+                .ok_or_else(|| WebError::NotFound(format!("no source named '{name}'")))?
+                .id,
+        ),
+        None => None,
+    };
+    let threads: Vec<serde_json::Value> = web
+        .store
+        .watched_threads(source_id)
+        .await?
+        .iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(t).unwrap_or_default();
+            v["state"] = json!(if t.next_check_at.is_some() {
+                "watching"
+            } else {
+                "retired"
+            });
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "threads": threads })))
+}
+
 pub async fn one(State(web): State<Web>, Path(id): Path<String>) -> WebResult<Json<ExportLine>> {
     let m = web
         .store

@@ -165,6 +165,9 @@ pub const ROUTES: &[Route] = &[
     route(Verb::Post, "/api/mentions/{id}/undo", Access::Token, || {
         post(api::undo)
     }),
+    route(Verb::Get, "/api/threads", Access::Token, || {
+        get(api::threads)
+    }),
     route(Verb::Get, "/api/reports/weekly", Access::Token, || {
         get(api::report)
     }),

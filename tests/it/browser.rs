@@ -699,3 +699,46 @@ async fn daily_flow(driver: &Driver, width: u32, height: u32) {
 async fn the_daily_review_with_the_keyboard_on_a_laptop_and_a_phone() {
     on_a_laptop_and_a_phone(daily_flow).await;
 }
+
+/// The sources page with a watched thread: an alert's article, its next check and its comments count,
+/// opened from the source's row.
+async fn watched_threads_flow(driver: &Driver, width: u32, height: u32) {
+    use crate::support::site::{Reply, Site};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("lyssna.db").display());
+    let site = Site::start().await;
+    let article = site.url("/nyheter/gomonday-kritik-av-kundservicen-efter-flera-veckors-vantan/");
+    site.set("/alerts", crate::watch::alert(&article));
+    site.set(
+        "/nyheter/gomonday-kritik-av-kundservicen-efter-flera-veckors-vantan/",
+        Reply::ok(
+            "text/html",
+            "<html><body><p>Ingen kommentarsdel.</p></body></html>",
+        ),
+    );
+    let app = crate::watch::app(&db, dir.path(), &site.url("/alerts")).await;
+    let now = chrono::Utc::now();
+    crate::watch::crawl(&app, now).await;
+    crate::watch::crawl(&app, now + chrono::Duration::minutes(31)).await;
+    let t = crate::support::serve(app, dir).await;
+    driver.resize(width, height).await;
+    log_in(driver, &t, "/sources").await;
+    driver.find("tr.watched details").await;
+    driver
+        .script("document.querySelector('tr.watched details').open = true; return true;")
+        .await;
+    let text = driver
+        .script("return document.querySelector('tr.watched').textContent;")
+        .await;
+    let text = text.as_str().unwrap_or_default().to_string();
+    assert!(text.contains("Watched threads: 1"), "{text}");
+    assert!(text.contains("comments not found yet"), "{text}");
+    driver.screenshot(&format!("{width}-sources-watched")).await;
+    driver.assert_no_horizontal_overflow("/sources").await;
+}
+
+#[tokio::test]
+#[cfg_attr(not(lyssna_browser), ignore = "needs chromedriver on the PATH")]
+async fn watched_threads_on_the_sources_page_on_a_laptop_and_a_phone() {
+    on_a_laptop_and_a_phone(watched_threads_flow).await;
+}

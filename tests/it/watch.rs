@@ -11,7 +11,7 @@ use lyssna::app::App;
 use lyssna::domain::mention::Status;
 use lyssna::ingest::CrawlReport;
 
-async fn app(db: &str, dir: &std::path::Path, feed_url: &str) -> App {
+pub(crate) async fn app(db: &str, dir: &std::path::Path, feed_url: &str) -> App {
     let text = format!(
         r#"database_url = "{db}"
 [crawler]
@@ -36,7 +36,7 @@ allow_private = true
     crate::support::build_app(dir, &text).await
 }
 
-async fn crawl(app: &App, now: DateTime<Utc>) -> CrawlReport {
+pub(crate) async fn crawl(app: &App, now: DateTime<Utc>) -> CrawlReport {
     let src = app.config.source("Alerts").unwrap();
     let rec = app.store.source_by_name("Alerts").await.unwrap().unwrap();
     app.ingest
@@ -50,7 +50,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// A Google Alerts feed with one hit: the article, behind Google's redirect.
-fn alert(article: &str) -> Reply {
+pub(crate) fn alert(article: &str) -> Reply {
     let wrapped: String = url::form_urlencoded::byte_serialize(article.as_bytes()).collect();
     Reply::ok(
         "application/atom+xml",
@@ -198,6 +198,26 @@ async fn a_google_alerts_article_gains_a_leader_comment_later() {
             site.requests("/nyheter/gomonday-kritik/").len() == 1,
             "{backend}: the page is read once, to find its comments feed"
         );
+
+        // The API and the sources page list the watched thread with its next check.
+        let served = crate::support::serve(app, tmp).await;
+        let (status, body) = served.api_get("/api/threads?source=Alerts").await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        let listed = &body["threads"][0];
+        assert_eq!(listed["url"], article.as_str(), "{backend}: {body}");
+        assert_eq!(listed["state"], "watching", "{backend}");
+        assert_eq!(listed["open_mentions"], 0, "{backend}");
+        assert!(listed["next_check_at"].is_string(), "{backend}: {body}");
+        let (status, body) = served.api_get("/api/threads?source=Nope").await;
+        assert_eq!(status, 404, "{backend}: {body}");
+        let (status, _) = served.api_get("/api/threads?sourse=Alerts").await;
+        assert_eq!(status, 422, "{backend}: a misspelt parameter is an error");
+        let login = served.login().await;
+        let (status, html) = served.page(&login, "/sources").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Watched threads: 1"), "{backend}: {html}");
+        assert!(html.contains(&format!("href=\"{article}\"")), "{backend}");
+        assert!(html.contains("next check"), "{backend}");
     }
 }
 

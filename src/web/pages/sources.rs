@@ -3,10 +3,21 @@
 
 use super::forms::field;
 use super::*;
+/// Watched threads listed per source on the page (the API lists them all).
+const WATCHED_SHOWN: usize = 50;
+
 pub struct RunView {
     pub at: When,
     pub outcome: String,
     pub summary: String,
+    pub error: String,
+}
+
+pub struct WatchView {
+    pub href: Option<String>,
+    pub title: String,
+    pub summary: String,
+    pub next_check: Option<When>,
     pub error: String,
 }
 
@@ -24,6 +35,9 @@ pub struct SourceView {
     pub items_found: i64,
     pub checkable: bool,
     pub runs: Vec<RunView>,
+    pub watched: Vec<WatchView>,
+    /// "Watched threads: 3 (1 open)".
+    pub watched_summary: String,
 }
 
 #[derive(Template)]
@@ -67,7 +81,52 @@ pub async fn sources(
                 error: r.error.unwrap_or_default(),
             })
             .collect();
+        let threads = web.store.watched_threads(Some(s.id)).await?;
+        let open: i64 = threads.iter().map(|w| w.open_mentions).sum();
+        let watching = threads.iter().filter(|w| w.next_check_at.is_some()).count();
+        let watched_summary = format!(
+            "{}: {} · {}",
+            t.get("watched_threads"),
+            watching,
+            t.count(
+                usize::try_from(open).unwrap_or(0),
+                ("open mention", "open mentions"),
+                ("öppet omnämnande", "öppna omnämnanden")
+            )
+        );
+        let watched = threads
+            .into_iter()
+            .take(WATCHED_SHOWN)
+            .map(|w| WatchView {
+                href: view::safe_href(Some(&w.url)),
+                title: w.title.clone().unwrap_or_else(|| w.url.clone()),
+                summary: [
+                    t.count(
+                        usize::try_from(w.mentions).unwrap_or(0),
+                        ("mention", "mentions"),
+                        ("omnämnande", "omnämnanden"),
+                    ),
+                    t.count(
+                        usize::try_from(w.open_mentions).unwrap_or(0),
+                        ("open", "open"),
+                        ("öppet", "öppna"),
+                    ),
+                    match (&w.next_check_at, &w.reader) {
+                        (None, _) => t.get("watch_retired").to_string(),
+                        (Some(_), None) if w.last_checked_at.is_some() => {
+                            t.get("watch_not_found_yet").to_string()
+                        }
+                        (Some(_), _) => t.get("watch_next").to_string(),
+                    },
+                ]
+                .join(" · "),
+                next_check: w.next_check_at.map(|n| when(n, c.now, tz, c.lang)),
+                error: w.last_error.unwrap_or_default(),
+            })
+            .collect();
         views.push(SourceView {
+            watched,
+            watched_summary,
             href: view::safe_href(s.url.as_deref()),
             url_text: s.url.clone().unwrap_or_default(),
             health: s.health.as_str().to_string(),
