@@ -16,6 +16,8 @@ pub struct Page<'a> {
     pub content_type: Option<&'a str>,
     /// The address after redirects: relative links resolve against it.
     pub url: &'a Url,
+    /// The response's `Link` header, for `[pagination]` links with `link_rel`.
+    pub link_header: Option<&'a str>,
 }
 
 /// What one page gave: its items, how many elements the item selector matched (recipes only), the
@@ -73,7 +75,8 @@ impl Reader<'_> {
                         return Err(problem);
                     }
                 }
-                let ex = recipe.extract(&text, page.url, now, self.timezone);
+                let ex =
+                    recipe.extract_response(&text, page.url, page.link_header, now, self.timezone);
                 Ok(PageItems {
                     items: ex.items,
                     item_matches: Some(ex.item_matches),

@@ -25,6 +25,8 @@ pub struct ThreadPage {
     pub content_type: Option<String>,
     /// The address after redirects.
     pub url: Url,
+    /// The response's `Link` header.
+    pub link: Option<String>,
 }
 
 /// How a thread's pages are fetched.
@@ -204,6 +206,7 @@ async fn fetch_read<P: PageFetch + Sync>(
                 body: &page.body,
                 content_type: page.content_type.as_deref(),
                 url: &page.url,
+                link_header: page.link.as_deref(),
             },
             now,
         )

@@ -96,6 +96,7 @@ fn extract(
             body: &page.body,
             content_type: page.content_type.as_deref(),
             url: &page.final_url,
+            link_header: page.link.as_deref(),
         },
         now,
     )

@@ -30,6 +30,7 @@ impl PageFetch for FetcherPages<'_> {
                 body: p.body,
                 content_type: p.content_type,
                 url: p.final_url,
+                link: p.link,
             }),
             // No validators are sent for thread pages, so a 304 is the server's mistake.
             FetchOutcome::NotModified => Err(CrawlFailure::Parse(format!(

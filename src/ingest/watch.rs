@@ -359,6 +359,7 @@ impl Ingest {
                     body: &page.body,
                     content_type: page.content_type.as_deref(),
                     url: &page.url,
+                    link_header: page.link.as_deref(),
                 },
                 Utc::now(),
             );

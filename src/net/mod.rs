@@ -151,6 +151,8 @@ pub struct FetchedPage {
     pub body: Bytes,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The `Link` header (RFC 8288): APIs such as Mastodon's page through it.
+    pub link: Option<String>,
 }
 
 /// Installs ring as the process-wide rustls crypto provider. reqwest is built without a
@@ -303,6 +305,7 @@ impl Fetcher {
             let etag = header_string(response.headers(), header::ETAG);
             let last_modified = header_string(response.headers(), header::LAST_MODIFIED);
             let cf_mitigated = header_string(response.headers(), "cf-mitigated");
+            let link = header_string(response.headers(), "link");
             let body = read_body(response, config.max_body, Overflow::Fail, config.timeout).await?;
             turn.end_request();
             if classify::is_bot_wall(content_type.as_deref(), cf_mitigated.as_deref(), &body) {
@@ -320,6 +323,7 @@ impl Fetcher {
                 body,
                 etag,
                 last_modified,
+                link,
             }));
         }
     }

@@ -518,3 +518,54 @@ async fn refusals_become_health_states_and_never_touch_stored_mentions() {
     );
     assert_eq!(app.store.mention_count().await.unwrap(), 1);
 }
+
+/// A Mastodon tag timeline pages through the response's `Link` header (the built-in
+/// `mastodon-statuses`): the crawl follows `rel="next"` to the older page and stores both pages'
+/// statuses.
+#[tokio::test]
+async fn a_json_api_is_paged_through_its_link_header() {
+    for (backend, db, _dir) in databases("link_header").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let status = |id: &str, who: &str, text: &str| {
+            serde_json::json!({
+                "id": id, "url": site.url(&format!("/@{who}/{id}")), "created_at": "2026-11-20T09:00:00.000Z",
+                "account": {"acct": who}, "content": format!("<p>{text}</p>"), "in_reply_to_id": null,
+            })
+        };
+        let newer = serde_json::json!([status("102", "kalle", "GoMonday svarar aldrig på mejl")]);
+        let older = serde_json::json!([status("101", "lisa", "Bästa appen är GoMonday")]);
+        site.set(
+            "/api/v1/timelines/tag/gomonday",
+            Reply::ok("application/json", newer.to_string()).header(
+                "link",
+                &format!(
+                    "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
+                    site.url("/api/v1/timelines/tag/gomonday-older"),
+                    site.url("/api/v1/timelines/tag/gomonday-newer")
+                ),
+            ),
+        );
+        site.set(
+            "/api/v1/timelines/tag/gomonday-older",
+            Reply::ok("application/json", older.to_string()),
+        );
+        let sources = source(
+            "Mastodon",
+            "json",
+            &site.url("/api/v1/timelines/tag/gomonday"),
+            "recipe = \"mastodon-statuses\"",
+        );
+        let app = app(&db, tmp.path(), &sources).await;
+        let r = crawl(&app, "Mastodon").await;
+        assert_eq!((r.pages, r.new_mentions), (2, 2), "{backend}: {r:?}");
+        assert_eq!(
+            site.requests("/api/v1/timelines/tag/gomonday-older").len(),
+            1
+        );
+        assert!(
+            site.requests("/api/v1/timelines/tag/gomonday-newer")
+                .is_empty()
+        );
+    }
+}
