@@ -137,7 +137,8 @@ impl<'a> FetchRequest<'a> {
 pub enum FetchOutcome {
     /// HTTP 304: the page is unchanged since the validators were stored; no body was read.
     NotModified,
-    Fetched(FetchedPage),
+    /// Boxed: a page is many times the size of the other variant.
+    Fetched(Box<FetchedPage>),
 }
 
 /// A page that was read in full (within the cap).
@@ -316,7 +317,7 @@ impl Fetcher {
                 });
             }
             tracing::debug!(%url, status = status.as_u16(), bytes = body.len(), "fetched");
-            return Ok(FetchOutcome::Fetched(FetchedPage {
+            return Ok(FetchOutcome::Fetched(Box::new(FetchedPage {
                 final_url: url,
                 status: status.as_u16(),
                 content_type,
@@ -324,7 +325,7 @@ impl Fetcher {
                 etag,
                 last_modified,
                 link,
-            }));
+            })));
         }
     }
 

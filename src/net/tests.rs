@@ -162,7 +162,7 @@ fn local(url: &Url) -> FetchRequest<'_> {
 
 fn page(outcome: Result<FetchOutcome, FetchError>) -> FetchedPage {
     match outcome {
-        Ok(FetchOutcome::Fetched(page)) => page,
+        Ok(FetchOutcome::Fetched(page)) => *page,
         other => panic!("expected a page, got {other:?}"),
     }
 }
