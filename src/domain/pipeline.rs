@@ -267,15 +267,7 @@ impl Pipeline {
                     .as_deref()
                     .is_none_or(|t| shared_titles.get(t.trim()).is_none_or(|n| *n < 2))
             {
-                item.thread_url = item
-                    .url
-                    .as_deref()
-                    .and_then(|u| Url::parse(u).ok())
-                    .filter(|u| {
-                        matches!(u.scheme(), "http" | "https")
-                            && u.fragment().is_none_or(str::is_empty)
-                    })
-                    .map(|u| crate::domain::thread::canonical_thread_url(&u));
+                item.thread_url = article_thread(&item);
             }
             all_keys.extend(keys.iter().cloned());
             let identity = self.identity_of(&item, page_url).map(|i| i.handle.clone());
@@ -542,6 +534,17 @@ impl Pipeline {
             }
         }
     }
+}
+
+/// The thread an article is (its own address, canonical), when its address names no part of a page.
+fn article_thread(item: &Item) -> Option<String> {
+    item.url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .filter(|u| {
+            matches!(u.scheme(), "http" | "https") && u.fragment().is_none_or(str::is_empty)
+        })
+        .map(|u| crate::domain::thread::canonical_thread_url(&u))
 }
 
 /// The key of an item's thread: its thread URL, else the title it shares with other items.

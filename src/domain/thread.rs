@@ -20,6 +20,20 @@ pub struct ThreadLink {
     pub title: Option<String>,
     pub last_post_at: Option<DateTime<Utc>>,
     pub replies: Option<u64>,
+    /// Where to read the thread when the listing links an API form of it (Discourse's `/t/123.json`),
+    /// which its canonical URL leaves out.
+    #[serde(skip)]
+    pub read_url: Option<String>,
+}
+
+/// The address a listing's link is read at: the link itself when it is an API form of the thread
+/// (a `.json` path), which [`canonical_thread_url`] folds into the thread's page address.
+pub fn api_read_url(link: &Url) -> Option<String> {
+    link.path().ends_with(".json").then(|| {
+        let mut u = link.clone();
+        u.set_fragment(None);
+        u.to_string()
+    })
 }
 
 /// What Lyssna has seen of one thread: enough to read only what is new on the next crawl.

@@ -150,7 +150,8 @@ impl Ingest {
         };
         let mut followed = Vec::new();
         for link in due {
-            let Ok(url) = url::Url::parse(&link.thread_url) else {
+            let Ok(url) = url::Url::parse(link.read_url.as_deref().unwrap_or(&link.thread_url))
+            else {
                 continue;
             };
             let cursor = known

@@ -40,24 +40,8 @@ async fn app_with(db: &str, dir: &std::path::Path, recipes: &[(&str, &str)], sou
         std::fs::write(dir.join(format!("recipes/{name}.toml")), text).unwrap();
     }
     let text = format!(
-        r#"database_url = "{db}"
-[crawler]
-per_host_delay = "10ms"
-timeout = "5s"
-
-[[brands]]
-name = "GoMonday"
-query = '"go monday" OR gomonday'
-
-[[identities]]
-site = "127.0.0.1"
-handle = "ErikA"
-
-[[sources]]
-name = "Forum"
-allow_private = true
-{source}
-"#
+        "{}\n[[sources]]\nname = \"Forum\"\nallow_private = true\n{source}\n",
+        crate::support::gomonday_config(db)
     );
     crate::support::build_app(dir, &text).await
 }
@@ -497,5 +481,75 @@ async fn a_discourse_reply_to_post_number_links_the_reply_to_its_post() {
             Status::New,
             "{backend}: the answer to Lisa is none to Kalle"
         );
+    }
+}
+
+/// A Discourse search as a listing (the built-in `discourse-search-topics`): the hit's topic is read
+/// as JSON from the hit on (`/t/1/2.json`, `discourse-topic`), the thread is known by its page address,
+/// and the leader's `reply_to_post_number` answer is linked to the hit.
+#[tokio::test]
+async fn a_discourse_search_hit_is_read_as_json_and_its_answer_linked() {
+    let post = |n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str| {
+        serde_json::json!({
+            "id": 1000 + n, "topic_id": 1, "topic_slug": "gomonday", "post_number": n, "username": user, "created_at": at,
+            "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
+        })
+    };
+    for (backend, db, _dir) in databases("conv_discourse_search").await {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::start().await;
+        let source = format!(
+            "kind = \"json\"\nurl = \"{}\"\nrecipe = \"discourse-search-topics\"",
+            site.url("/search.json?q={query}")
+        );
+        let app = app_with(&db, tmp.path(), &[], &source).await;
+        site.set(
+            "/search.json?q=GoMonday",
+            Reply::ok(
+                "application/json",
+                serde_json::json!({"posts": [{"id": 1002, "username": "Lisa", "created_at": "2026-11-20T09:30:00.000Z",
+                    "blurb": "GoMonday-appen kraschar", "post_number": 2, "topic_id": 1}]})
+                .to_string(),
+            ),
+        );
+        let lisa = post(
+            2,
+            None,
+            "Lisa",
+            "2026-11-20T09:30:00.000Z",
+            "GoMonday-appen kraschar vid inloggning",
+        );
+        let erik = post(
+            3,
+            Some(2),
+            "ErikA",
+            "2026-11-20T10:00:00.000Z",
+            "Vi har släppt en rättning i dag, prova igen.",
+        );
+        site.set(
+            "/t/1/2.json",
+            Reply::ok(
+                "application/json",
+                serde_json::json!({"id": 1, "title": "Appar", "post_stream": {"posts": [lisa, erik]}})
+                    .to_string(),
+            ),
+        );
+        let r = crawl(&app).await;
+        assert_eq!(
+            (r.new_mentions, r.replies_detected),
+            (1, 1),
+            "{backend}: {r:?}"
+        );
+        assert_eq!(site.requests("/t/1/2.json").len(), 1, "{backend}");
+        let l = &by_author(&app, "Lisa").await[0];
+        assert_eq!(l.status, Status::Replied, "{backend}");
+        assert_eq!(l.replied_at, Some(at("2026-11-20T10:00:00Z")), "{backend}");
+        assert_eq!(
+            l.thread_url.as_deref(),
+            Some(site.url("/t/1").as_str()),
+            "{backend}: the thread is known by its page address"
+        );
+        let t = app.store.thread(&site.url("/t/1")).await.unwrap();
+        assert!(t.is_some(), "{backend}: the listing's thread is stored");
     }
 }

@@ -25,21 +25,7 @@ date   = { select = ".date", format = "%Y-%m-%d %H:%M", timezone = "Europe/Stock
 async fn app(db: &str, dir: &std::path::Path, extra: &str) -> App {
     std::fs::create_dir_all(dir.join("recipes")).unwrap();
     std::fs::write(dir.join("recipes/test-forum.toml"), FORUM_RECIPE).unwrap();
-    let text = format!(
-        r#"database_url = "{db}"
-[crawler]
-per_host_delay = "10ms"
-timeout = "5s"
-
-[[brands]]
-name = "GoMonday"
-query = '"go monday" OR gomonday'
-
-[[identities]]
-site = "127.0.0.1"
-handle = "ErikA"
-{extra}"#
-    );
+    let text = format!("{}{extra}", crate::support::gomonday_config(db));
     crate::support::build_app(dir, &text).await
 }
 

@@ -66,6 +66,26 @@ pub async fn postgres_url(test: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// The start of a test configuration: the database, a fast crawler, the brand GoMonday and the
+/// leader's identity ErikA on 127.0.0.1 (the loopback sites' host).
+pub fn gomonday_config(db: &str) -> String {
+    format!(
+        r#"database_url = "{db}"
+[crawler]
+per_host_delay = "10ms"
+timeout = "5s"
+
+[[brands]]
+name = "GoMonday"
+query = '"go monday" OR gomonday'
+
+[[identities]]
+site = "127.0.0.1"
+handle = "ErikA"
+"#
+    )
+}
+
 /// The real app for a configuration text, written to `dir/lyssna.toml` (recipe files resolve beside
 /// it), with its database migrated.
 pub async fn build_app(dir: &std::path::Path, text: &str) -> App {

@@ -42,6 +42,7 @@ async fn thread_cursors_round_trip_on_both_backends() {
             title: Some("Kalle om GoMonday".into()),
             last_post_at: Some(t(9, 0)),
             replies: Some(4),
+            read_url: None,
         };
         let cursor = ThreadCursor {
             last_post_id: Some("post5".into()),

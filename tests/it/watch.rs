@@ -13,25 +13,14 @@ use lyssna::ingest::CrawlReport;
 
 pub(crate) async fn app(db: &str, dir: &std::path::Path, feed_url: &str) -> App {
     let text = format!(
-        r#"database_url = "{db}"
-[crawler]
-per_host_delay = "10ms"
-timeout = "5s"
-
-[[brands]]
-name = "GoMonday"
-query = '"go monday" OR gomonday'
-
-[[identities]]
-site = "127.0.0.1"
-handle = "ErikA"
-
+        r#"{}
 [[sources]]
 name = "Alerts"
 kind = "feed"
 url = "{feed_url}"
 allow_private = true
-"#
+"#,
+        crate::support::gomonday_config(db)
     );
     crate::support::build_app(dir, &text).await
 }

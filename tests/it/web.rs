@@ -126,7 +126,7 @@ async fn every_route_but_the_public_ones_refuses_strangers() {
             }
         }
     }
-    assert_eq!((public, session, token), (4, 14, 8));
+    assert_eq!((public, session, token), (4, 14, 9));
     // Anything else is 404 (JSON under /api/).
     let (status, body) = t.api_get("/api/nothing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -123,6 +123,7 @@ fn listing(ex: &mut Extraction, follow: &Follow, doc: &Html, item_sel: &Selector
             continue;
         }
         ex.threads.push(ThreadLink {
+            read_url: crate::domain::thread::api_read_url(&link),
             thread_url,
             title,
             last_post_at,

@@ -218,6 +218,7 @@ fn listing(ex: &mut Extraction, follow: &Follow, rows: &[Value], ctx: &Ctx) {
                 _ => None,
             });
         ex.threads.push(ThreadLink {
+            read_url: crate::domain::thread::api_read_url(&link),
             thread_url,
             title: follow
                 .title

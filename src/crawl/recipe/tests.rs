@@ -1007,6 +1007,11 @@ fn discourse_search_topics_follows_each_hit_to_its_topic() {
         ]
     );
     assert_eq!(
+        ex.threads[0].read_url.as_deref(),
+        Some("https://forum.example.com/t/1234/4.json"),
+        "each topic is read as JSON from the hit on"
+    );
+    assert_eq!(
         ex.threads[0].last_post_at,
         Some(utc("2024-03-05T13:22:11.123Z"))
     );
