@@ -39,6 +39,8 @@ struct Forum {
     /// Threads `t < changed` have one post more on their last page.
     changed: AtomicUsize,
     requests: AtomicUsize,
+    /// Requests for a thread's last page, the rest being sections and earlier pages.
+    last_pages: AtomicUsize,
     bytes: AtomicUsize,
 }
 
@@ -154,6 +156,12 @@ async fn serve(ip: String, host: usize, forum: Arc<Forum>) -> SocketAddr {
             move |State(forum): State<Arc<Forum>>, uri: axum::http::Uri| async move {
                 let body = forum.answer(host, uri.path());
                 forum.requests.fetch_add(1, Ordering::Relaxed);
+                if uri.path().ends_with(&format!("/page-{PAGES}")) {
+                    forum.last_pages.fetch_add(1, Ordering::Relaxed);
+                }
+                if std::env::var_os("LYSSNA_BENCH_TRACE").is_some() {
+                    eprintln!("{host} {}", uri.path());
+                }
                 forum.bytes.fetch_add(body.len(), Ordering::Relaxed);
                 ([("content-type", "text/html; charset=utf-8")], body)
             },
@@ -176,7 +184,7 @@ fn config(db: &str, hosts: &[SocketAddr], concurrency: usize) -> String {
     for (n, addr) in hosts.iter().enumerate() {
         text += &format!(
             "\n[[sources]]\nname = \"section{n}\"\nkind = \"html\"\nurl = \"http://{addr}/section\"\n\
-             recipe = \"bench-section.toml\"\nallow_private = true\nevery = \"30m\"\n"
+             recipe = \"bench-section\"\nallow_private = true\nevery = \"30m\"\n"
         );
     }
     text
@@ -236,6 +244,7 @@ async fn main() {
         threads_per_host: threads / HOSTS,
         changed: AtomicUsize::new(0),
         requests: AtomicUsize::new(0),
+        last_pages: AtomicUsize::new(0),
         bytes: AtomicUsize::new(0),
     });
     let threads = forum.threads_per_host * HOSTS;
@@ -244,8 +253,14 @@ async fn main() {
         hosts.push(serve(format!("127.0.10.{}", h + 1), h, forum.clone()).await);
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bench-section.toml"), SECTION_RECIPE).unwrap();
-    std::fs::write(dir.path().join("bench-thread.toml"), THREAD_RECIPE).unwrap();
+    // Recipe names are looked up in `recipes/` beside the configuration.
+    std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+    std::fs::write(
+        dir.path().join("recipes/bench-section.toml"),
+        SECTION_RECIPE,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("recipes/bench-thread.toml"), THREAD_RECIPE).unwrap();
     let db = format!("sqlite://{}", dir.path().join("threads.db").display());
     let text = config(&db, &hosts, concurrency);
     let path = dir.path().join("lyssna.toml");
@@ -259,6 +274,7 @@ async fn main() {
     let (_, mentions) = cycle(&app, t0, concurrency).await;
     let first = start.elapsed();
     let first_requests = forum.requests.swap(0, Ordering::Relaxed);
+    forum.last_pages.store(0, Ordering::Relaxed);
     forum.bytes.store(0, Ordering::Relaxed);
     let watched = app.store.watched_threads(None).await.unwrap().len();
 
@@ -286,8 +302,9 @@ async fn main() {
         first.as_secs_f64()
     );
     println!(
-        "  watch cycle ({} changed): {checked} watched threads checked, {requests} requests, {:.1} MB",
+        "  watch cycle ({} changed): {checked} watched threads checked, {requests} requests ({} of them last pages), {:.1} MB",
         threads / 10,
+        forum.last_pages.load(Ordering::Relaxed),
         bytes as f64 / 1e6
     );
     println!(

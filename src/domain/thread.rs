@@ -121,7 +121,7 @@ fn is_ignored_param(name: &str, value: &str, path: &str) -> bool {
 
 /// The one URL of the thread `url` is a page of: lower-cased host (the URL parser does that), no
 /// fragment, no tracking or session parameters, no page or post suffix (`/t123p5` → `/t123`,
-/// `/threads/x.1/page-5` → `/threads/x.1`, `/topic/1/slug/5` stays, `showthread.php?t=1&page=2` →
+/// `/threads/x.1/page-5` → `/threads/x.1/`, `/topic/1/slug/5` stays, `showthread.php?t=1&page=2` →
 /// `showthread.php?t=1`, Discourse `/t/slug/123/45` and `/t/123.json` → `/t/slug/123` and `/t/123`).
 pub fn canonical_thread_url(url: &Url) -> String {
     let mut u = url.clone();
@@ -151,11 +151,17 @@ fn strip_page_suffix(path: &str) -> String {
         return path.to_string();
     };
     let head = |n: usize| segments[..segments.len() - n].join("/");
-    // XenForo `/page-5`, vBulletin 4 `/page5`, WordPress comment pages `/comment-page-2`.
+    // XenForo `/page-5` and WordPress comment pages `/comment-page-2`: the thread's first page is the
+    // directory (`/threads/x.1/`, `/2020/05/post/`), so the slash stays and page 5 and page 1 agree.
     if let Some(n) = last
         .strip_prefix("page-")
-        .or_else(|| last.strip_prefix("page"))
         .or_else(|| last.strip_prefix("comment-page-"))
+        && is_number(n)
+    {
+        return format!("{}/", head(1));
+    }
+    // vBulletin 4 `/123-title/page5`: the first page is `/123-title`.
+    if let Some(n) = last.strip_prefix("page")
         && is_number(n)
     {
         return head(1);
@@ -271,7 +277,12 @@ mod tests {
         }
         assert_eq!(
             canon("https://forum.example/threads/kalle.123/page-5#post-9"),
-            "https://forum.example/threads/kalle.123"
+            "https://forum.example/threads/kalle.123/"
+        );
+        assert_eq!(
+            canon("https://forum.example/threads/kalle.123/"),
+            canon("https://forum.example/threads/kalle.123/page-5"),
+            "page 1 and page 5 of a XenForo thread are one thread"
         );
         assert_eq!(
             canon(

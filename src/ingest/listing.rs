@@ -114,6 +114,13 @@ pub(super) struct FollowedThread {
     cursor: ThreadCursor,
 }
 
+impl FollowedThread {
+    /// The canonical URL of the thread read.
+    pub(super) fn url(&self) -> &str {
+        &self.link.thread_url
+    }
+}
+
 impl Ingest {
     /// Reads the threads of a listing's harvest that are new or changed (at most the recipe's
     /// `max_threads`, in the listing's order), adding their new posts to the harvest's items and their

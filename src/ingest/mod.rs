@@ -160,8 +160,9 @@ impl Ingest {
         self.record_followed(rec, &followed, finished_at).await?;
         self.watch_new_threads(source, &report.new_mention_ids, finished_at)
             .await?;
+        let read_now: Vec<&str> = followed.iter().map(|f| f.url()).collect();
         let round = self
-            .check_watched(source, rec, credentials.as_ref(), now)
+            .check_watched(source, rec, credentials.as_ref(), now, &read_now)
             .await?;
         report.add_watched(round);
         Ok(report)

@@ -72,6 +72,7 @@ impl Ingest {
         rec: &SourceRecord,
         credentials: Option<&crate::net::Credentials>,
         crawl_started: DateTime<Utc>,
+        read_now: &[&str],
     ) -> StoreResult<WatchRound> {
         let mut round = WatchRound::default();
         let max = self.config.threads.max_per_crawl;
@@ -79,9 +80,9 @@ impl Ingest {
             return Ok(round);
         }
         for thread in self.store.due_threads(rec.id, crawl_started, max).await? {
-            // A listing read it in this very crawl: only its schedule moves on.
-            if thread.last_checked_at.is_some_and(|t| t >= crawl_started) {
-                self.reschedule(&thread, None, crawl_started).await?;
+            // The listing read it in this very crawl: only its schedule moves on.
+            if read_now.contains(&thread.url.as_str()) {
+                self.reschedule(&thread, crawl_started).await?;
                 continue;
             }
             round.checked += 1;
@@ -159,12 +160,7 @@ impl Ingest {
     }
 
     /// Moves a thread's next read on without reading it.
-    async fn reschedule(
-        &self,
-        t: &WatchedThread,
-        error: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn reschedule(&self, t: &WatchedThread, now: DateTime<Utc>) -> StoreResult<()> {
         let open = self.store.thread_has_open(&t.url).await?;
         let next = self.config.threads.policy.next_check(
             &WatchState {
@@ -182,7 +178,7 @@ impl Ingest {
                 cursor: None,
                 reader: None,
                 failures: t.check_failures,
-                error: error.or(t.last_error.as_deref()),
+                error: t.last_error.as_deref(),
                 next_check_at: next,
                 at: t.last_checked_at.unwrap_or(now),
             })
