@@ -281,7 +281,10 @@ async fn main() {
     // A tenth gain a post; every watched thread is due (an open mention: every 30 minutes).
     forum.changed.store(threads / 10, Ordering::Relaxed);
     let start = Instant::now();
-    let (checked, _) = cycle(&app, t0 + chrono::Duration::minutes(31), concurrency).await;
+    // Due: half an hour after the last section's first read finished.
+    let due =
+        t0 + chrono::Duration::from_std(first).unwrap_or_default() + chrono::Duration::minutes(31);
+    let (checked, _) = cycle(&app, due, concurrency).await;
     let wall = start.elapsed();
     let requests = forum.requests.load(Ordering::Relaxed);
     let bytes = forum.bytes.load(Ordering::Relaxed);

@@ -79,10 +79,11 @@ impl Ingest {
         if max == 0 {
             return Ok(round);
         }
+        let mut checks = Vec::new();
         for thread in self.store.due_threads(rec.id, crawl_started, max).await? {
             // The listing read it in this very crawl: only its schedule moves on.
             if read_now.contains(&thread.url.as_str()) {
-                self.reschedule(&thread, crawl_started).await?;
+                checks.push(self.rescheduled(&thread, crawl_started));
                 continue;
             }
             round.checked += 1;
@@ -92,6 +93,7 @@ impl Ingest {
             if let Some(e) = &check.error {
                 round.errors.push(format!("thread {}: {e}", thread.url));
             }
+            let mut open = thread.open_mentions > 0;
             if !check.items.is_empty() {
                 let read = check.items.len();
                 round.items += read;
@@ -120,6 +122,7 @@ impl Ingest {
                 round.updated_mentions += summary.updated_mentions;
                 round.replies_detected += summary.replies_detected;
                 round.new_mention_ids.extend(summary.new_mentions);
+                open = self.store.thread_has_open(&thread.url).await?;
             }
             let failed = check.error.is_some();
             let failures = if failed {
@@ -127,7 +130,6 @@ impl Ingest {
             } else {
                 0
             };
-            let open = self.store.thread_has_open(&thread.url).await?;
             let last_post_at = check
                 .cursor
                 .as_ref()
@@ -142,47 +144,42 @@ impl Ingest {
                 },
                 finished,
             );
-            let reader = check.reader.as_ref().map(ThreadReader::to_string);
-            self.store
-                .record_watch(&WatchCheck {
-                    url: &thread.url,
-                    title: check.title.as_deref(),
-                    cursor: check.cursor.as_ref(),
-                    reader: reader.as_deref(),
-                    failures,
-                    error: check.error.as_deref(),
-                    next_check_at: next,
-                    at: finished,
-                })
-                .await?;
+            checks.push(WatchCheck {
+                url: thread.url,
+                title: check.title,
+                cursor: check.cursor,
+                reader: check.reader.as_ref().map(ThreadReader::to_string),
+                failures,
+                error: check.error,
+                next_check_at: next,
+                at: finished,
+            });
         }
+        self.store.record_watches(&checks).await?;
         Ok(round)
     }
 
-    /// Moves a thread's next read on without reading it.
-    async fn reschedule(&self, t: &WatchedThread, now: DateTime<Utc>) -> StoreResult<()> {
-        let open = self.store.thread_has_open(&t.url).await?;
+    /// A thread's next read moved on without reading it.
+    fn rescheduled(&self, t: &WatchedThread, now: DateTime<Utc>) -> WatchCheck {
         let next = self.config.threads.policy.next_check(
             &WatchState {
                 last_post_at: t.last_post_at,
                 watched_since: t.watched_since,
-                open,
+                open: t.open_mentions > 0,
                 failures: t.check_failures,
             },
             now,
         );
-        self.store
-            .record_watch(&WatchCheck {
-                url: &t.url,
-                title: None,
-                cursor: None,
-                reader: None,
-                failures: t.check_failures,
-                error: t.last_error.as_deref(),
-                next_check_at: next,
-                at: t.last_checked_at.unwrap_or(now),
-            })
-            .await
+        WatchCheck {
+            url: t.url.clone(),
+            title: None,
+            cursor: None,
+            reader: None,
+            failures: t.check_failures,
+            error: t.last_error.clone(),
+            next_check_at: next,
+            at: t.last_checked_at.unwrap_or(now),
+        }
     }
 
     /// Reads one watched thread: with the way found before, else the way found now.

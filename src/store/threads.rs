@@ -196,14 +196,14 @@ pub struct WatchedThread {
 
 /// What one read of a watched thread leaves behind: its cursor and title when it was read, how it is
 /// read, its own health, and when it is read next (`None`: retired).
-#[derive(Debug, Clone, Copy)]
-pub struct WatchCheck<'a> {
-    pub url: &'a str,
-    pub title: Option<&'a str>,
-    pub cursor: Option<&'a ThreadCursor>,
-    pub reader: Option<&'a str>,
+#[derive(Debug, Clone)]
+pub struct WatchCheck {
+    pub url: String,
+    pub title: Option<String>,
+    pub cursor: Option<ThreadCursor>,
+    pub reader: Option<String>,
     pub failures: u32,
-    pub error: Option<&'a str>,
+    pub error: Option<String>,
     pub next_check_at: Option<DateTime<Utc>>,
     pub at: DateTime<Utc>,
 }
@@ -334,40 +334,47 @@ impl Store {
         row.as_ref().map(watched_from_row).transpose()
     }
 
-    /// Stores one check of a watched thread.
-    pub async fn record_watch(&self, check: &WatchCheck<'_>) -> StoreResult<()> {
-        let seen = check
-            .cursor
-            .map(|c| serde_json::to_string(&c.seen))
-            .transpose()
-            .map_err(|e| StoreError::Invalid(format!("thread cursor: {e}")))?;
-        let c = check.cursor;
+    /// Stores the checks of a crawl's watched threads, in one transaction: thousands of threads
+    /// checked would otherwise cost a commit each.
+    pub async fn record_watches(&self, checks: &[WatchCheck]) -> StoreResult<()> {
+        if checks.is_empty() {
+            return Ok(());
+        }
         let _writer = self.writer().await;
-        sqlx::query(
-            "UPDATE threads SET title = COALESCE($2, title), \
-             last_post_id = CASE WHEN $3 = 1 THEN $4 ELSE last_post_id END, \
-             last_post_at = CASE WHEN $3 = 1 THEN $5 ELSE last_post_at END, \
-             pages = CASE WHEN $3 = 1 THEN $6 ELSE pages END, \
-             last_page_url = CASE WHEN $3 = 1 THEN $7 ELSE last_page_url END, \
-             seen_posts = CASE WHEN $3 = 1 THEN $8 ELSE seen_posts END, \
-             reader = COALESCE($9, reader), check_failures = $10, last_error = $11, \
-             next_check_at = $12, last_crawled_at = $13 WHERE url = $1",
-        )
-        .bind(check.url)
-        .bind(check.title)
-        .bind(i64::from(c.is_some()))
-        .bind(c.and_then(|c| c.last_post_id.as_deref()))
-        .bind(c.and_then(|c| c.last_post_at).map(ts))
-        .bind(c.map_or(0, |c| i64::from(c.pages)))
-        .bind(c.and_then(|c| c.last_page_url.as_deref()))
-        .bind(seen.unwrap_or_else(|| "[]".to_string()))
-        .bind(check.reader)
-        .bind(i64::from(check.failures))
-        .bind(check.error)
-        .bind(check.next_check_at.map(ts))
-        .bind(ts(check.at))
-        .execute(self.pool())
-        .await?;
+        let mut tx = self.begin_write().await?;
+        for check in checks {
+            let c = check.cursor.as_ref();
+            let seen = c
+                .map(|c| serde_json::to_string(&c.seen))
+                .transpose()
+                .map_err(|e| StoreError::Invalid(format!("thread cursor: {e}")))?;
+            sqlx::query(
+                "UPDATE threads SET title = COALESCE($2, title), \
+                 last_post_id = CASE WHEN $3 = 1 THEN $4 ELSE last_post_id END, \
+                 last_post_at = CASE WHEN $3 = 1 THEN $5 ELSE last_post_at END, \
+                 pages = CASE WHEN $3 = 1 THEN $6 ELSE pages END, \
+                 last_page_url = CASE WHEN $3 = 1 THEN $7 ELSE last_page_url END, \
+                 seen_posts = CASE WHEN $3 = 1 THEN $8 ELSE seen_posts END, \
+                 reader = COALESCE($9, reader), check_failures = $10, last_error = $11, \
+                 next_check_at = $12, last_crawled_at = $13 WHERE url = $1",
+            )
+            .bind(check.url.as_str())
+            .bind(check.title.as_deref())
+            .bind(i64::from(c.is_some()))
+            .bind(c.and_then(|c| c.last_post_id.as_deref()))
+            .bind(c.and_then(|c| c.last_post_at).map(ts))
+            .bind(c.map_or(0, |c| i64::from(c.pages)))
+            .bind(c.and_then(|c| c.last_page_url.as_deref()))
+            .bind(seen.unwrap_or_else(|| "[]".to_string()))
+            .bind(check.reader.as_deref())
+            .bind(i64::from(check.failures))
+            .bind(check.error.as_deref())
+            .bind(check.next_check_at.map(ts))
+            .bind(ts(check.at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
