@@ -265,29 +265,32 @@ pub(super) async fn link_threads(
     if rec.thread_posts.is_empty() {
         return Ok(Vec::new());
     }
-    let mut threads: Vec<&str> = rec
-        .thread_posts
-        .iter()
-        .map(|p| p.thread_url.as_str())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    // The crawl's posts by thread, in the crawl's order (one pass: a big feed has a thread per article).
+    let mut by_thread: HashMap<&str, Vec<&crate::domain::candidate::ThreadedPost>> = HashMap::new();
+    for p in &rec.thread_posts {
+        by_thread.entry(p.thread_url.as_str()).or_default().push(p);
+    }
+    let mut threads: Vec<&str> = by_thread.keys().copied().collect();
     threads.sort_unstable();
     let new: HashSet<usize> = plan.new.iter().copied().collect();
-    let mut stored = stored_mentions(tx, rec, &threads).await?;
-    let holding: HashSet<&str> = stored
-        .iter()
-        .map(|m| m.thread_url.as_str())
-        .chain(
-            rec.thread_posts
-                .iter()
-                .filter(|p| p.candidate.is_some_and(|c| new.contains(&c)))
-                .map(|p| p.thread_url.as_str()),
-        )
-        .collect();
+    let mut stored: HashMap<String, Vec<StoredMention>> = HashMap::new();
+    for m in stored_mentions(tx, rec, &threads).await? {
+        stored.entry(m.thread_url.clone()).or_default().push(m);
+    }
+    // A thread is linked when a mention is stored in it or a new one comes, except an article alone in
+    // its own thread (a feed item, nothing stored there yet): it has nothing to link.
     let threads: Vec<&str> = threads
         .into_iter()
-        .filter(|t| holding.contains(t))
+        .filter(|t| {
+            let posts = &by_thread[t];
+            stored.contains_key(*t)
+                || (posts
+                    .iter()
+                    .any(|p| p.candidate.is_some_and(|c| new.contains(&c)))
+                    && !posts
+                        .iter()
+                        .all(|p| is_thread_root(p.post.url.as_deref(), t)))
+        })
         .collect();
     let mut known_posts: HashMap<String, Vec<StoredThreadPost>> = HashMap::new();
     for p in stored_posts(tx, &threads).await? {
@@ -300,7 +303,7 @@ pub(super) async fn link_threads(
         let mut keys = HashSet::new();
         let mut mentions = Vec::new();
         let mut candidate = Vec::new();
-        for p in rec.thread_posts.iter().filter(|p| p.thread_url == thread) {
+        for p in by_thread.get(thread).into_iter().flatten() {
             if !keys.insert(p.post.key.clone()) {
                 continue;
             }
@@ -324,7 +327,7 @@ pub(super) async fn link_threads(
         }
         let read = posts.len();
         let stored_here = known_posts.remove(thread).unwrap_or_default();
-        for s in stored.iter_mut().filter(|m| m.thread_url == thread) {
+        for s in stored.get_mut(thread).into_iter().flatten() {
             s.mention.posts = stored_here
                 .iter()
                 .filter(|p| p.mention_id.as_deref() == Some(s.mention.id.as_str()))
