@@ -208,6 +208,9 @@ pub struct WatchCheck {
     pub at: DateTime<Utc>,
 }
 
+/// Mentions whose threads one statement starts watching.
+const WATCH_CHUNK: usize = 1_000;
+
 const WATCHED_SELECT: &str = "SELECT t.url, t.source_id, s.name AS source_name, t.title, t.last_post_id, \
      t.last_post_at, t.pages, t.last_page_url, t.seen_posts, t.watched_since, t.next_check_at, \
      t.last_crawled_at, t.reader, t.check_failures, t.last_error, \
@@ -256,7 +259,8 @@ impl Store {
         first_check: DateTime<Utc>,
     ) -> StoreResult<usize> {
         let mut watched = 0;
-        for chunk in mention_ids.chunks(super::chunk_rows(1)) {
+        // Short statements: a big crawl's threads must not hold the write lock for long at once.
+        for chunk in mention_ids.chunks(WATCH_CHUNK) {
             if chunk.is_empty() {
                 continue;
             }
