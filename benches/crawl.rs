@@ -68,8 +68,8 @@ struct Sites {
     full: AtomicUsize,
     not_modified: AtomicUsize,
     missing: AtomicUsize,
-    /// When each request arrived, for the politeness case's first-to-last span.
-    arrivals: Mutex<Vec<Instant>>,
+    /// When each request arrived and at which host, for the politeness case's figures.
+    arrivals: Mutex<Vec<(String, Instant)>>,
 }
 
 impl Sites {
@@ -86,18 +86,42 @@ impl Sites {
             self.missing.load(Ordering::SeqCst),
         )
     }
+    /// The mean and the largest gap (seconds) between two requests to one host, start to start.
+    fn gaps(&self) -> (f64, f64) {
+        let mut by_host: HashMap<String, Vec<Instant>> = HashMap::new();
+        for (h, at) in self.arrivals.lock().unwrap().iter() {
+            by_host.entry(h.clone()).or_default().push(*at);
+        }
+        let mut gaps = Vec::new();
+        for times in by_host.values_mut() {
+            times.sort();
+            gaps.extend(
+                times
+                    .windows(2)
+                    .map(|w| w[1].duration_since(w[0]).as_secs_f64()),
+            );
+        }
+        let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
+        (mean, gaps.iter().copied().fold(0.0, f64::max))
+    }
+
     /// Seconds from the first request to the last.
     fn span(&self) -> f64 {
         let a = self.arrivals.lock().unwrap();
-        match (a.iter().min(), a.iter().max()) {
-            (Some(first), Some(last)) => last.duration_since(*first).as_secs_f64(),
+        match (a.iter().map(|x| x.1).min(), a.iter().map(|x| x.1).max()) {
+            (Some(first), Some(last)) => last.duration_since(first).as_secs_f64(),
             _ => 0.0,
         }
     }
 }
 
 async fn answer(State(sites): State<Arc<Sites>>, uri: Uri, headers: HeaderMap) -> Response {
-    sites.arrivals.lock().unwrap().push(Instant::now());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    sites.arrivals.lock().unwrap().push((host, Instant::now()));
     let Some(feed) = sites.feeds.get(uri.path()) else {
         sites.missing.fetch_add(1, Ordering::SeqCst);
         return StatusCode::NOT_FOUND.into_response();
@@ -578,9 +602,11 @@ fn main() {
         let db = work.join("lyssna.db");
         let c = lyssna_cycle(&sites, &work, &db, "polite");
         let ratio = c.run.wall / bound;
+        let (mean_gap, max_gap) = sites.gaps();
         println!(
-            "  {order:<16} cycle {:.2} s (first to last request {:.2} s) = {ratio:.3}× the bound, {} feeds \
-             fetched — goal ≤ 1.1×: {}; load average {}",
+            "  {order:<16} cycle {:.2} s (first to last request {:.2} s; a host's requests {mean_gap:.2} s apart \
+             on average, {max_gap:.2} s at most) = {ratio:.3}× the bound, {} feeds fetched — goal ≤ 1.1×: {}; \
+             load average {}",
             c.run.wall,
             sites.span(),
             c.served.0,
