@@ -117,7 +117,9 @@ const CATEGORIES: &[&str] = &[
     "Företag",
 ];
 
-const HOSTS: &[&str] = &[
+/// The sites the generated feeds claim to come from (in their links and GUIDs); a benchmark that needs
+/// many distinct sites rewrites them.
+pub const GENERATED_HOSTS: &[&str] = &[
     "kaffebloggen.se",
     "techkoll.example.com",
     "vardagsliv.example.se",
@@ -126,7 +128,7 @@ const HOSTS: &[&str] = &[
 /// Generates a feed of `items` items; the same `(seed, items, flavor)` always gives the same text.
 pub fn generate_realistic_feed(seed: u64, items: usize, flavor: FeedFlavor) -> String {
     let mut rng = SplitMix64(seed ^ 0x4C59_5353_4E41); // "LYSSNA"
-    let host = rng.pick(HOSTS);
+    let host = rng.pick(GENERATED_HOSTS);
     let newest = Utc
         .with_ymd_and_hms(2026, 11, 1, 12, 0, 0)
         .single()
