@@ -22,6 +22,10 @@
 //! `LYSSNA_BENCH_POLITE_HOSTS` (5), `LYSSNA_BENCH_POLITE_PER_HOST` (10), `LYSSNA_BENCH_POLITE_DELAY_MS`
 //! (2000; 0 skips the politeness case), `LYSSNA_BENCH_PYTHON=0` skips the Python poller.
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 #[path = "common/feed_gen.rs"]
 #[allow(dead_code)]
 mod feed_gen;
@@ -41,19 +45,6 @@ use std::time::Instant;
 /// Every feed's validators: the same for all, since each feed is served once per cycle and never
 /// changes between cycles.
 const LAST_MODIFIED: &str = "Sun, 01 Nov 2026 12:00:00 GMT";
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
 
 struct Feed {
     body: bytes::Bytes,
@@ -333,39 +324,6 @@ fn lyssna_cycle(sites: &Sites, work: &Path, db: &Path, what: &str) -> Cycle {
     }
 }
 
-/// The baseline's virtualenv, made once; `Err` says why it cannot be.
-fn python_venv() -> Result<PathBuf, String> {
-    let venv = target_dir().join("crawl-baseline-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .map_err(|e| format!("python3: {e}"))?;
-        if !ok.success() {
-            return Err("python3 -m venv failed".into());
-        }
-    }
-    let has = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import aiohttp, feedparser"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !has(&python) {
-        let ok = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "aiohttp", "feedparser"])
-            .status()
-            .map_err(|e| format!("pip: {e}"))?;
-        if !ok.success() || !has(&python) {
-            return Err("pip install aiohttp feedparser failed".into());
-        }
-    }
-    Ok(python)
-}
-
 fn python_cycle(
     sites: &Sites,
     python: &Path,
@@ -523,7 +481,7 @@ fn main() {
     println!("  load average after Lyssna's cycles: {}", uptime());
 
     let python = if with_python {
-        python_venv()
+        python_venv("crawl-baseline-venv", &["aiohttp", "feedparser"])
     } else {
         Err("LYSSNA_BENCH_PYTHON=0".into())
     };

@@ -19,6 +19,10 @@
 //! Run: `cargo bench --bench inbox`. The populated SQLite file is cached in `target/bench-data/`;
 //! `LYSSNA_BENCH_MENTIONS`, `LYSSNA_BENCH_CONCURRENCY` and `LYSSNA_BENCH_SECONDS` change the size.
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 #[path = "common/mod.rs"]
 mod common;
 
@@ -27,13 +31,6 @@ use lyssna::app::App;
 use lyssna::config::Config;
 use lyssna::store::Store;
 use std::time::{Duration, Instant};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The generator's "now": fixed, so that the cached database stays the same from run to run.
 fn now() -> DateTime<Utc> {

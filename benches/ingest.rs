@@ -5,6 +5,10 @@
 //!
 //! `cargo bench --bench ingest` (set `LYSSNA_BENCH_FEEDS` to change the number of feeds).
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 use chrono::Utc;
 use lyssna::crawl::feed::parse_feed;
 use lyssna::domain::health::{CrawlOutcome, Health};
@@ -14,7 +18,7 @@ use lyssna::domain::sentiment::Classifier;
 use lyssna::domain::source::SourceKind;
 use lyssna::store::{CrawlRecord, SourceSpec, SourceState, Store};
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 use url::Url;
@@ -78,39 +82,9 @@ fn crawl_record(
     (record, state)
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
-
 /// Runs the Python baseline; `Err` says why it could not.
 fn feedparser_items_per_s(dir: &Path) -> Result<(f64, u64), String> {
-    let venv = target_dir().join("ingest-baseline-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .map_err(|e| format!("python3: {e}"))?;
-        if !ok.success() {
-            return Err("python3 -m venv failed".into());
-        }
-    }
-    let has = Command::new(&python)
-        .args(["-c", "import feedparser"])
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !has.success() {
-        let ok = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "feedparser"])
-            .status()
-            .map_err(|e| format!("pip: {e}"))?;
-        if !ok.success() {
-            return Err("pip install feedparser failed".into());
-        }
-    }
+    let python = python_venv("ingest-baseline-venv", &["feedparser"])?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches/ingest_baseline/feedparser_baseline.py");
     let out = Command::new(&python)

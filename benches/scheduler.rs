@@ -10,6 +10,10 @@
 //!
 //! Run: `cargo bench --bench scheduler` (`LYSSNA_BENCH_SOURCES`, `LYSSNA_BENCH_CONCURRENCY` change it).
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 use axum::extract::State;
 use lyssna::app::App;
 use lyssna::config::Config;
@@ -19,13 +23,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const HOSTS: usize = 200;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// First arrival of each path.
 type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;

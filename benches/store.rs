@@ -16,6 +16,10 @@
 //! `cargo bench --bench store`
 #![allow(clippy::disallowed_methods)]
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 #[path = "common/mod.rs"]
 mod common;
 
@@ -33,13 +37,6 @@ const SEEDED: usize = 400;
 /// One status change started this often, during the crawl and in the baseline.
 const EVERY: Duration = Duration::from_millis(40);
 const BASELINE_CHANGES: usize = 200;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -13,6 +13,10 @@
 //! Run: `cargo bench --bench threads` (`LYSSNA_BENCH_THREADS` — a multiple of 100 — changes the size).
 #![allow(clippy::disallowed_methods)]
 
+#[path = "common/env.rs"]
+mod env;
+use env::*;
+
 use axum::extract::State;
 use lyssna::app::App;
 use lyssna::config::Config;
@@ -25,13 +29,6 @@ const HOSTS: usize = 100;
 const PAGES: usize = 10;
 const POSTS_PER_PAGE: usize = 20;
 const DELAY_MS: u64 = 20;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// What every host serves and counts.
 struct Forum {

@@ -410,16 +410,19 @@ async fn a_wordpress_parent_links_the_reply_to_its_comment() {
     }
 }
 
+/// One post of Discourse topic 1 as its JSON gives it: number, the number it answers, author, time, text.
+fn discourse_post(n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str) -> Value {
+    serde_json::json!({
+        "id": 1000 + n, "topic_id": 1, "topic_slug": "gomonday", "post_number": n, "username": user, "created_at": at,
+        "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
+    })
+}
+
 /// A Discourse topic's JSON (the built-in `discourse-topic`): the leader's post with
 /// `reply_to_post_number` 2 answers Lisa's complaint, not Kalle's earlier one.
 #[tokio::test]
 async fn a_discourse_reply_to_post_number_links_the_reply_to_its_post() {
-    let post = |n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str| {
-        serde_json::json!({
-            "id": 1000 + n, "topic_id": 1, "topic_slug": "gomonday", "post_number": n, "username": user, "created_at": at,
-            "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
-        })
-    };
+    let post = discourse_post;
     for (backend, db, _dir) in databases("conv_discourse").await {
         let tmp = tempfile::tempdir().unwrap();
         let site = Site::start().await;
@@ -489,12 +492,7 @@ async fn a_discourse_reply_to_post_number_links_the_reply_to_its_post() {
 /// and the leader's `reply_to_post_number` answer is linked to the hit.
 #[tokio::test]
 async fn a_discourse_search_hit_is_read_as_json_and_its_answer_linked() {
-    let post = |n: u32, reply_to: Option<u32>, user: &str, at: &str, text: &str| {
-        serde_json::json!({
-            "id": 1000 + n, "topic_id": 1, "topic_slug": "gomonday", "post_number": n, "username": user, "created_at": at,
-            "cooked": format!("<p>{text}</p>"), "reply_to_post_number": reply_to,
-        })
-    };
+    let post = discourse_post;
     for (backend, db, _dir) in databases("conv_discourse_search").await {
         let tmp = tempfile::tempdir().unwrap();
         let site = Site::start().await;
