@@ -26,6 +26,14 @@ pub struct ThreadLink {
     pub read_url: Option<String>,
 }
 
+/// Whether a post at `url` is its thread itself (an article, a blog post), not a post or comment in it:
+/// its address, without a fragment, is the thread's canonical URL.
+pub fn is_thread_root(url: Option<&str>, thread_url: &str) -> bool {
+    url.and_then(|u| Url::parse(u).ok()).is_some_and(|u| {
+        u.fragment().is_none_or(str::is_empty) && canonical_thread_url(&u) == thread_url
+    })
+}
+
 /// The address a listing's link is read at: the link itself when it is an API form of the thread
 /// (a `.json` path), which [`canonical_thread_url`] folds into the thread's page address.
 pub fn api_read_url(link: &Url) -> Option<String> {

@@ -16,7 +16,7 @@ use crate::crawl::thread::{PageFetch, read_thread};
 use crate::domain::health::CrawlOutcome;
 use crate::domain::item::Item;
 use crate::domain::source::SourceKind;
-use crate::domain::thread::canonical_thread_url;
+use crate::domain::thread::{canonical_thread_url, is_thread_root};
 use crate::domain::watch::{ThreadReader, WatchState};
 use crate::store::{CrawlRecord, SourceRecord, StoreResult, WatchCheck, WatchedThread};
 use chrono::{DateTime, Utc};
@@ -36,6 +36,7 @@ pub(super) struct WatchRound {
 }
 
 /// One read of one watched thread: its new posts, what it now knows, or why it could not be read.
+#[derive(Default)]
 struct ThreadCheck {
     items: Vec<Item>,
     cursor: Option<crate::domain::thread::ThreadCursor>,
@@ -189,14 +190,7 @@ impl Ingest {
         thread: &WatchedThread,
         credentials: Option<&crate::net::Credentials>,
     ) -> ThreadCheck {
-        let mut check = ThreadCheck {
-            items: Vec::new(),
-            cursor: None,
-            title: None,
-            reader: None,
-            requests: 0,
-            error: None,
-        };
+        let mut check = ThreadCheck::default();
         let Ok(url) = Url::parse(&thread.url) else {
             check.error = Some(format!("'{}' is not a URL that can be read", thread.url));
             return check;
@@ -212,32 +206,38 @@ impl Ingest {
             allow_private: own_site && source.allow_private,
             credentials: credentials.filter(|_| own_site),
         };
-        let known = thread
+        // The way found before, unless it names a recipe no longer configured.
+        let stored = thread
             .reader
             .as_deref()
-            .and_then(|r| r.parse::<ThreadReader>().ok())
-            .filter(|r| {
-                self.recipe_of(source, r, &url).is_some() || !matches!(r, ThreadReader::Recipe(_))
-            });
-        let reader = match known {
-            Some(r) => r,
-            None => match self
+            .and_then(|r| r.parse::<ThreadReader>().ok());
+        let stored_recipe = stored
+            .as_ref()
+            .and_then(|r| self.recipe_of(source, r, &url));
+        let (reader, recipe) = match stored {
+            Some(r) if stored_recipe.is_some() || !matches!(r, ThreadReader::Recipe(_)) => {
+                (r, stored_recipe)
+            }
+            _ => match self
                 .discover(source, &url, own_site, &pages, &mut check)
                 .await
             {
-                Some(r) => r,
+                Some(r) => {
+                    let recipe = self.recipe_of(source, &r, &url);
+                    (r, recipe)
+                }
                 None => return check,
             },
         };
-        let (read_url, recipe) = match &reader {
+        let read_url = match &reader {
             ThreadReader::CommentsFeed(feed) => match Url::parse(feed) {
-                Ok(u) => (u, None),
+                Ok(u) => u,
                 Err(e) => {
                     check.error = Some(format!("comments feed '{feed}': {e}"));
                     return check;
                 }
             },
-            ThreadReader::Recipe(_) => (url.clone(), self.recipe_of(source, &reader, &url)),
+            ThreadReader::Recipe(_) => url.clone(),
         };
         let page_reader = match &recipe {
             Some(r) => thread_reader(r, self.config.timezone),
@@ -359,7 +359,7 @@ impl Ingest {
             let comments = found.map_or(0, |p| {
                 p.items
                     .iter()
-                    .filter(|i| !is_the_thread_itself(i, &canonical_thread_url(url)))
+                    .filter(|i| !is_thread_root(i.url.as_deref(), &canonical_thread_url(url)))
                     .count()
             });
             if comments > 0 {
@@ -375,23 +375,13 @@ impl Ingest {
     }
 }
 
-/// Whether an item read from a thread's page is the page's own article rather than a post in it.
-fn is_the_thread_itself(item: &Item, thread_url: &str) -> bool {
-    item.url
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .is_some_and(|u| {
-            u.fragment().is_none_or(str::is_empty) && canonical_thread_url(&u) == thread_url
-        })
-}
-
 /// The posts of a watched thread as its thread's posts: each names the thread; the article itself is
 /// left out (its mention is stored already); for an article's comments, a comment that answers no
 /// other comment answers the article (its `reply_to` is the thread, the article mention's id there).
 fn as_thread_posts(items: Vec<Item>, thread_url: &str, comments: bool) -> Vec<Item> {
     items
         .into_iter()
-        .filter(|i| !(comments && is_the_thread_itself(i, thread_url)))
+        .filter(|i| !(comments && is_thread_root(i.url.as_deref(), thread_url)))
         .map(|mut i| {
             i.thread_url = Some(thread_url.to_string());
             if comments

@@ -138,7 +138,7 @@ async fn stored_mentions(
             let url: Option<String> = col(&row, "url")?;
             // An article found through a feed or an alert is its thread's root: the comments under it
             // answer it by being there (their `reply_to` names the thread, see `ingest::watch`).
-            let ids = if is_thread_root(url.as_deref(), &thread_url) {
+            let ids = if crate::domain::thread::is_thread_root(url.as_deref(), &thread_url) {
                 vec![thread_url.clone()]
             } else {
                 Vec::new()
@@ -171,15 +171,6 @@ async fn stored_mentions(
         }
     }
     Ok(out)
-}
-
-/// Whether a mention at `url` is the thread itself (an article, a blog post), not a post or comment
-/// in it: its address without a fragment is the thread's.
-fn is_thread_root(url: Option<&str>, thread_url: &str) -> bool {
-    url.and_then(|u| url::Url::parse(u).ok()).is_some_and(|u| {
-        u.fragment().is_none_or(str::is_empty)
-            && crate::domain::thread::canonical_thread_url(&u) == thread_url
-    })
 }
 
 /// The site ids the mentions are known by (their `id:SOURCE:ID` keys).
@@ -289,7 +280,7 @@ pub(super) async fn link_threads(
                     .any(|p| p.candidate.is_some_and(|c| new.contains(&c)))
                     && !posts
                         .iter()
-                        .all(|p| is_thread_root(p.post.url.as_deref(), t)))
+                        .all(|p| crate::domain::thread::is_thread_root(p.post.url.as_deref(), t)))
         })
         .collect();
     let mut known_posts: HashMap<String, Vec<StoredThreadPost>> = HashMap::new();
