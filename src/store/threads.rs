@@ -40,7 +40,7 @@ const THREAD_COLUMNS: &str = "url, source_id, title, last_post_id, last_post_at,
      seen_posts, listed_last_post_at, listed_replies, first_seen_at, last_crawled_at";
 
 /// The cursor columns of a thread row.
-fn thread_from_row_parts(row: &AnyRow) -> StoreResult<ThreadCursor> {
+fn cursor_from_row(row: &AnyRow) -> StoreResult<ThreadCursor> {
     let seen_text: String = col(row, "seen_posts")?;
     let seen: Vec<SeenPost> = serde_json::from_str(&seen_text)
         .map_err(|e| StoreError::Corrupt(format!("threads.seen_posts: {e}")))?;
@@ -60,7 +60,7 @@ fn thread_from_row(row: &AnyRow) -> StoreResult<ThreadRecord> {
         url: col(row, "url")?,
         source_id: col(row, "source_id")?,
         title: col(row, "title")?,
-        cursor: thread_from_row_parts(row)?,
+        cursor: cursor_from_row(row)?,
         listed_last_post_at: opt_from_ts(col(row, "listed_last_post_at")?),
         listed_replies: replies.and_then(|r| u64::try_from(r).ok()),
         first_seen_at: super::from_ts(col(row, "first_seen_at")?),
@@ -227,7 +227,7 @@ fn watched_sql(rest: &str) -> String {
 }
 
 fn watched_from_row(row: &AnyRow) -> StoreResult<WatchedThread> {
-    let t = thread_from_row_parts(row)?;
+    let t = cursor_from_row(row)?;
     let failures: i64 = col(row, "check_failures")?;
     Ok(WatchedThread {
         url: col(row, "url")?,
