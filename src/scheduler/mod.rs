@@ -355,24 +355,26 @@ pub async fn crawl_now_until(
     let mut running = JoinSet::new();
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    for (i, source) in sources.into_iter().enumerate() {
-        let Some(rec) = ctx.store.source_by_name(&source.name).await? else {
-            return Err(crate::store::StoreError::SourceNotFound(source.name));
-        };
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    let leases = ctx
+        .store
+        .lease_sources(&names, registration.id(), now, until)
+        .await?;
+    for (i, (source, lease)) in sources.into_iter().zip(leases).enumerate() {
         // A source a running `serve` or `worker` is crawling right now is left to it.
-        if !ctx
-            .store
-            .lease_source(rec.id, registration.id(), now, until)
-            .await?
-        {
-            let why = match ctx.store.lease_refusal(rec.id, now).await? {
+        let Some(rec) = lease else {
+            let why = match ctx.store.source_by_name(&source.name).await? {
+                Some(rec) => ctx.store.lease_refusal(rec.id, now).await?,
+                None => None,
+            };
+            let why = match why {
                 Some(r) => r.describe(now),
                 None => "another Lyssna process took it a moment ago".to_string(),
             };
             tracing::warn!(source = %source.name, "skipped: {why}");
             run.skipped.push((source.name.clone(), why));
             continue;
-        }
+        };
         let (results, progress) = (results.clone(), progress.clone());
         let name = source.name.clone();
         let done = Box::new(move |outcome: StoreResult<CrawlReport>| {

@@ -223,6 +223,51 @@ impl Store {
         Ok(opt_from_ts(col(&row, "at")?))
     }
 
+    /// Takes the leases of the named sources for an immediate crawl (`lyssna crawl`) in one
+    /// transaction, before any of them is crawled: every host's queue is complete from the start, so
+    /// the order of the sources in the configuration cannot keep a host waiting for the leasing loop.
+    /// `None` for a source a live process holds (see [`Store::lease_refusal`] for who); an unknown
+    /// name takes no lease at all.
+    pub async fn lease_sources(
+        &self,
+        names: &[&str],
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Vec<Option<SourceRecord>>> {
+        let select = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = $1");
+        let update = format!(
+            "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND {}",
+            super::lease_free("$4", "$5")
+        );
+        let _writer = self.writer().await;
+        let mut tx = self.begin_write().await?;
+        let mut leased = Vec::with_capacity(names.len());
+        for name in names {
+            let row = sqlx::query(sqlx::AssertSqlSafe(select.as_str()))
+                .bind(*name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err(super::StoreError::SourceNotFound(name.to_string()));
+            };
+            let rec = source_from_row(&row)?;
+            let taken = sqlx::query(sqlx::AssertSqlSafe(update.as_str()))
+                .bind(owner)
+                .bind(ts(lease_until))
+                .bind(rec.id)
+                .bind(ts(now))
+                .bind(ts(now - super::WORKER_STALE_AFTER))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            leased.push(taken.then_some(rec));
+        }
+        tx.commit().await?;
+        Ok(leased)
+    }
+
     /// Takes one source's lease for an immediate crawl (`lyssna crawl`), unless a live process holds
     /// it (see [`Store::lease_refusal`] for who). Returns whether the lease was taken.
     pub async fn lease_source(
