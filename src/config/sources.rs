@@ -8,6 +8,7 @@ use super::sections::duration;
 use super::{CronSchedule, Schedule, SourceConfig, SourceKind, parse_duration};
 use crate::crawl::recipe::{Recipe, RecipeKind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> Vec<SourceConfig> {
@@ -25,7 +26,8 @@ pub(super) fn sources(raw: &[RawSource], base_dir: &Path, p: &mut Problems) -> V
             SourceKind::Manual
         });
         let recipe = recipe(s, &name, kind, base_dir, p);
-        let thread_recipe = thread_recipe(s, &name, recipe.as_ref(), base_dir, p);
+        let thread_recipe = thread_recipe(s, &name, recipe.as_ref(), base_dir, p).map(Arc::new);
+        let recipe = recipe.map(Arc::new);
         let auth = s.auth.as_ref().and_then(|a| auth(a, &name, p));
         sources.push(SourceConfig {
             auth,

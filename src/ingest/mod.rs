@@ -99,7 +99,7 @@ impl Ingest {
         };
         let reader = Reader {
             kind: source.kind,
-            recipe: source.recipe.as_ref(),
+            recipe: source.recipe.as_deref(),
             timezone: self.config.timezone,
         };
         let credentials = match source.auth.as_ref().map(|a| a.resolve(url)).transpose() {

@@ -299,7 +299,7 @@ impl Ingest {
         };
         source
             .thread_recipe
-            .as_ref()
+            .as_deref()
             .filter(|r| r.name() == name)
             .or_else(|| {
                 self.config
