@@ -234,13 +234,14 @@ impl Fetcher {
         self.inner.pacer.share(shared);
     }
 
-    /// Waits until `url`'s host may be sent a request (its delay and back-off have passed), without
-    /// taking its turn: callers take a scarce resource (a concurrency slot) only after this.
-    pub async fn wait_host_ready(&self, url: &Url) {
+    /// When `url`'s host may be sent a request (its delay and back-off have passed), `None` when
+    /// it may now; nothing is taken: callers hold a scarce resource (a concurrency slot) only
+    /// while the host may be contacted.
+    pub async fn host_ready_at(&self, url: &Url) -> Option<tokio::time::Instant> {
         self.inner
             .pacer
-            .wait_ready(url.host_str().unwrap_or_default())
-            .await;
+            .ready_at(url.host_str().unwrap_or_default())
+            .await
     }
 
     /// Fetches one page, politely. See the module documentation for the rules applied.
@@ -433,6 +434,9 @@ impl Fetcher {
     }
 }
 
+/// How long past the host's delay a connection is kept for its next request.
+const IDLE_CONNECTION_SLACK: Duration = Duration::from_secs(2);
+
 /// The one place in Lyssna that builds a `reqwest::Client` (a clippy `disallowed-methods` entry
 /// is meant to keep it that way; this function is the sanctioned exception).
 #[allow(clippy::disallowed_methods)]
@@ -446,7 +450,11 @@ fn build_client(config: &FetcherConfig, public_only: bool) -> Result<Client, Fet
         .no_proxy()
         .gzip(true)
         .brotli(true)
-        .deflate(true);
+        .deflate(true)
+        // A kept connection holds its read buffer (tens of kilobytes once a feed has gone
+        // through it): kept only as long as the host's next request can come (its delay and a
+        // moment), not the default 90 s, so a cycle over hundreds of hosts does not hold them all.
+        .pool_idle_timeout(config.per_host_delay + IDLE_CONNECTION_SLACK);
     let builder = if public_only {
         builder.dns_resolver(PublicOnlyResolver)
     } else {

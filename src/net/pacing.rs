@@ -69,10 +69,10 @@ impl Pacer {
         let _ = self.shared.set(shared);
     }
 
-    /// Waits until a request to `host` may start (its gap and any back-off have passed and no
-    /// other fetch from here holds it), without taking the turn: a crawl waits for its host
-    /// before it takes a concurrency slot, so politeness on one host never idles the others.
-    pub(crate) async fn wait_ready(&self, host: &str) {
+    /// When a request to `host` may start (its gap and any back-off have passed), once no other
+    /// fetch from here holds it; `None` when that is now. Nothing is taken: a crawl waits for its
+    /// host before it takes a concurrency slot, so politeness on one host never idles the others.
+    pub(crate) async fn ready_at(&self, host: &str) -> Option<Instant> {
         let cell = self.cell(host);
         let state = cell.lock().await;
         let backoff = state.backoff.map(|(until, _)| until);
@@ -80,10 +80,7 @@ impl Pacer {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        drop(state);
-        if let Some(at) = ready {
-            tokio::time::sleep_until(at).await;
-        }
+        ready.filter(|at| *at > Instant::now())
     }
 
     fn cell(&self, host: &str) -> Arc<AsyncMutex<HostState>> {

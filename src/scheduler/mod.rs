@@ -115,7 +115,11 @@ impl Lanes {
     }
 
     /// Crawls a host's queue in order; each crawl takes a slot only once the host may be contacted.
+    /// A host that may be contacted again at once keeps its slot for its next crawl, so the host's
+    /// sources are crawled one after another on one connection rather than every queued host's
+    /// connection kept open (each holds its read buffer) while the slots go round all of them.
     async fn drain(self, host: String) {
+        let mut slot = None;
         loop {
             let Some(job) = lock(&self.queues)
                 .get_mut(&host)
@@ -123,17 +127,25 @@ impl Lanes {
             else {
                 break;
             };
-            if let Some(url) = &job.source.url {
-                self.ctx.fetcher.wait_host_ready(url).await;
+            if let Some(url) = &job.source.url
+                && let Some(at) = self.ctx.fetcher.host_ready_at(url).await
+            {
+                // Politeness makes this host wait: its slot serves another host meanwhile.
+                slot = None;
+                tokio::time::sleep_until(at).await;
             }
-            let outcome = match self.permits.clone().acquire_owned().await {
-                Ok(_permit) => {
-                    self.ctx
-                        .crawl_source(&job.source, &job.rec, Utc::now(), &|_| {})
-                        .await
-                }
-                Err(_) => break,
+            let permit = match slot.take() {
+                Some(permit) => permit,
+                None => match self.permits.clone().acquire_owned().await {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
             };
+            let outcome = self
+                .ctx
+                .crawl_source(&job.source, &job.rec, Utc::now(), &|_| {})
+                .await;
+            slot = Some(permit);
             if outcome.is_err() {
                 // Not stored: the lease is given back now rather than left to run out.
                 let _ = self.ctx.store.release_lease(job.rec.id).await;
