@@ -2,7 +2,7 @@
 
 use super::search;
 use super::{
-    MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row,
+    Backend, MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row,
     sort_rank, ts,
 };
 use crate::domain::mention::Status;
@@ -162,7 +162,11 @@ impl Store {
             format_args!("WHERE {}", wh.join(" AND ")),
             limit + 1
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        // A search is planned with its words (an unnamed statement): PostgreSQL's cached generic
+        // plan cannot know a word is rare, walks the inbox order and probes the index for every open
+        // mention (1.4 s at 1 M mentions) instead of starting from the few the index finds.
+        let cached = q.search.is_none() || self.backend() == Backend::Sqlite;
+        let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(cached);
         for b in &binds {
             query = match b {
                 Bind::Text(s) => query.bind(s.as_str()),
