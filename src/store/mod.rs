@@ -177,6 +177,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "watched threads",
         include_str!("../../migrations/postgres/0012_watched_threads.sql"),
     ),
+    (
+        13,
+        "search statistics",
+        include_str!("../../migrations/postgres/0013_search_statistics.sql"),
+    ),
 ];
 
 /// The SQL condition "mention `m` is visible": not part of a big crawl still being written in chunks
