@@ -6,18 +6,24 @@ use crate::domain::health::CrawlOutcome;
 use crate::ingest::CrawlReport;
 use std::sync::Arc;
 
+/// The first names of a list, and how many more: a configuration of 2,000 sources is not one line.
+fn some_names<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 10;
+    let total = names.len();
+    let mut out = names.take(SHOWN).collect::<Vec<_>>().join(", ");
+    if total > SHOWN {
+        out.push_str(&format!(" and {} more", total - SHOWN));
+    }
+    out
+}
+
 pub(super) async fn run(cli: &Cli, only: Option<&str>) -> CliResult {
     let config = load_config(cli)?;
     let sources: Vec<_> = match only {
         Some(name) => vec![config.source(name).cloned().ok_or_else(|| {
             CliError::input(format!(
                 "no source named '{name}' in the configuration (sources: {})",
-                config
-                    .sources
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                some_names(config.sources.iter().map(|s| s.name.as_str()))
             ))
         })?],
         None => config
@@ -141,4 +147,18 @@ pub fn summary_table(reports: &[CrawlReport]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::some_names;
+
+    #[test]
+    fn a_long_list_of_names_is_cut_after_ten() {
+        let names: Vec<String> = (0..2000).map(|i| format!("feed {i}")).collect();
+        let said = some_names(names.iter().map(String::as_str));
+        assert!(said.starts_with("feed 0, feed 1, "), "{said}");
+        assert!(said.ends_with("feed 9 and 1990 more"), "{said}");
+        assert_eq!(some_names(["a", "b"].into_iter()), "a, b");
+    }
 }

@@ -77,7 +77,10 @@ impl Ingest {
     ) -> StoreResult<WatchRound> {
         let mut round = WatchRound::default();
         let max = self.config.threads.max_per_crawl;
-        if max == 0 {
+        // The source as leased says whether any of its threads is due: most crawls (a 304, a
+        // source watching nothing due) need not ask.
+        let none_due = rec.next_thread_check_at.is_none_or(|at| at > crawl_started);
+        if max == 0 || none_due {
             return Ok(round);
         }
         let mut checks = Vec::new();

@@ -2,8 +2,8 @@
 
 use super::search::SearchRow;
 use super::{
-    Store, StoreError, StoreResult, VISIBLE, col, from_ts, in_list, json_col, new_id, opt_from_ts,
-    opt_parsed_col, parsed_col, placeholders_for, search, ts,
+    Backend, Store, StoreError, StoreResult, VISIBLE, col, from_ts, in_list, json_col, new_id,
+    opt_from_ts, opt_parsed_col, parsed_col, placeholders_for, search, ts,
 };
 pub use crate::domain::candidate::{Candidate, ThreadedPost};
 use crate::domain::conversation::ReplyScope;
@@ -508,7 +508,8 @@ impl Store {
             };
             if let Some(state) = &state {
                 write_source_state(&mut tx, rec.source_id, state).await?;
-                insert_crawl_run(&mut tx, rec, new_ids.len(), plan.edits.len()).await?;
+                let run = (rec, new_ids.len(), plan.edits.len());
+                insert_crawl_runs(&mut tx, self.backend(), &[run]).await?;
             }
             tx.commit().await?;
             summary.new_mentions = new_ids;
@@ -1017,6 +1018,52 @@ pub(super) async fn update_edited(
 }
 
 /// The source's state after a crawl (its lease ends with it).
+/// Several sources' next states in one statement (each also ends the source's lease), as
+/// [`write_source_state`] writes one.
+pub(super) async fn write_source_states(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    states: &[(i64, &SourceState)],
+) -> StoreResult<()> {
+    if states.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "WITH v (id, health, last_error, consecutive_failures, empty_streak, last_attempt_at, \
+         last_success_at, last_new_item_at, next_check_at, etag, last_modified, items_found, \
+         items_fingerprint) AS (VALUES {}) \
+         UPDATE sources SET health = v.health, last_error = v.last_error, \
+         consecutive_failures = v.consecutive_failures, empty_streak = v.empty_streak, \
+         last_attempt_at = v.last_attempt_at, \
+         last_success_at = COALESCE(v.last_success_at, sources.last_success_at), \
+         last_new_item_at = COALESCE(v.last_new_item_at, sources.last_new_item_at), \
+         next_check_at = v.next_check_at, etag = v.etag, last_modified = v.last_modified, \
+         items_found = COALESCE(v.items_found, sources.items_found), \
+         items_fingerprint = COALESCE(v.items_fingerprint, sources.items_fingerprint), \
+         lease_owner = NULL, lease_until = NULL FROM v WHERE sources.id = v.id",
+        placeholders_for(backend, states.len(), 13)
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (source_id, s) in states {
+        query = query
+            .bind(*source_id)
+            .bind(s.health.as_str())
+            .bind(s.last_error.as_deref())
+            .bind(s.consecutive_failures)
+            .bind(s.empty_streak)
+            .bind(ts(s.last_attempt_at))
+            .bind(s.last_success_at.map(ts))
+            .bind(s.last_new_item_at.map(ts))
+            .bind(ts(s.next_check_at))
+            .bind(s.etag.as_deref())
+            .bind(s.last_modified.as_deref())
+            .bind(s.items_found)
+            .bind(s.items_fingerprint.as_deref());
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
 pub(super) async fn write_source_state(
     tx: &mut Transaction<'_, Any>,
     source_id: i64,
@@ -1047,28 +1094,35 @@ pub(super) async fn write_source_state(
     Ok(())
 }
 
-pub(super) async fn insert_crawl_run(
+/// Crawl runs, each with its counts of new and updated mentions, in one statement.
+pub(super) async fn insert_crawl_runs(
     tx: &mut Transaction<'_, Any>,
-    rec: &CrawlRecord,
-    new_mentions: usize,
-    updated_mentions: usize,
+    backend: Backend,
+    runs: &[(&CrawlRecord, usize, usize)],
 ) -> StoreResult<()> {
-    sqlx::query(
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO crawl_runs (source_id, started_at, finished_at, outcome, pages, unchanged, items, \
-         new_mentions, updated_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(rec.source_id)
-    .bind(ts(rec.started_at))
-    .bind(ts(rec.finished_at))
-    .bind(rec.outcome.as_str())
-    .bind(rec.pages)
-    .bind(rec.unchanged_pages)
-    .bind(rec.items)
-    .bind(new_mentions as i64)
-    .bind(updated_mentions as i64)
-    .bind(rec.error.as_deref())
-    .execute(&mut **tx)
-    .await?;
+         new_mentions, updated_mentions, error) VALUES {}",
+        placeholders_for(backend, runs.len(), 10)
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (rec, new_mentions, updated_mentions) in runs {
+        query = query
+            .bind(rec.source_id)
+            .bind(ts(rec.started_at))
+            .bind(ts(rec.finished_at))
+            .bind(rec.outcome.as_str())
+            .bind(rec.pages)
+            .bind(rec.unchanged_pages)
+            .bind(rec.items)
+            .bind(*new_mentions as i64)
+            .bind(*updated_mentions as i64)
+            .bind(rec.error.as_deref());
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -39,7 +39,7 @@
 use super::conversation::{self, Linked, ThreadLinking};
 use super::mentions::{
     CrawlRecord, IngestSummary, KeyTaken, MAX_KEY_RACES, MentionRow, NewEvent, SYSTEM_ACTOR,
-    insert_crawl_run, insert_events, insert_keys, insert_mentions, known_for, update_edited,
+    insert_crawl_runs, insert_events, insert_keys, insert_mentions, known_for, update_edited,
     write_source_state,
 };
 use super::{Backend, Store, StoreError, StoreResult, col, from_ts, in_list, new_id, search, ts};
@@ -291,7 +291,8 @@ impl Store {
             };
         if let Some(state) = state {
             write_source_state(&mut tx, s.rec.source_id, state).await?;
-            insert_crawl_run(&mut tx, s.rec, s.new_ids.len(), s.plan.edits.len()).await?;
+            let run = (s.rec, s.new_ids.len(), s.plan.edits.len());
+            insert_crawl_runs(&mut tx, self.backend(), &[run]).await?;
         }
         sqlx::query("DELETE FROM crawl_stages WHERE id = $1")
             .bind(s.stage)
