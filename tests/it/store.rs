@@ -1296,3 +1296,93 @@ async fn a_big_crawl_killed_between_chunks_leaves_nothing_visible_or_duplicated(
         assert_eq!(searched.items.len(), 500, "{backend}");
     }
 }
+
+/// Syncing the configuration writes only what changed, and `lyssna crawl` leases its sources in
+/// bulk: more sources than one statement names, both backends.
+#[tokio::test]
+async fn sources_are_synced_and_leased_in_bulk_on_both_backends() {
+    use sqlx::Connection;
+    let specs: Vec<SourceSpec> = (0..600)
+        .map(|i| SourceSpec {
+            name: format!("s{i}"),
+            kind: SourceKind::Feed,
+            url: Some(format!("https://h{}.example/feed{i}", i % 7)),
+            schedule: "every 30m".into(),
+        })
+        .collect();
+    let etags = |store: Store| async move {
+        let all = store.sources().await.unwrap();
+        let with_etag = all.iter().filter(|s| s.etag.is_some()).count();
+        let out_of_config: Vec<String> = all
+            .iter()
+            .filter(|s| !s.in_config)
+            .map(|s| s.name.clone())
+            .collect();
+        (all.len(), with_etag, out_of_config)
+    };
+    for (backend, url, _dir) in crate::support::databases("bulksources").await {
+        let store = Store::open_and_migrate(&url).await.unwrap();
+        store.sync_sources(&specs, t(8, 0)).await.unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("UPDATE sources SET etag = 'e1', next_check_at = 123")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        // The same configuration again: nothing is rewritten.
+        store.sync_sources(&specs, t(9, 0)).await.unwrap();
+        assert_eq!(etags(store.clone()).await, (600, 600, vec![]), "{backend}");
+        let s3 = store.source_by_name("s3").await.unwrap().unwrap();
+        assert_eq!(
+            s3.next_check_at.map(|t| t.timestamp()),
+            Some(123),
+            "{backend}"
+        );
+        // One address changed (its validators go), one source dropped (kept, out of config).
+        let mut changed: Vec<SourceSpec> = specs.clone();
+        changed[0].url = Some("https://elsewhere.example/feed".into());
+        changed.remove(1);
+        store.sync_sources(&changed, t(10, 0)).await.unwrap();
+        assert_eq!(
+            etags(store.clone()).await,
+            (600, 599, vec!["s1".to_string()]),
+            "{backend}"
+        );
+        assert!(
+            store
+                .source_by_name("s0")
+                .await
+                .unwrap()
+                .unwrap()
+                .etag
+                .is_none(),
+            "{backend}"
+        );
+        store.sync_sources(&specs, t(11, 0)).await.unwrap();
+        assert!(etags(store.clone()).await.2.is_empty(), "{backend}");
+
+        let now = Utc::now();
+        let until = now + Duration::minutes(10);
+        // An unknown name takes no lease at all.
+        let err = store
+            .lease_sources(&["s5", "nope"], "w1", now, until)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::SourceNotFound(ref n) if n == "nope"),
+            "{backend}: {err}"
+        );
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        let first = store.lease_sources(&names, "w1", now, until).await.unwrap();
+        assert_eq!(first.len(), 600, "{backend}");
+        assert!(
+            first
+                .iter()
+                .zip(&names)
+                .all(|(r, n)| r.as_ref().is_some_and(|r| r.name == *n)),
+            "{backend}: every source leased, in the order named"
+        );
+        // Held by w1 until its lease ends: another process gets none of them.
+        let second = store.lease_sources(&names, "w2", now, until).await.unwrap();
+        assert!(second.iter().all(Option::is_none), "{backend}");
+    }
+}
