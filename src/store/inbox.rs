@@ -1,6 +1,5 @@
 //! The inbox's reads: filtered, keyset-paginated lists of mentions and the counts in the navigation.
 
-use super::search;
 use super::{
     Backend, MENTION_COLUMNS, MentionRecord, Store, StoreError, StoreResult, col, mention_from_row,
     sort_rank, ts,
@@ -140,7 +139,7 @@ impl Store {
         }
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             let parsed = parse_search(text).map_err(|e| StoreError::Invalid(e.0))?;
-            let (clause, param) = search::condition(self.backend(), &parsed, binds.len() + 1);
+            let (clause, param) = self.search_condition(&parsed, binds.len() + 1).await?;
             binds.push(Bind::Text(param));
             wh.push(clause);
         }
