@@ -507,7 +507,7 @@ impl Store {
                 ..IngestSummary::default()
             };
             if let Some(state) = &state {
-                write_source_state(&mut tx, rec.source_id, state).await?;
+                write_source_states(&mut tx, self.backend(), &[(rec.source_id, state)]).await?;
                 let run = (rec, new_ids.len(), plan.edits.len());
                 insert_crawl_runs(&mut tx, self.backend(), &[run]).await?;
             }
@@ -1017,9 +1017,7 @@ pub(super) async fn update_edited(
     Ok(())
 }
 
-/// The source's state after a crawl (its lease ends with it).
-/// Several sources' next states in one statement (each also ends the source's lease), as
-/// [`write_source_state`] writes one.
+/// Sources' states after their crawls, in one statement (each also ends the source's lease).
 pub(super) async fn write_source_states(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -1061,36 +1059,6 @@ pub(super) async fn write_source_states(
             .bind(s.items_fingerprint.as_deref());
     }
     query.execute(&mut **tx).await?;
-    Ok(())
-}
-
-pub(super) async fn write_source_state(
-    tx: &mut Transaction<'_, Any>,
-    source_id: i64,
-    s: &SourceState,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE sources SET health = $1, last_error = $2, consecutive_failures = $3, empty_streak = $4, \
-         last_attempt_at = $5, last_success_at = COALESCE($6, last_success_at), \
-         last_new_item_at = COALESCE($7, last_new_item_at), next_check_at = $8, \
-         etag = $9, last_modified = $10, items_found = COALESCE($11, items_found), lease_owner = NULL, lease_until = NULL, \
-         items_fingerprint = COALESCE($13, items_fingerprint) WHERE id = $12",
-    )
-    .bind(s.health.as_str())
-    .bind(s.last_error.as_deref())
-    .bind(s.consecutive_failures)
-    .bind(s.empty_streak)
-    .bind(ts(s.last_attempt_at))
-    .bind(s.last_success_at.map(ts))
-    .bind(s.last_new_item_at.map(ts))
-    .bind(ts(s.next_check_at))
-    .bind(s.etag.as_deref())
-    .bind(s.last_modified.as_deref())
-    .bind(s.items_found)
-    .bind(source_id)
-    .bind(s.items_fingerprint.as_deref())
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }
 

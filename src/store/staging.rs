@@ -40,7 +40,7 @@ use super::conversation::{self, Linked, ThreadLinking};
 use super::mentions::{
     CrawlRecord, IngestSummary, KeyTaken, MAX_KEY_RACES, MentionRow, NewEvent, SYSTEM_ACTOR,
     insert_crawl_runs, insert_events, insert_keys, insert_mentions, known_for, update_edited,
-    write_source_state,
+    write_source_states,
 };
 use super::{Backend, Store, StoreError, StoreResult, col, from_ts, in_list, new_id, search, ts};
 use crate::domain::dedup::{self, IngestPlan, Owner};
@@ -290,7 +290,7 @@ impl Store {
                 Err(e) => return Err(e),
             };
         if let Some(state) = state {
-            write_source_state(&mut tx, s.rec.source_id, state).await?;
+            write_source_states(&mut tx, self.backend(), &[(s.rec.source_id, state)]).await?;
             let run = (s.rec, s.new_ids.len(), s.plan.edits.len());
             insert_crawl_runs(&mut tx, self.backend(), &[run]).await?;
         }
