@@ -1627,7 +1627,8 @@ mod tests {
                 (proptest::sample::select(vec![
                     "fika", "strasse", "ss", "*ss", "stra*", "orjan", "örjan", "*jan", "å*", "kelvin",
                     "coop", "`Café`", "cafe", "\"go monday\"", "gomonday.se", "ar", "år", "i", "ﬁ*",
-                    "title:bank", "url:forum", "site:gomonday.se", "*e", "x1",
+                    "title:bank", "url:forum", "site:gomonday.se", "*e", "x1", "`Örjan`", "mår",
+                    "`på`", "*ö", "åäöåäö", "ärs", "`Ä*`",
                 ]), proptest::bool::ANY),
                 1..5,
             ),
@@ -1635,7 +1636,7 @@ mod tests {
                 'a', 'e', 'f', 'i', 'k', 'o', 'r', 'j', 'n', 's', 't', 'c', 'p', 'l', 'v', '1', 'A',
                 'F', 'I', 'K', 'O', 'S', ' ', '.', '-', '\'', '\n', 'å', 'Å', 'ö', 'Ö', 'é', 'É',
                 'ß', 'ẞ', 'ﬁ', 'Ｆ', 'ｉ', '\u{212A}', 'ſ', 'İ', 'ı', '\u{308}', '\u{301}', '\u{AD}',
-                '\u{200D}', '\u{A0}', '’', '—', '東', 'ø', 'æ', 'Σ', 'ς',
+                '\u{200D}', '\u{A0}', '’', '—', '東', 'ø', 'æ', 'Σ', 'ς', 'ä', 'Ä', 'm', 'P', 'R',
             ]), 0..40),
             in_title in proptest::bool::ANY,
         ) {

@@ -16,6 +16,12 @@
 //!   `\0tok\0tok\0` side buffer and scanned with the framed required literals of that mode. This
 //!   covers literals with non-ASCII letters, and ASCII literals that only appear after folding
 //!   (`orjan` from `Örjan` with `fold_diacritics`, `ss` from `ß`, `fika` from `ﬁka`).
+//! - **Swedish tokens** (ASCII letters and digits with precomposed `å`, `ä`, `ö` in either case: most
+//!   Swedish words, so most of the side work) normalise byte for byte in the case-folding and exact
+//!   modes. Their occurrences of such a mode's literals are found by the raw scan, which also holds
+//!   those modes' literals with `å`, `ä`, `ö` (in every upper/lower-case spelling for case folding),
+//!   so such a token goes into the side buffer only of the diacritic-folding mode, where `år` becomes
+//!   `ar`.
 //! - **Anything else** (a character outside ASCII, Latin letters and marks and common punctuation)
 //!   makes the field "maybe": the document takes the full path.
 //!
@@ -46,8 +52,76 @@ pub(super) struct Prefilter {
     /// Per fold mode: that mode's required literals framed like the engine's (`\0word\0`, `\0pre`,
     /// `suf\0`), for the side buffer of non-ASCII tokens.
     side: [Option<AhoCorasick>; 3],
+    /// Per fold mode: must a Swedish token (see [`is_swedish`]) still go into that mode's side buffer?
+    /// Only where the raw scan cannot stand in for it.
+    swedish_side: [bool; 3],
     /// A literal that cannot be prefiltered (an empty one): every document takes the full path.
     always: bool,
+}
+
+/// Case-folding literals with more Swedish letters than this are left to the side buffer: their
+/// spellings in the raw scan double with each one.
+const MAX_SWEDISH_LETTERS: usize = 4;
+
+/// The Swedish letters in UTF-8, lower case then upper case (`å ä ö`, `Å Ä Ö`).
+const SWEDISH_LOWER: [[u8; 2]; 3] = [[0xC3, 0xA5], [0xC3, 0xA4], [0xC3, 0xB6]];
+const SWEDISH_UPPER: [[u8; 2]; 3] = [[0xC3, 0x85], [0xC3, 0x84], [0xC3, 0x96]];
+
+/// Is `token` ASCII with precomposed Swedish letters only? Such a token's case-folded form is its
+/// bytes with ASCII and `Å Ä Ö` lower-cased, and its exact form is itself.
+fn is_swedish(token: &[u8]) -> bool {
+    let mut i = 0;
+    while i < token.len() {
+        let b = token[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let Some(pair) = token.get(i..i + 2) else {
+            return false;
+        };
+        if !SWEDISH_LOWER
+            .iter()
+            .chain(&SWEDISH_UPPER)
+            .any(|l| l == pair)
+        {
+            return false;
+        }
+        i += 2;
+    }
+    true
+}
+
+/// Every spelling of a case-folded literal that differs only in the case of its Swedish letters, or
+/// `None` when it holds another non-ASCII character (then no Swedish token can match it) or more than
+/// [`MAX_SWEDISH_LETTERS`] Swedish letters.
+fn swedish_spellings(lit: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut spellings = vec![Vec::with_capacity(lit.len())];
+    let mut letters = 0;
+    let mut i = 0;
+    while i < lit.len() {
+        if lit[i] < 0x80 {
+            spellings.iter_mut().for_each(|s| s.push(lit[i]));
+            i += 1;
+            continue;
+        }
+        let pair = lit.get(i..i + 2)?;
+        let k = SWEDISH_LOWER.iter().position(|l| l == pair)?;
+        letters += 1;
+        if letters > MAX_SWEDISH_LETTERS {
+            return None;
+        }
+        let mut upper = spellings.clone();
+        spellings
+            .iter_mut()
+            .for_each(|s| s.extend_from_slice(&SWEDISH_LOWER[k]));
+        upper
+            .iter_mut()
+            .for_each(|s| s.extend_from_slice(&SWEDISH_UPPER[k]));
+        spellings.append(&mut upper);
+        i += 2;
+    }
+    Some(spellings)
 }
 
 /// Side buffers, reused between documents on a thread so the prefilter allocates nothing.
@@ -89,6 +163,7 @@ impl Prefilter {
         let mut raw_anchors = Vec::new();
         let mut side_pats: [Vec<Vec<u8>>; 3] = Default::default();
         let mut always = false;
+        let mut swedish_side = [false; 3];
         for l in lits {
             if l.text.is_empty() {
                 always = true;
@@ -97,6 +172,35 @@ impl Prefilter {
             if l.text.is_ascii() {
                 raw_pats.push(l.text.clone());
                 raw_anchors.push((l.start, l.end));
+            } else {
+                match l.mode {
+                    // A Swedish token's exact form is its raw bytes.
+                    Fold::Exact => {
+                        raw_pats.push(l.text.clone());
+                        raw_anchors.push((l.start, l.end));
+                    }
+                    Fold::Case => match swedish_spellings(&l.text) {
+                        Some(spellings) => {
+                            raw_anchors.extend(spellings.iter().map(|_| (l.start, l.end)));
+                            raw_pats.extend(spellings);
+                        }
+                        None if l
+                            .text
+                            .windows(2)
+                            .any(|w| SWEDISH_LOWER.iter().any(|s| s == w)) =>
+                        {
+                            swedish_side[Fold::Case as usize] = true;
+                        }
+                        // Another non-ASCII letter: no Swedish token folds to it.
+                        None => {}
+                    },
+                    // A Swedish token folds to ASCII here: it cannot hold this literal.
+                    Fold::Diacritics => {}
+                }
+            }
+            // Swedish tokens lose their letters in this mode: `år` is `ar`.
+            if l.mode == Fold::Diacritics {
+                swedish_side[Fold::Diacritics as usize] = true;
             }
             let mut framed = Vec::with_capacity(l.text.len() + 2);
             if l.start {
@@ -116,6 +220,7 @@ impl Prefilter {
             raw: build(&raw_pats, true)?,
             raw_anchors,
             side,
+            swedish_side,
             always,
         })
     }
@@ -173,9 +278,10 @@ impl Prefilter {
         }
         let simple = text::for_each_non_ascii_token(text, |s, e| {
             let token = text.get(s..e).unwrap_or_default();
+            let swedish = is_swedish(token.as_bytes());
             for fold in Fold::ALL {
                 let m = fold as usize;
-                if self.side[m].is_none() {
+                if self.side[m].is_none() || swedish && !self.swedish_side[m] {
                     continue;
                 }
                 text::normalize_into(token, fold, &mut bufs[m]);
@@ -189,5 +295,62 @@ impl Prefilter {
             ac.as_ref()
                 .is_some_and(|ac| buf.len() > 1 && ac.is_match(buf.as_bytes()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_tokens_are_ascii_with_precomposed_swedish_letters() {
+        for token in ["på", "ÖRJAN", "Ärlig", "gomonday", "åäöÅÄÖ"] {
+            assert!(is_swedish(token.as_bytes()), "{token}");
+        }
+        for token in ["café", "o\u{308}rjan", "Straße", "ø", "æble", "東"] {
+            assert!(!is_swedish(token.as_bytes()), "{token}");
+        }
+    }
+
+    #[test]
+    fn case_folded_literals_are_spelled_with_every_case_of_their_swedish_letters() {
+        let spelled = |lit: &str| {
+            swedish_spellings(lit.as_bytes()).map(|v| {
+                let mut v: Vec<String> = v
+                    .into_iter()
+                    .map(|s| String::from_utf8(s).unwrap())
+                    .collect();
+                v.sort();
+                v
+            })
+        };
+        assert_eq!(spelled("mår"), Some(vec!["mÅr".into(), "mår".into()]));
+        assert_eq!(
+            spelled("äö"),
+            Some(vec!["ÄÖ".into(), "Äö".into(), "äÖ".into(), "äö".into()])
+        );
+        assert_eq!(spelled("æble"), None);
+        assert_eq!(spelled("ååååå"), None);
+        assert_eq!(spelled("åååå").map(|v| v.len()), Some(16));
+    }
+
+    #[test]
+    fn a_swedish_token_is_found_by_the_raw_scan_in_the_modes_that_keep_its_letters() {
+        let lit = |mode, text: &str| Required {
+            mode,
+            text: text.as_bytes().to_vec(),
+            start: true,
+            end: true,
+        };
+        let p = Prefilter::new(&[lit(Fold::Case, "mår"), lit(Fold::Exact, "Örjan")]).unwrap();
+        assert_eq!(p.swedish_side, [false, false, false]);
+        assert!(p.may_match("Hur MÅR du?"));
+        assert!(p.may_match("Hej Örjan!"));
+        assert!(!p.may_match("Hej örjan, mårten"));
+        let p = Prefilter::new(&[lit(Fold::Diacritics, "ar"), lit(Fold::Case, "ååååå")]).unwrap();
+        assert_eq!(p.swedish_side, [true, true, false]);
+        assert!(p.may_match("Gott nytt ÅR"));
+        assert!(p.may_match("ÅÅÅÅÅ"));
+        assert!(!p.may_match("Gott nytt öl, åååå"));
     }
 }
