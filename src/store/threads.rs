@@ -194,6 +194,14 @@ pub struct WatchedThread {
     pub open_mentions: i64,
 }
 
+/// A source's watched threads in two figures, for the sources page: how many are still watched, and
+/// the open mentions in all it has watched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WatchSummary {
+    pub watching: i64,
+    pub open_mentions: i64,
+}
+
 /// What one read of a watched thread leaves behind: its cursor and title when it was read, how it is
 /// read, its own health, and when it is read next (`None`: retired).
 #[derive(Debug, Clone)]
@@ -310,15 +318,25 @@ impl Store {
     /// Every thread Lyssna watches or watched (of one source, or all), the next to be read first and
     /// the retired last.
     pub async fn watched_threads(&self, source_id: Option<i64>) -> StoreResult<Vec<WatchedThread>> {
+        self.watched_threads_first(source_id, None).await
+    }
+
+    /// The first `limit` threads of [`Store::watched_threads`] (all of them with `None`).
+    pub async fn watched_threads_first(
+        &self,
+        source_id: Option<i64>,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<WatchedThread>> {
         let filter = if source_id.is_some() {
             "AND t.source_id = $1"
         } else {
             ""
         };
+        let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
         let sql = watched_sql(&format!(
             "WHERE t.watched_since IS NOT NULL {filter} \
              ORDER BY CASE WHEN t.next_check_at IS NULL THEN 1 ELSE 0 END, t.next_check_at, \
-             t.last_post_at DESC, t.url"
+             t.last_post_at DESC, t.url{limit}"
         ));
         let mut q = sqlx::query(AssertSqlSafe(sql));
         if let Some(id) = source_id {
@@ -326,6 +344,32 @@ impl Store {
         }
         let rows = q.fetch_all(self.pool()).await?;
         rows.iter().map(watched_from_row).collect()
+    }
+
+    /// How many of a source's threads are watched and how many open mentions its watched threads
+    /// hold, counted in the database: a forum source can have thousands of threads.
+    pub async fn watch_summary(&self, source_id: i64) -> StoreResult<WatchSummary> {
+        let watching = sqlx::query(
+            "SELECT COUNT(*) AS n FROM threads t \
+             WHERE t.source_id = $1 AND t.watched_since IS NOT NULL AND t.next_check_at IS NOT NULL",
+        )
+        .bind(source_id)
+        .fetch_one(self.pool())
+        .await?;
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM threads t JOIN mentions m ON m.thread_url = t.url \
+             WHERE t.source_id = $1 AND t.watched_since IS NOT NULL AND m.status = 'new' \
+             AND m.held_back = 0 AND {}",
+            super::VISIBLE
+        );
+        let open = sqlx::query(AssertSqlSafe(sql))
+            .bind(source_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(WatchSummary {
+            watching: col(&watching, "n")?,
+            open_mentions: col(&open, "n")?,
+        })
     }
 
     /// The watched thread with this canonical URL.

@@ -117,6 +117,14 @@ async fn a_google_alerts_article_gains_a_leader_comment_later() {
         );
         assert_eq!(w.source, "Alerts");
         assert_eq!((w.mentions, w.open_mentions), (1, 1), "{backend}");
+        assert_eq!(
+            app.store.watch_summary(w.source_id).await.unwrap(),
+            lyssna::store::WatchSummary {
+                watching: 1,
+                open_mentions: 1
+            },
+            "{backend}: the sources page's figures"
+        );
         let next = w.next_check_at.expect("watched");
         assert!(
             next > t0 + Duration::minutes(29) && next < t0 + Duration::minutes(40),
@@ -204,7 +212,10 @@ async fn a_google_alerts_article_gains_a_leader_comment_later() {
         let login = served.login().await;
         let (status, html) = served.page(&login, "/sources").await;
         assert_eq!(status, 200);
-        assert!(html.contains("Watched threads: 1"), "{backend}: {html}");
+        assert!(
+            html.contains("Watched threads: 1 · 0 open mentions"),
+            "{backend}: the reply closed the one open mention: {html}"
+        );
         assert!(html.contains(&format!("href=\"{article}\"")), "{backend}");
         assert!(html.contains("next check"), "{backend}");
     }

@@ -81,22 +81,23 @@ pub async fn sources(
                 error: r.error.unwrap_or_default(),
             })
             .collect();
-        let threads = web.store.watched_threads(Some(s.id)).await?;
-        let open: i64 = threads.iter().map(|w| w.open_mentions).sum();
-        let watching = threads.iter().filter(|w| w.next_check_at.is_some()).count();
+        let threads = web
+            .store
+            .watched_threads_first(Some(s.id), Some(WATCHED_SHOWN))
+            .await?;
+        let summary = web.store.watch_summary(s.id).await?;
         let watched_summary = format!(
             "{}: {} · {}",
             t.get("watched_threads"),
-            watching,
+            summary.watching,
             t.count(
-                usize::try_from(open).unwrap_or(0),
+                usize::try_from(summary.open_mentions).unwrap_or(0),
                 ("open mention", "open mentions"),
                 ("öppet omnämnande", "öppna omnämnanden")
             )
         );
         let watched = threads
             .into_iter()
-            .take(WATCHED_SHOWN)
             .map(|w| WatchView {
                 href: view::safe_href(Some(&w.url)),
                 title: w.title.clone().unwrap_or_else(|| w.url.clone()),
