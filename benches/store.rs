@@ -70,13 +70,13 @@ async fn feed_site(items: usize) -> SocketAddr {
     addr
 }
 
-/// A fresh database on the PostgreSQL server named by the environment, if any.
+/// A fresh database on the PostgreSQL server named by the environment, if any. One name for every
+/// run: each run drops the last one's, so the server keeps one such database, not one per run.
 async fn postgres_db() -> Option<String> {
     let admin = std::env::var("LYSSNA_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("LYSSNA_TEST_POSTGRES_URL"))
         .ok()?;
-    let name = format!("lyssna_bench_store_{}", std::process::id());
-    Some(common::recreate_postgres_database(&admin, &name).await)
+    Some(common::recreate_postgres_database(&admin, "lyssna_bench_store").await)
 }
 
 struct Api {
