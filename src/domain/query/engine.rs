@@ -1619,6 +1619,45 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Swedish words, where the raw scan stands in for the side buffers: short texts of ASCII,
+        /// å ä ö in both cases and a few other Latin letters and marks (no character that sends the
+        /// document down the full path unseen), against literals with Swedish letters in every mode.
+        #[test]
+        fn prefilter_has_no_false_negatives_on_swedish_words(
+            queries in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "mår", "år", "*år", "å*", "`Å*`", "`*Ö`", "`ÅR`", "`år`", "ö", "*ä", "åäöåä",
+                    "*åäöåä", "åäöå*", "`MÅR`", "ar", "*r", "m*", "orjan", "örjan", "ärs", "s",
+                    "`Örjan`", "*ö", "ä*", "`Ä*`", "`*ä`", "äö", "*rå", "`mÅr`", "`*r`", "`ar`",
+                    "\"mår år\"", "mo", "`Mo`", "*a", "ao", "`ö`", "`Ö`", "åäöåäö*", "*åå", "åæ",
+                ]), proptest::bool::ANY),
+                1..4,
+            ),
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'r', 'm', 'o', 's', 'j', 'n', 'A', 'R', 'M', 'O', 'S', '1', 'å', 'ä', 'ö', 'Å', 'Ä',
+                'Ö', ' ', '.', '-', '\'', '’', '\u{A0}', 'é', 'ø', 'æ', '\u{308}', '\u{30A}', 'ÿ', 'Ÿ',
+            ]), 0..20),
+            in_title in proptest::bool::ANY,
+        ) {
+            let specs: Vec<BrandSpec> = queries
+                .iter()
+                .map(|(q, f)| BrandSpec { fold_diacritics: *f, ..spec(q) })
+                .collect();
+            let m = Matcher::compile(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let text: String = chars.into_iter().collect();
+            let doc = Document {
+                title: if in_title { &text } else { "" },
+                body: if in_title { "" } else { &text },
+                ..Default::default()
+            };
+            if full_path_has_required_hit(&m, &doc) {
+                proptest::prop_assert!(m.passes_prefilter(&doc), "text {:?} specs {:?}", text, specs);
+            }
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
         /// The prefilter never rejects a field in which the full path finds a required literal.
         #[test]
