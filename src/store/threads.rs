@@ -349,26 +349,21 @@ impl Store {
     /// How many of a source's threads are watched and how many open mentions its watched threads
     /// hold, counted in the database: a forum source can have thousands of threads.
     pub async fn watch_summary(&self, source_id: i64) -> StoreResult<WatchSummary> {
-        let watching = sqlx::query(
-            "SELECT COUNT(*) AS n FROM threads t \
-             WHERE t.source_id = $1 AND t.watched_since IS NOT NULL AND t.next_check_at IS NOT NULL",
-        )
-        .bind(source_id)
-        .fetch_one(self.pool())
-        .await?;
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM threads t JOIN mentions m ON m.thread_url = t.url \
+            "SELECT (SELECT COUNT(*) FROM threads t WHERE t.source_id = $1 \
+             AND t.watched_since IS NOT NULL AND t.next_check_at IS NOT NULL) AS watching, \
+             (SELECT COUNT(*) FROM threads t JOIN mentions m ON m.thread_url = t.url \
              WHERE t.source_id = $1 AND t.watched_since IS NOT NULL AND m.status = 'new' \
-             AND m.held_back = 0 AND {}",
+             AND m.held_back = 0 AND {}) AS open_mentions",
             super::VISIBLE
         );
-        let open = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(AssertSqlSafe(sql))
             .bind(source_id)
             .fetch_one(self.pool())
             .await?;
         Ok(WatchSummary {
-            watching: col(&watching, "n")?,
-            open_mentions: col(&open, "n")?,
+            watching: col(&row, "watching")?,
+            open_mentions: col(&row, "open_mentions")?,
         })
     }
 

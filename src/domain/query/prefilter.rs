@@ -193,10 +193,6 @@ impl Prefilter {
                     Fold::Diacritics => {}
                 }
             }
-            // Swedish tokens lose their letters in this mode: `år` is `ar`.
-            if l.mode == Fold::Diacritics {
-                swedish_side[Fold::Diacritics as usize] = true;
-            }
             let mut framed = Vec::with_capacity(l.text.len() + 2);
             if l.start {
                 framed.push(0);
@@ -211,6 +207,9 @@ impl Prefilter {
         for (slot, pats) in side.iter_mut().zip(&side_pats) {
             *slot = build(pats, false)?;
         }
+        // Swedish tokens lose their letters in this mode (`år` is `ar`): it needs them whenever it has
+        // literals at all.
+        swedish_side[Fold::Diacritics as usize] = side[Fold::Diacritics as usize].is_some();
         Ok(Prefilter {
             raw: build(&raw_pats, true)?,
             raw_anchors,
